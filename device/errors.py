@@ -1,0 +1,21 @@
+"""footnote's own errors: each also inherits the builtin it resembles."""
+
+
+class FootnoteError(Exception):
+    """Base class of every error footnote raises on purpose."""
+
+
+class RscDecodeError(FootnoteError, ValueError):
+    """An RSC Measurement notification that does not match its own flags."""
+
+
+class ReplayFormatError(FootnoteError, ValueError):
+    """A record/replay file line that is not valid; the message names the line number."""
+
+
+class ConfigError(FootnoteError, ValueError):
+    """A configuration value that is wrong; the message names the key."""
+
+
+class StoreError(FootnoteError, OSError):
+    """The database could not be written (for example a full disk)."""

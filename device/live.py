@@ -1,0 +1,171 @@
+"""The live driver: real (or mock) pins, the footpod client, and the Logger on one
+asyncio loop.
+
+Every input becomes an `(kind, t, ...)` tuple on one queue, stamped with the clock the
+moment it arrives (gpiozero's callback thread, bleak's notification callback). One
+consumer feeds them to the Logger in order and ticks it at its deadlines, so a press is
+never waiting on Bluetooth: the footpod client only ever enqueues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from device import __version__
+from device.button import attach_button
+from device.config import Config
+from device.clock import system_clock_synced
+from device.feedback import Indicator
+from device.logger import Logger, LoggerSettings
+from device.recording import Recorder
+from device.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Inputs:
+    """The queue every input goes through. `put_*` may be called from any thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, clock: Callable[[], float]) -> None:
+        self.loop = loop
+        self.clock = clock
+        self.queue: asyncio.Queue[tuple] = asyncio.Queue()
+
+    def _put(self, item: tuple) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+
+    def edge(self, down: bool) -> None:
+        self._put(("edge", self.clock(), down))
+
+    def rsc(self, t: float, data: bytes) -> None:
+        self._put(("rsc", t, data))
+
+    def link(self, state: str, **info: object) -> None:
+        self._put(("link", self.clock(), state, info))
+
+    def stop(self) -> None:
+        self._put(("stop", self.clock()))
+
+
+async def drive(logger_: Logger, inputs: Inputs) -> None:
+    """Feed queued inputs to the logger, ticking it at its deadlines, until a stop.
+
+    Inputs already queued are handled before any deadline that lies after them, so a
+    busy moment (a slow fsync) cannot turn a released press into a hold.
+    """
+    clock, queue = inputs.clock, inputs.queue
+    while True:
+        if queue.empty():
+            deadline = logger_.next_deadline()
+            timeout = None if deadline is None else max(0.0, deadline - clock())
+            try:
+                item = await asyncio.wait_for(queue.get(), timeout)
+            except TimeoutError:
+                logger_.advance(clock())
+                continue
+        else:
+            item = queue.get_nowait()
+        kind, t = item[0], item[1]
+        logger_.advance(t)
+        if kind == "edge":
+            logger_.on_edge(t, item[2])
+        elif kind == "rsc":
+            logger_.on_rsc(t, item[2])
+        elif kind == "link":
+            logger_.on_link(t, item[2], **item[3])
+        else:
+            logger_.stop(t)
+            return
+
+
+def settings_from_config(config: Config) -> LoggerSettings:
+    return LoggerSettings(
+        hold_time_s=float(config["button.hold_time_s"]),
+        inactivity_timeout_s=float(config["logger.inactivity_timeout_min"]) * 60,
+        cadence_convention=str(config["footpod.cadence"]),
+        cadence_overrides=config.cadence_overrides,
+        source="live",
+        device=f"footnote {__version__} on {socket.gethostname()}",
+    )
+
+
+def build_indicator(config: Config, *, pin_factory=None) -> Indicator:
+    from gpiozero import LED, Buzzer
+
+    led = LED(config["feedback.led_pin"], pin_factory=pin_factory) if config["feedback.led"] else None
+    buzzer = Buzzer(config["feedback.buzzer_pin"], pin_factory=pin_factory) if config["feedback.buzzer"] else None
+    return Indicator(led=led, buzzer=buzzer)
+
+
+async def run_logger(
+    config: Config,
+    *,
+    db_path: str | Path,
+    record_path: str | Path | None = None,
+    pin_factory=None,
+    footpod: Callable[[Inputs], Awaitable[None]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    on_ready: Callable[[Inputs, Logger], None] | None = None,
+) -> list[int]:
+    """Run the logger until SIGINT/SIGTERM (or `inputs.stop()`); return the run ids.
+
+    `footpod(inputs)` is the footpod client's coroutine (device.footpod); it runs as its
+    own task and is cancelled at the end. `on_ready` is called once the button is live.
+    """
+    from gpiozero import Button
+
+    loop = asyncio.get_running_loop()
+    inputs = Inputs(loop, clock)
+    started_at = datetime.now(UTC)
+    synced = system_clock_synced()
+    recorder = Recorder(record_path, started_at=started_at, clock_synced=synced) if record_path else None
+    store = Store(db_path)
+    interrupted = store.close_interrupted_runs()
+    if interrupted:
+        logger.warning("closed %d run(s) left open by an earlier logger", len(interrupted))
+    indicator = build_indicator(config, pin_factory=pin_factory)
+    button = Button(config["button.pin"], pull_up=True, bounce_time=None, pin_factory=pin_factory)
+    the_logger = Logger(
+        store=store,
+        indicator=indicator,
+        t0=clock(),
+        started_at=started_at,
+        clock_synced=synced,
+        settings=settings_from_config(config),
+        recorder=recorder,
+    )
+    attach_button(button, inputs.edge)
+    the_logger.start()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, inputs.stop)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests): stop through inputs.stop()
+    footpod_task = asyncio.create_task(footpod(inputs)) if footpod else None
+    if on_ready:
+        on_ready(inputs, the_logger)
+    logger.info("logger ready: press the button to mark numbness")
+    try:
+        await drive(the_logger, inputs)
+    finally:
+        if footpod_task:
+            footpod_task.cancel()
+            await asyncio.gather(footpod_task, return_exceptions=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        button.close()
+        indicator.close()
+        store.close()
+        if recorder:
+            recorder.close()
+    return the_logger.run_ids

@@ -1,0 +1,176 @@
+"""The logger's writes to SQLite: the only code that writes run data.
+
+Symptom events (and runs, link events) are committed one by one with synchronous=FULL:
+in WAL mode that fsyncs the WAL before the call returns, because the runner is told
+"recorded" right after. Footpod samples are buffered and committed together with
+synchronous=NORMAL: atomic and crash-safe for the database, but not fsync'd until the
+next durable commit or checkpoint, which keeps an SD card from being synced four times a
+second. Logger decides when samples are flushed (at least every second, and with every
+symptom event).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from device import schema
+from device.errors import StoreError
+
+logger = logging.getLogger(__name__)
+
+_SAMPLE_SQL = (
+    "INSERT INTO footpod_samples (run_id, t_s, raw, speed_mps, cadence_raw, cadence_spm,"
+    " stride_m, pod_distance_m, distance_m, running) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+class Store:
+    """A writable footnote database. Use as a context manager or call close()."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.conn = schema.open_db(self.path)
+        self._samples: list[tuple] = []
+        self._durable = True  # schema.connect starts with synchronous=FULL
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _set_durable(self, durable: bool) -> None:
+        if durable != self._durable:
+            self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._durable = durable
+
+    def _write(self, sql: str, params: tuple = ()) -> int:
+        """Run one statement plus any buffered samples in a single fsync'd transaction."""
+        try:
+            self._set_durable(True)
+            with self.conn:
+                if self._samples:
+                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+                cursor = self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"could not write to {self.path}: {exc}") from exc
+        self._samples.clear()
+        return cursor.lastrowid
+
+    def open_run(
+        self,
+        *,
+        started_at: datetime,
+        clock_synced: bool,
+        source: str,
+        device: str,
+        cadence_convention: str,
+    ) -> int:
+        offset = started_at.utcoffset()
+        return self._write(
+            "INSERT INTO runs (started_at, utc_offset_s, clock_synced, source, device,"
+            " cadence_convention) VALUES (?,?,?,?,?,?)",
+            (
+                started_at.astimezone().isoformat(timespec="milliseconds"),
+                int(offset.total_seconds()) if offset is not None else 0,
+                int(clock_synced),
+                source,
+                device,
+                cadence_convention,
+            ),
+        )
+
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+        self._write(
+            "UPDATE runs SET ended_t_s = ?, end_reason = ? WHERE id = ?",
+            (t_s, reason, run_id),
+        )
+
+    def add_symptom_event(
+        self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
+    ) -> int:
+        """Insert and commit one event; when this returns it is on disk."""
+        return self._write(
+            "INSERT INTO symptom_events (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)",
+            (run_id, t_s, kind, episode, severity),
+        )
+
+    def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        self._write(
+            "INSERT INTO link_events (run_id, t_s, state, address) VALUES (?,?,?,?)",
+            (run_id, t_s, state, address),
+        )
+
+    def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
+        self._write(
+            "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)",
+            (run_id, t_s, raw, error),
+        )
+
+    def set_footpod(
+        self,
+        run_id: int,
+        *,
+        address: str | None,
+        name: str | None,
+        feature: int | None,
+        location: int | None,
+        cadence_convention: str,
+    ) -> None:
+        self._write(
+            "UPDATE runs SET footpod_address = coalesce(?, footpod_address),"
+            " footpod_name = coalesce(?, footpod_name),"
+            " footpod_feature = coalesce(?, footpod_feature),"
+            " footpod_location = coalesce(?, footpod_location),"
+            " cadence_convention = ? WHERE id = ?",
+            (address, name, feature, location, cadence_convention, run_id),
+        )
+
+    def buffer_sample(self, row: tuple) -> None:
+        """Queue one footpod_samples row (columns as in _SAMPLE_SQL) for the next flush."""
+        self._samples.append(row)
+
+    @property
+    def pending_samples(self) -> int:
+        return len(self._samples)
+
+    def flush_samples(self) -> None:
+        if not self._samples:
+            return
+        try:
+            self._set_durable(False)
+            with self.conn:
+                self.conn.executemany(_SAMPLE_SQL, self._samples)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"could not write to {self.path}: {exc}") from exc
+        self._samples.clear()
+
+    def close_interrupted_runs(self) -> list[int]:
+        """Close runs a killed logger left open: end them at their last recorded moment
+        and store their still-open episodes as unresolved at run end."""
+        open_runs = [r[0] for r in self.conn.execute("SELECT id FROM runs WHERE ended_t_s IS NULL")]
+        for run_id in open_runs:
+            last_t = self.conn.execute(
+                "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
+                " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
+                " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
+                {"r": run_id},
+            ).fetchone()[0] or 0.0
+            last = self.conn.execute(
+                "SELECT kind, episode, severity FROM symptom_events WHERE run_id = ?"
+                " AND episode IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (run_id,),
+            ).fetchone()
+            if last is not None and last[0] in ("onset", "worse"):
+                self.add_symptom_event(
+                    run_id, t_s=last_t, kind="unresolved_at_run_end", episode=last[1], severity=last[2]
+                )
+            self.close_run(run_id, t_s=last_t, reason="interrupted")
+            logger.warning("closed run %d left open by an interrupted logger", run_id)
+        return open_runs
