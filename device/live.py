@@ -127,9 +127,6 @@ async def run_logger(
     synced = system_clock_synced()
     recorder = Recorder(record_path, started_at=started_at, clock_synced=synced) if record_path else None
     store = Store(db_path)
-    interrupted = store.close_interrupted_runs()
-    if interrupted:
-        logger.warning("closed %d run(s) left open by an earlier logger", len(interrupted))
     indicator = build_indicator(config, pin_factory=pin_factory)
     button = Button(config["button.pin"], pull_up=True, bounce_time=None, pin_factory=pin_factory)
     the_logger = Logger(

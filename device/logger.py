@@ -182,7 +182,9 @@ class Logger:
     # -- the rest ---------------------------------------------------------------------
 
     def start(self) -> int:
-        """Open the first run at the logger's start; return its id."""
+        """Close runs an earlier, killed logger left open; open the first run at the
+        logger's start; return its id."""
+        self.store.close_interrupted_runs()
         return self._open_run(self.t0)
 
     def _open_run(self, t: float) -> int:

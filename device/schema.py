@@ -15,8 +15,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SYMPTOM_KINDS = ("onset", "worse", "relief", "ignored_hold", "unresolved_at_run_end")
 LINK_STATES = ("connected", "disconnected")
@@ -135,15 +137,26 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def applied_migrations(conn: sqlite3.Connection) -> set[str]:
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    return {name for (name,) in conn.execute("SELECT name FROM _migrations")}
+
+
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations this database has not seen; return their names."""
+    """Apply the migrations this database has not seen; return their names.
+
+    sqlite-utils (which pulls in numpy when it is installed, ~25 MB) is imported only
+    when there is something to migrate, so an up-to-date logger starts lean.
+    """
+    done = applied_migrations(conn)
+    pending = [(name, step) for name, step in MIGRATIONS if name not in done]
+    if not pending:
+        return []
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn)
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-    done = {row["name"] for row in db["_migrations"].rows}
     applied = []
-    for name, step in MIGRATIONS:
-        if name in done:
-            continue
+    for name, step in pending:
         with conn:
             step(db)
             db["_migrations"].insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})

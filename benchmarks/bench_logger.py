@@ -1,0 +1,131 @@
+"""Device logger figures (issue: device logger).
+
+- button edge -> committed row latency, p50/p99, against one bare sqlite3
+  insert+commit with the same settings on the same disk, measured in the same run;
+- replay speed for a 1-hour session at 4 notifications/s;
+- `footnote log` start-to-ready time and peak memory (mock pins, no footpod).
+
+Run: python benchmarks/bench_logger.py
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.report import Figure, median, percentile, print_table  # noqa: E402
+from device.feedback import SilentIndicator  # noqa: E402
+from device.logger import Logger  # noqa: E402
+from device.replay import replay_file  # noqa: E402
+from device.store import Store  # noqa: E402
+from device.story import Pod, Story  # noqa: E402
+
+
+def bare_commit_times(folder: Path, n: int) -> list[float]:
+    conn = sqlite3.connect(folder / "bare.db")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, run_id INT, t_s REAL, kind TEXT, episode INT, severity INT)")
+    conn.commit()
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        conn.execute("INSERT INTO t (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)", (1, float(i), "onset", 1, 1))
+        conn.commit()
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times
+
+
+def press_commit_times(folder: Path, n: int) -> list[float]:
+    """From the moment the released button settles to the committed row: the press
+    detector, the episode logic and the fsync'd insert (the 50 ms debounce window
+    itself is deliberate and not counted)."""
+    with Store(folder / "logger.db") as store:
+        lg = Logger(store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True)
+        lg.start()
+        times = []
+        for i in range(n):
+            t = 10.0 + i
+            lg.on_edge(t, True)
+            lg.advance(t + 0.06)
+            lg.on_edge(t + 0.2, False)
+            start = time.perf_counter()
+            lg.advance(t + 0.26)
+            times.append(time.perf_counter() - start)
+        lg.stop(10.0 + n + 1)
+    return times
+
+
+def replay_speed(folder: Path) -> tuple[float, float]:
+    story = Story(pod=Pod(rate_hz=4.0)).connect()
+    for _ in range(6):
+        story.run(minutes=8).press().run(minutes=1).stand(minutes=1).hold()
+    path = story.end().write(folder / "hour.jsonl")
+    session_s = story.t
+    with Store(folder / "replay.db") as store:
+        start = time.perf_counter()
+        replay_file(path, store=store)
+        elapsed = time.perf_counter() - start
+    return session_s / elapsed, elapsed
+
+
+def start_to_ready(folder: Path) -> tuple[float, float]:
+    """A usual start: the database exists already (a first start also migrates it)."""
+    env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock", FOOTNOTE_CONFIG=str(folder / "none.toml"))
+    Store(folder / "live.db").close()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "device.cli", "log", "--no-footpod", "--db", str(folder / "live.db")],
+        stderr=subprocess.PIPE, text=True, env=env,
+    )
+    for line in proc.stderr:
+        if "logger ready" in line:
+            break
+    ready_s = time.perf_counter() - start
+    time.sleep(1.0)  # let it settle into its loop
+    peak_mb = peak_rss_mb(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    return ready_s, peak_mb
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a running process: its peak resident memory since exec (unlike
+    RUSAGE_CHILDREN, which also counts the parent's pages inherited at fork)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare = bare_commit_times(folder, 300)
+        press = press_commit_times(folder, 300)
+        speed, elapsed = replay_speed(folder)
+        ready_s, peak_mb = start_to_ready(folder)
+    bare_p99 = percentile(bare, 99)
+    return [
+        Figure("bare sqlite3 insert+commit (WAL, FULL) p50", median(bare) * 1e3, "ms"),
+        Figure("bare sqlite3 insert+commit (WAL, FULL) p99", bare_p99 * 1e3, "ms"),
+        Figure("button edge -> committed row p50", median(press) * 1e3, "ms"),
+        Figure("button edge -> committed row p99 (target 2x bare p99)", percentile(press, 99) * 1e3, "ms", target=2 * bare_p99 * 1e3),
+        Figure("replay speed, 1 h session at 4 notifications/s", speed, "x real time", target=2000, lower_is_better=False, note=f"{elapsed:.2f} s for the hour"),
+        Figure("footnote log start-to-ready (mock pins)", ready_s, "s"),
+        Figure("footnote log peak memory, button only", peak_mb, "MB", target=40),
+    ]
+
+
+if __name__ == "__main__":
+    print_table(run())
