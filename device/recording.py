@@ -64,16 +64,16 @@ class Recorder:
         self._file.flush()
 
     def button(self, t: float, down: bool) -> None:
-        self._write({"t": round(t, 6), "button": "down" if down else "up"})
+        self._write({"t": t, "button": "down" if down else "up"})
 
     def rsc(self, t: float, data: bytes) -> None:
-        self._write({"t": round(t, 6), "rsc": data.hex()})
+        self._write({"t": t, "rsc": data.hex()})
 
     def footpod(self, t: float, state: str, **extra: object) -> None:
-        self._write({"t": round(t, 6), "footpod": state, **{k: v for k, v in extra.items() if v is not None}})
+        self._write({"t": t, "footpod": state, **{k: v for k, v in extra.items() if v is not None}})
 
     def end(self, t: float) -> None:
-        self._write({"t": round(t, 6), "end": True})
+        self._write({"t": t, "end": True})
 
     def close(self) -> None:
         self._file.close()
