@@ -132,28 +132,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("address")
     p.set_defaults(func=cmd_pair)
 
-    for name, module in (("serve", "server.cli"), ("analyze", "server.cli"), ("export", "server.cli"), ("check", "device.check")):
-        _add_lazy(sub, name, module)
+    for name, help_text in LAZY_HELP.items():
+        sub.add_parser(name, help=f"{help_text} (see footnote {name} --help)", add_help=False)
     return parser
 
 
-def _add_lazy(sub, name: str, module: str) -> None:
-    """Subcommands whose module adds its own arguments, imported only when present."""
-    import importlib.util
+# Subcommands whose module parses its own arguments. They are imported only when used,
+# so the logger never loads the dashboard's packages.
+LAZY = {"serve": "server.cli", "analyze": "server.cli", "export": "server.cli", "check": "device.check"}
+LAZY_HELP = {
+    "serve": "serve the dashboard",
+    "analyze": "label each numbness episode and summarise across runs",
+    "export": "export for the doctor: PDF, CSV or FHIR",
+    "check": "self-test after wiring",
+}
 
-    try:
-        mod = importlib.util.find_spec(module)
-    except ModuleNotFoundError:
-        mod = None
-    if mod is None:
-        return
-    parser = sub.add_parser(name, help=f"see footnote {name} --help")
-    parser.set_defaults(lazy=(module, name))
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+
+def _split_common(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The options before the subcommand, and the subcommand with everything after it."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--config" else 1
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true")
+    common.add_argument("--config", type=Path, default=None)
+    return common.parse_args(argv[:i]), argv[i:]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    common, rest = _split_common(argv)
+    if rest and rest[0] in LAZY:
+        args = argparse.Namespace(verbose=common.verbose, config=common.config, lazy=(LAZY[rest[0]], rest))
+    else:
+        args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -163,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "lazy", None):
             import importlib
 
-            module, name = args.lazy
-            return importlib.import_module(module).main([name, *args.rest], config=args.config)
+            module, rest = args.lazy
+            return importlib.import_module(module).main(rest, config=args.config)
         return args.func(args)
     except FootnoteError as exc:
         print(f"footnote: {exc}", file=sys.stderr)

@@ -57,8 +57,16 @@ STORIES = {
 }
 
 
+# Where the demo runner said it was felt, as they would enter it in the dashboard.
+DEMO_ANNOTATIONS = {
+    "calf-clears-at-rest": {"location": "calf", "side": "left", "shoes": "Daily trainers", "lacing": "Standard"},
+    "foot-builds-up": {"location": "top_of_foot", "side": "right", "shoes": "New racing flats", "lacing": "Tight, all eyelets", "note": "Laces felt tight from the start."},
+}
+
+
 def build_demo_db(db_path: str | Path) -> str:
-    """Replay every bundled demo file into a fresh database at db_path; return a summary."""
+    """Replay every bundled demo file into a fresh database at db_path, add the demo
+    runner's annotations, and return a summary of what was stored."""
     from device.replay import replay_file
     from device.store import Store
 
@@ -75,7 +83,21 @@ def build_demo_db(db_path: str | Path) -> str:
                 ).fetchall()
                 kinds = ", ".join(k for (k,) in events) or "no numbness marked"
                 lines.append(f"run {run_id} from {path.name}: {kinds}")
+                _annotate(store.conn, run_id, path.name)
     return "\n".join(lines)
+
+
+def _annotate(conn, run_id: int, file_name: str) -> None:
+    for key, values in DEMO_ANNOTATIONS.items():
+        if key in file_name:
+            episodes = conn.execute("SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)).fetchall()
+            with conn:
+                for (episode,) in episodes:
+                    cols = ["run_id", "episode", *values]
+                    conn.execute(
+                        f"INSERT INTO annotations ({', '.join(cols)}, updated_at) VALUES ({', '.join('?' * len(cols))}, datetime('now'))",
+                        (run_id, episode, *values.values()),
+                    )
 
 
 def write_demo_files(folder: Path) -> None:

@@ -1,0 +1,1 @@
+"""footnote's after-the-run side: analysis, dashboard and the doctor export."""

@@ -1,0 +1,68 @@
+"""`footnote analyze`, `footnote serve` and `footnote export`: thin wrappers over the
+server library (device/cli.py hands these subcommands over)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from device.paths import default_db
+
+
+def _db(args) -> Path:
+    return args.db or default_db()
+
+
+def cmd_analyze(args) -> int:
+    from server.analysis import DISCLAIMER, analyze_run, clock, km, summarize
+    from server.jsonable import jsonable
+    from server.rundata import get_run_row, list_runs, load_runs, open_read_only
+
+    conn = open_read_only(_db(args))
+    rows = [get_run_row(conn, args.run)] if args.run is not None else list_runs(conn)
+    analyses = [analyze_run(run) for run in load_runs(conn, rows)]
+    summary = summarize(analyses)
+    if args.json:
+        print(json.dumps({"runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]), "summary": jsonable(summary), "disclaimer": DISCLAIMER}, indent=2))
+        return 0
+    for ra in analyses:
+        print(f"run {ra.run_id}  {ra.started_at:%Y-%m-%d %H:%M}  {clock(ra.duration_s)}  {km(ra.distance_m)}  pattern: {ra.pattern}")
+        for ep in ra.episodes:
+            print(f"  episode {ep.number}: {ep.label}")
+            for line in ep.evidence:
+                print(f"    - {line}")
+    print()
+    print(f"across {summary.runs} runs: {summary.pattern}")
+    for line in summary.evidence:
+        print(f"  - {line}")
+    for flag in summary.red_flags:
+        print(f"  ! {flag.text}")
+    print()
+    print(DISCLAIMER)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="footnote")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("analyze", help="per-episode labels with evidence, and the summary across runs")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--run", type=int, help="one run only")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_analyze)
+    return parser
+
+
+def main(argv: list[str], *, config: Path | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.config = config
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"footnote: {exc}", file=sys.stderr)
+        return 2
+    except LookupError as exc:
+        print(f"footnote: {exc.args[0]}", file=sys.stderr)
+        return 2

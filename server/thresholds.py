@@ -1,0 +1,41 @@
+"""Every threshold the analysis uses, in one place, with where it comes from.
+
+Sources (see ../shared/DOMAIN.md):
+- Rose/WHO and Edinburgh Claudication Questionnaires: claudication pain is brought on by
+  exertion, never begins at rest, and is gone within 10 minutes of standing still.
+- Claudication typically eases 2-5 minutes after stopping; relief the very moment the
+  runner stops is atypical for it.
+- Treadmill studies: within one person the onset (initial claudication) distance varies
+  by about 15 % (coefficient of variation) from test to test; more outdoors.
+- Lacing pressure on the superficial peroneal nerve: builds up during the run, short
+  stops do not clear it; it clears once the shoe is loosened.
+"""
+
+from device.motion import WALKING_FLOOR_MPS, WALKING_FLOOR_SPM  # noqa: F401  (the walking floor)
+
+# Movement state
+STALE_S = 3.0
+"""A live link with no packet for this long means the pod has gone quiet: some pods stop
+notifying when the runner stands still, so silence on a live link is rest."""
+MIN_SEGMENT_S = 3.0
+"""A moving or rest stretch shorter than this between two stretches of the other state
+is a blip (a single zero packet, a shuffle at a light) and takes its neighbours' state.
+Unknown stretches are never smoothed away."""
+
+# Episode labels
+STANDSTILL_NOT_CLEARING_S = 2 * 60
+"""Worsening: the runner stood still this long and moved on still numb."""
+RELIEF_WITHIN_REST_S = 10 * 60
+"""Rose/WHO, Edinburgh: claudication is gone within 10 minutes of standing still."""
+MOVING_WITH_IT_S = 10 * 60
+"""Worsening: kept moving with it this long before the standstill that relieved it."""
+IMMEDIATE_RELIEF_S = 15.0
+"""Relief within this long of stopping is noted as atypical for claudication."""
+
+# Across runs
+TYPICAL_ONSET_CV = 0.15
+"""Within-person coefficient of variation of the onset distance on a treadmill."""
+REPRODUCIBLE_ONSET_CV = 0.25
+"""Outdoors varies more than a treadmill: up to this CV the onset counts as reproducible."""
+MIN_RUNS_FOR_TREND = 3
+MIN_DAYS_FOR_TREND = 7
