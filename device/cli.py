@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="replay the bundled demo runs into a fresh database and serve the dashboard")
     _db_arg(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default=None, help="default: dashboard.host in the config, 127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: dashboard.port in the config, 8765")
     p.add_argument("--no-serve", action="store_true", help="build the demo database only")
     p.set_defaults(func=cmd_demo)
 

@@ -72,12 +72,13 @@ class Store:
         device: str,
         cadence_convention: str,
     ) -> int:
-        offset = started_at.utcoffset()
+        local = started_at.astimezone()  # the Pi's own time zone, for display
+        offset = local.utcoffset()
         return self._write(
             "INSERT INTO runs (started_at, utc_offset_s, clock_synced, source, device,"
             " cadence_convention) VALUES (?,?,?,?,?,?)",
             (
-                started_at.astimezone().isoformat(timespec="milliseconds"),
+                local.isoformat(timespec="milliseconds"),
                 int(offset.total_seconds()) if offset is not None else 0,
                 int(clock_synced),
                 source,

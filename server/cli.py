@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from device.errors import FootnoteError
 from device.paths import default_db
 
 
@@ -44,9 +45,20 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from server.serve import serve
+
+    return serve(db_path=_db(args), host=args.host, port=args.port, config_path=args.config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="footnote")
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="serve the dashboard (127.0.0.1 unless the config says otherwise)")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--host", help="address to listen on (default: dashboard.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: dashboard.port, 8765)")
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("analyze", help="per-episode labels with evidence, and the summary across runs")
     p.add_argument("--db", type=Path)
     p.add_argument("--run", type=int, help="one run only")
@@ -60,6 +72,9 @@ def main(argv: list[str], *, config: Path | None = None) -> int:
     args.config = config
     try:
         return args.func(args)
+    except FootnoteError as exc:
+        print(f"footnote: {exc}", file=sys.stderr)
+        return 2
     except FileNotFoundError as exc:
         print(f"footnote: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from device import schema
@@ -47,7 +47,9 @@ def open_read_only(path: str | Path) -> sqlite3.Connection:
 _RUN_SQL = (
     "SELECT r.id, r.started_at, c.started_at, r.utc_offset_s, r.clock_synced, r.ended_t_s, r.end_reason, r.source,"
     " r.device, r.footpod_name, r.footpod_address, r.footpod_feature, r.footpod_location, r.cadence_convention,"
-    " (SELECT max(t_s) FROM footpod_samples WHERE run_id = r.id), (SELECT max(t_s) FROM symptom_events WHERE run_id = r.id)"
+    # Only a run that is still open needs its last moment looked up.
+    " CASE WHEN r.ended_t_s IS NULL THEN (SELECT max(t_s) FROM footpod_samples WHERE run_id = r.id) END,"
+    " CASE WHEN r.ended_t_s IS NULL THEN (SELECT max(t_s) FROM symptom_events WHERE run_id = r.id) END"
     " FROM runs r LEFT JOIN run_corrections c ON c.run_id = r.id"
 )
 
@@ -74,7 +76,7 @@ def list_runs(conn: sqlite3.Connection, *, since: datetime | None = None, until:
 def get_run_row(conn: sqlite3.Connection, run_id: int) -> RunRow:
     row = conn.execute(_RUN_SQL + " WHERE r.id = ?", (run_id,)).fetchone()
     if row is None:
-        raise NoSuchRun(f"there is no run {run_id}")
+        raise NoSuchRun(f"There is no run {run_id}.")
     return _run_row(row)
 
 
@@ -120,6 +122,4 @@ def load_runs(conn: sqlite3.Connection, rows: list[RunRow]) -> list[Run]:
 
 def local_time(row: RunRow, t_s: float = 0.0) -> datetime:
     """The wall-clock moment t_s into a run, in the runner's local time zone."""
-    from datetime import timezone
-
     return (row.started_at + timedelta(seconds=t_s)).astimezone(timezone(timedelta(seconds=row.utc_offset_s)))

@@ -50,3 +50,51 @@ def replay_story(story: Story, db: Path, tmp_path: Path, name: str = "story.json
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The bundled demo runs, replayed through the real pipeline (with the demo
+    runner's annotations), built once for the session; tests that write copy it."""
+    from device.demo import build_demo_db
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo_db(path)
+    return path
+
+
+@pytest.fixture
+def fresh_demo_db(demo_db, tmp_path) -> Path:
+    import shutil
+
+    target = tmp_path / "demo.db"
+    conn = sqlite3.connect(demo_db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    shutil.copy(demo_db, target)
+    return target
+
+
+@pytest.fixture
+def dashboard(fresh_demo_db):
+    """The real app over HTTP on the demo database, no password (loopback)."""
+    from server.app import create_app
+    from tests.live_server import LiveServer
+
+    server = LiveServer(create_app(fresh_demo_db))
+    server.db_path = fresh_demo_db
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def locked_dashboard(fresh_demo_db):
+    """The same, with a password set."""
+    from server.app import create_app
+    from tests.live_server import LiveServer
+
+    server = LiveServer(create_app(fresh_demo_db, password="correct horse battery staple"))
+    server.db_path = fresh_demo_db
+    server.password = "correct horse battery staple"
+    yield server
+    server.stop()

@@ -1,0 +1,85 @@
+"""The only things the server writes: the runner's notes on an episode, and a corrected
+start time for a run recorded with an unsynchronised clock. Each is one short
+transaction on its own connection, so the logger (WAL) keeps writing meanwhile."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from device import schema
+from server.analysis import LOCATIONS
+from server.rundata import NoSuchRun
+
+
+class AnnotationIn(BaseModel):
+    """An episode's annotation as the runner enters it. Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    location: Literal[LOCATIONS] | None = None  # type: ignore[valid-type]
+    side: Literal["left", "right", "both"] | None = None
+    shoes: str | None = Field(default=None, max_length=200)
+    lacing: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    rest_or_night: bool = False
+    weakness: bool = False
+    cold_or_pale: bool = False
+    sudden_pain: bool = False
+
+    @field_validator("location", "side", "shoes", "lacing", "note", mode="before")
+    @classmethod
+    def empty_is_none(cls, value):
+        return None if value == "" else value
+
+
+class NoSuchEpisode(LookupError):
+    pass
+
+
+def _writable(db_path: Path) -> sqlite3.Connection:
+    conn = schema.connect(db_path)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def save_annotation(db_path: str | Path, run_id: int, episode: int, note: AnnotationIn) -> None:
+    conn = _writable(Path(db_path))
+    try:
+        with conn:
+            exists = conn.execute(
+                "SELECT 1 FROM symptom_events WHERE run_id = ? AND episode = ? LIMIT 1", (run_id, episode)
+            ).fetchone()
+            if exists is None:
+                if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                    raise NoSuchRun(f"There is no run {run_id}.")
+                raise NoSuchEpisode(f"Run {run_id} has no episode {episode}.")
+            values = note.model_dump()
+            cols = ["run_id", "episode", *values, "updated_at"]
+            conn.execute(
+                f"INSERT OR REPLACE INTO annotations ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                (run_id, episode, *values.values(), datetime.now(UTC).isoformat()),
+            )
+    finally:
+        conn.close()
+
+
+def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> None:
+    """Store the runner's corrected start time (aware datetime) for a run."""
+    if started_at.tzinfo is None:
+        raise ValueError("started_at needs a time zone")
+    conn = _writable(Path(db_path))
+    try:
+        with conn:
+            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+                raise NoSuchRun(f"There is no run {run_id}.")
+            conn.execute(
+                "INSERT OR REPLACE INTO run_corrections (run_id, started_at, updated_at) VALUES (?, ?, ?)",
+                (run_id, started_at.isoformat(), datetime.now(UTC).isoformat()),
+            )
+    finally:
+        conn.close()

@@ -1,0 +1,81 @@
+"""The dashboard application: `create_app(db_path, ...)` wires settings, routers and the
+privacy middleware together. Serve it with `footnote serve` (server.serve)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+from server.annotations import NoSuchEpisode
+from server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
+from server.deps import Settings
+from server.routes import api, exports, login, pages
+from server.rundata import NoSuchRun
+from server.templating import render
+from server.views import RunViews
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
+    app = FastAPI(
+        title="footnote",
+        description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
+        docs_url=None,  # served below from local files: the dashboard works offline
+        redoc_url=None,
+    )
+    app.state.settings = Settings(db_path=Path(db_path), password=password or None)
+    app.state.views = RunViews(db_path)
+    app.state.auth = Auth(password or None)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (pages, api, exports, login):
+        app.include_router(module.router)
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="footnote API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+    @app.middleware("http")
+    async def privacy(request: Request, call_next):
+        request.state.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        auth: Auth = app.state.auth
+        if not auth.is_public(request.url.path) and not auth.session_ok(request.cookies.get(SESSION_COOKIE)):
+            if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+                response = JSONResponse({"detail": "Log in first."}, status_code=401)
+            else:
+                response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        else:
+            response = await call_next(request)
+        if CSRF_COOKIE not in request.cookies:
+            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict")
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path == "/docs":  # Swagger UI starts itself with an inline script
+            del response.headers["Content-Security-Policy"]
+        return response
+
+    @app.exception_handler(NoSuchRun)
+    @app.exception_handler(NoSuchEpisode)
+    async def not_found(request: Request, exc: LookupError):
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
+        return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    return app

@@ -1,0 +1,37 @@
+"""FastAPI dependencies: the run views, settings and the CSRF check, as Annotated aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from server.auth import Auth, require_csrf
+from server.views import RunViews
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    password: str | None = None
+    title: str = "footnote"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_views(request: Request) -> RunViews:
+    return request.app.state.views
+
+
+def get_auth(request: Request) -> Auth:
+    return request.app.state.auth
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ViewsDep = Annotated[RunViews, Depends(get_views)]
+AuthDep = Annotated[Auth, Depends(get_auth)]
+CsrfChecked = Depends(require_csrf)

@@ -1,0 +1,63 @@
+"""The JSON twin of every page, documented at /docs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from server.annotations import AnnotationIn, correct_start, save_annotation
+from server.deps import CsrfChecked, SettingsDep, ViewsDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/runs", summary="Every run, newest first, with the summary across runs")
+def api_runs(views: ViewsDep) -> dict:
+    return views.runs_page()
+
+
+@router.get("/runs/{run_id}", summary="One run: episodes with label, evidence and metrics, movement segments")
+def api_run(run_id: int, views: ViewsDep) -> dict:
+    return views.run_page(run_id)
+
+
+@router.get("/runs/{run_id}/samples", summary="Footpod samples of a run, optionally downsampled (peaks kept)")
+def api_samples(run_id: int, views: ViewsDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
+    return views.samples(run_id, max_points=max_points)
+
+
+@router.get("/summary", summary="The summary across all runs: pattern, onset spread, red flags")
+def api_summary(views: ViewsDep) -> dict:
+    return views.summary()
+
+
+@router.get("/trends", summary="Per-run figures over the weeks")
+def api_trends(views: ViewsDep) -> list[dict]:
+    return [{**p, "started_at": p["started_at"].isoformat()} for p in views.trend_points()]
+
+
+@router.put(
+    "/runs/{run_id}/episodes/{number}/annotation",
+    dependencies=[CsrfChecked],
+    summary="Annotate an episode (send the footnote_csrf cookie's value as X-CSRF-Token)",
+)
+def api_annotate(run_id: int, number: int, note: AnnotationIn, views: ViewsDep, settings: SettingsDep) -> dict:
+    save_annotation(settings.db_path, run_id, number, note)
+    page = views.run_page(run_id)
+    return {"episode": next(ep for ep in page["episodes"] if ep["number"] == number), "red_flags": views.summary()["red_flags"]}
+
+
+class StartIn(BaseModel):
+    started_at: datetime
+
+
+@router.put("/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)")
+def api_correct_start(run_id: int, body: StartIn, views: ViewsDep, settings: SettingsDep) -> dict:
+    if body.started_at.tzinfo is None:
+        from fastapi import HTTPException
+
+        raise HTTPException(422, "started_at: needs a time zone offset, for example 2026-11-20T07:30:00+01:00")
+    correct_start(settings.db_path, run_id, body.started_at)
+    return views.run_page(run_id)

@@ -1,0 +1,86 @@
+"""The HTML pages. Each shows the same data as its JSON twin in server.routes.api."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from server.annotations import AnnotationIn, correct_start, save_annotation
+from server.deps import CsrfChecked, SettingsDep, ViewsDep
+from server.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+SVG = "image/svg+xml"
+
+
+@router.get("/")
+def runs_page(request: Request, views: ViewsDep):
+    return render(request, "runs.html", views.runs_page())
+
+
+@router.get("/runs/{run_id}")
+def run_page(request: Request, run_id: int, views: ViewsDep):
+    return render(request, "run.html", views.run_page(run_id))
+
+
+@router.get("/runs/{run_id}/timeline.svg")
+def run_timeline(run_id: int, views: ViewsDep):
+    return Response(views.timeline_chart(run_id), media_type=SVG, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/trends")
+def trends_page(request: Request, views: ViewsDep):
+    return render(request, "trends.html", {"points": views.trend_points(), "summary": views.summary()})
+
+
+@router.get("/trends.svg")
+def trends_chart(views: ViewsDep):
+    return Response(views.trends_chart(), media_type=SVG, headers={"Cache-Control": "no-cache"})
+
+
+def _episode(page: dict, number: int) -> dict:
+    for ep in page["episodes"]:
+        if ep["number"] == number:
+            return ep
+    from server.annotations import NoSuchEpisode
+
+    raise NoSuchEpisode(f"Run {page['id']} has no episode {number}.")
+
+
+@router.get("/runs/{run_id}/episodes/{number}/annotate")
+def annotate_form(request: Request, run_id: int, number: int, views: ViewsDep):
+    page = views.run_page(run_id)
+    return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": []})
+
+
+@router.post("/runs/{run_id}/episodes/{number}/annotate", dependencies=[CsrfChecked])
+async def annotate_save(request: Request, run_id: int, number: int, views: ViewsDep, settings: SettingsDep):
+    form = await request.form()
+    data = {k: v for k, v in form.items() if k != "csrf_token"}
+    for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
+        data[flag] = flag in data
+    try:
+        note = AnnotationIn(**data)
+    except ValidationError as exc:
+        page = views.run_page(run_id)
+        errors = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()]
+        return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": errors, "sent": data}, status_code=400)
+    save_annotation(settings.db_path, run_id, number, note)
+    return RedirectResponse(f"/runs/{run_id}#episode-{number}", status_code=303)
+
+
+@router.post("/runs/{run_id}/start", dependencies=[CsrfChecked])
+async def correct_start_time(request: Request, run_id: int, views: ViewsDep, settings: SettingsDep):
+    page = views.run_page(run_id)
+    value = str((await request.form()).get("started_local", ""))
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        return render(request, "message.html", {"title": "Start time not changed", "message": f"started_local: '{value}' is not a date and time like 2026-11-20T07:30."}, status_code=400)
+    offset = timezone(timedelta(seconds=datetime.fromisoformat(page["started_at"]).utcoffset().total_seconds()))
+    correct_start(settings.db_path, run_id, local.replace(tzinfo=local.tzinfo or offset))
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)

@@ -1,0 +1,189 @@
+"""What each page shows, computed once for both the HTML page and its JSON twin.
+
+`RunViews` reads the database read-only and caches each run's analysis. A closed run's
+data never changes, so its analysis is cached until its annotations or start-time
+correction change; a run that is still open is analysed afresh on every request.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from server import charts
+from server.analysis import DISCLAIMER, LABEL_MEANING, RunAnalysis, analyze_run, summarize
+from server.downsample import downsample
+from server.jsonable import jsonable
+from server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
+
+CACHE_RUNS = 5000
+CACHE_CHARTS = 64
+
+
+class RunViews:
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = Path(db_path)
+        self._analyses: OrderedDict[int, tuple[tuple, RunAnalysis]] = OrderedDict()
+        self._charts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def connect(self) -> sqlite3.Connection:
+        return open_read_only(self.db_path)
+
+    # -- cached analysis ------------------------------------------------------------------
+    @staticmethod
+    def _annotation_versions(conn: sqlite3.Connection) -> dict[int, str]:
+        return dict(conn.execute("SELECT run_id, max(updated_at) FROM annotations GROUP BY run_id"))
+
+    def _key(self, row: RunRow, versions: dict[int, str]) -> tuple | None:
+        if row.end_reason is None:
+            return None  # still being written: never cached
+        return (row.ended_t_s, row.started_at, versions.get(row.id))
+
+    def analysis(self, conn: sqlite3.Connection, row: RunRow, versions: dict[int, str] | None = None) -> RunAnalysis:
+        key = self._key(row, versions if versions is not None else self._annotation_versions(conn))
+        with self._lock:
+            hit = self._analyses.get(row.id)
+            if hit is not None and key is not None and hit[0] == key:
+                self._analyses.move_to_end(row.id)
+                return hit[1]
+        ra = analyze_run(load_run(conn, row.id, row))
+        if key is not None:
+            with self._lock:
+                self._analyses[row.id] = (key, ra)
+                while len(self._analyses) > CACHE_RUNS:
+                    self._analyses.popitem(last=False)
+        return ra
+
+    def all_analyses(self, conn: sqlite3.Connection) -> list[tuple[RunRow, RunAnalysis]]:
+        versions = self._annotation_versions(conn)
+        return [(row, self.analysis(conn, row, versions)) for row in list_runs(conn)]
+
+    # -- pages ------------------------------------------------------------------------------
+    def runs_page(self) -> dict:
+        with self.connect() as conn:
+            pairs = self.all_analyses(conn)
+        summary = summarize([ra for _, ra in pairs])
+        runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
+        return {"runs": runs, "summary": jsonable(summary), "disclaimer": DISCLAIMER, "label_meaning": LABEL_MEANING}
+
+    def run_page(self, run_id: int) -> dict:
+        with self.connect() as conn:
+            row = get_run_row(conn, run_id)
+            ra = self.analysis(conn, row)
+            ignored = len(ra.ignored_holds)
+            rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+        card = _run_card(row, ra)
+        episodes = []
+        for ep in ra.episodes:
+            e = jsonable(ep)
+            e["onset_local"] = local_time(row, ep.onset_t_s).isoformat(timespec="seconds")
+            e["end_local"] = local_time(row, ep.end_t_s).isoformat(timespec="seconds")
+            episodes.append(e)
+        return {
+            **card,
+            "episodes": episodes,
+            "segments": jsonable(ra.segments),
+            "ignored_holds": ignored,
+            "rejected_packets": rejected,
+            "footpod": {"name": row.footpod_name, "address": row.footpod_address, "feature": row.footpod_feature, "location": row.footpod_location, "cadence_convention": row.cadence_convention},
+            "recorded_started_at": row.recorded_started_at.isoformat(),
+            "corrected": row.corrected,
+            "device": row.device,
+            "end_reason": row.end_reason,
+            "disclaimer": DISCLAIMER,
+            "label_meaning": LABEL_MEANING,
+        }
+
+    def samples(self, run_id: int, *, max_points: int | None = None) -> dict:
+        with self.connect() as conn:
+            get_run_row(conn, run_id)
+            rows = conn.execute(
+                "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (run_id,)
+            ).fetchall()
+        total = len(rows)
+        if max_points:
+            rows = downsample(rows, value_indexes=(1, 2), buckets=max(1, max_points // 3))
+        return {
+            "run_id": run_id,
+            "count": total,
+            "returned": len(rows),
+            "downsampled": len(rows) < total,
+            "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"],
+            "samples": [list(r) for r in rows],
+        }
+
+    def summary(self) -> dict:
+        with self.connect() as conn:
+            analyses = [ra for _, ra in self.all_analyses(conn)]
+        return {**jsonable(summarize(analyses)), "disclaimer": DISCLAIMER}
+
+    def trend_points(self) -> list[dict]:
+        with self.connect() as conn:
+            pairs = self.all_analyses(conn)
+        points = []
+        for row, ra in pairs:
+            first = ra.episodes[0] if ra.episodes else None
+            reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
+            points.append(
+                {
+                    "run_id": row.id,
+                    "started_at": local_time(row),
+                    "onset_distance_m": first.onset_distance_m if first and first.onset_state == "moving" else None,
+                    "onset_time_s": first.onset_t_s if first and first.onset_state == "moving" else None,
+                    "rest_to_relief_s": min(reliefs) if reliefs else None,
+                    "episodes": len(ra.episodes),
+                }
+            )
+        return points
+
+    # -- charts -----------------------------------------------------------------------------
+    def _cached_chart(self, key: tuple | None, draw) -> bytes:
+        if key is not None:
+            with self._lock:
+                if key in self._charts:
+                    return self._charts[key]
+        data = draw()
+        if key is not None:
+            with self._lock:
+                self._charts[key] = data
+                while len(self._charts) > CACHE_CHARTS:
+                    self._charts.popitem(last=False)
+        return data
+
+    def timeline_chart(self, run_id: int, fmt: str = "svg") -> bytes:
+        with self.connect() as conn:
+            row = get_run_row(conn, run_id)
+            versions = self._annotation_versions(conn)
+            ra = self.analysis(conn, row, versions)
+            key = self._key(row, versions)
+
+            def draw() -> bytes:
+                samples = conn.execute(
+                    "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (run_id,)
+                ).fetchall()
+                return charts.timeline(ra, samples, fmt=fmt)
+
+            return self._cached_chart(None if key is None else ("timeline", run_id, fmt, key), draw)
+
+    def trends_chart(self, fmt: str = "svg") -> bytes:
+        return charts.trends(self.trend_points(), fmt=fmt)
+
+
+def _run_card(row: RunRow, ra: RunAnalysis) -> dict:
+    start = local_time(row)
+    return {
+        "id": row.id,
+        "started_at": start.isoformat(timespec="seconds"),
+        "date": start.strftime("%a %d %b %Y"),
+        "time": start.strftime("%H:%M"),
+        "utc_offset": start.strftime("%z"),
+        "clock_synced": row.clock_synced,
+        "duration_s": ra.duration_s,
+        "distance_m": round(ra.distance_m, 1),
+        "episodes": len(ra.episodes),
+        "pattern": ra.pattern,
+        "open": row.end_reason is None,
+    }

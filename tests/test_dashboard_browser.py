@@ -1,0 +1,101 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright).
+Screenshots of each page are kept in tests/artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def chart_is_drawn(page, selector: str) -> None:
+    image = page.locator(selector)
+    image.wait_for()
+    # (no wait_for_function: the dashboard's Content-Security-Policy forbids eval)
+    for _ in range(200):
+        if page.eval_on_selector(selector, "img => img.complete"):
+            break
+        page.wait_for_timeout(50)
+    assert page.eval_on_selector(selector, "img => img.naturalWidth") > 100
+    svg = page.request.get(page.eval_on_selector(selector, "img => img.src")).text()
+    assert svg.count("<path") > 20  # lines, shaded spans, axes: not an empty picture
+
+
+def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(dashboard.url + "/")
+    assert "Across 5 runs" in page.inner_text("h1")
+    page.screenshot(path=artifacts / "dashboard-runs.png", full_page=True)
+
+    page.click("text=Mon 09 Nov 2026")
+    assert page.url.endswith("/runs/1")
+    chart_is_drawn(page, "#timeline")
+    assert page.locator("article.episode").count() == 2
+    page.screenshot(path=artifacts / "dashboard-run.png", full_page=True)
+
+    page.locator("#episode-1 a.button").click()
+    page.check("input[name=location][value=sole_heel]")
+    page.check("input[name=side][value=both]")
+    page.fill("input[name=shoes]", "Trail shoes")
+    page.fill("textarea[name=note]", "Tingling under the heel <b>not bold</b>")
+    page.check("input[name=weakness]")
+    page.screenshot(path=artifacts / "dashboard-annotate.png", full_page=True)
+    page.click("form.annotate button[type=submit]")
+    assert page.url.endswith("/runs/1#episode-1")
+
+    page.reload()
+    episode = page.locator("#episode-1")
+    assert "sole / heel" in episode.inner_text() and "Trail shoes" in episode.inner_text()
+    assert "tarsal tunnel" in episode.inner_text()
+    assert "Tingling under the heel <b>not bold</b>" in episode.inner_text()  # shown as text, not markup
+
+    page.goto(dashboard.url + "/")
+    assert "weakness or foot drop" in page.inner_text(".redflags")
+    page.goto(dashboard.url + "/trends")
+    chart_is_drawn(page, "#trends")
+    page.screenshot(path=artifacts / "dashboard-trends.png", full_page=True)
+
+
+def test_unsynchronised_clock_note_and_correction(browser, dashboard, artifacts):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(dashboard.url + "/runs/4")
+    assert "was not synchronised" in page.inner_text(".clocknote")
+    page.fill("input[name=started_local]", "2026-11-19T18:05")
+    page.click(".clocknote button")
+    assert "corrected to 2026-11-19T18:05" in page.inner_text(".clocknote")
+
+
+def test_phone_sized_screen(browser, dashboard, artifacts):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(dashboard.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # nothing wider than the phone
+    page.screenshot(path=artifacts / "dashboard-phone.png", full_page=True)
+
+
+def test_log_in_when_a_password_is_set(browser, locked_dashboard, artifacts):
+    page = browser.new_page()
+    page.goto(locked_dashboard.url + "/runs/2")
+    assert "/login" in page.url
+    page.fill("input[name=password]", "wrong")
+    page.click("form.login button")
+    assert "Wrong password" in page.inner_text("main")
+    page.fill("input[name=password]", locked_dashboard.password)
+    page.screenshot(path=artifacts / "dashboard-login.png")
+    page.click("form.login button")
+    assert page.url.endswith("/runs/2")
+    chart_is_drawn(page, "#timeline")
