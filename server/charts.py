@@ -31,7 +31,8 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines
 
 def _render(fig: Figure, fmt: str, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+    # Fixed margins rather than bbox_inches="tight", which draws every figure twice.
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
     return buf.getvalue()
 
 
@@ -43,8 +44,9 @@ def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt:
     """
     points = downsample(samples, value_indexes=(1, 2), buckets=CHART_POINTS)
     with _lock:
-        fig = Figure(figsize=(width_in, 4.2))
+        fig = Figure(figsize=(width_in, 4.4))
         ax_speed, ax_cad = fig.subplots(2, 1, sharex=True, gridspec_kw={"hspace": 0.08})
+        fig.subplots_adjust(left=0.9 / width_in, right=1 - 0.15 / width_in, top=0.84, bottom=0.14)
         minutes = [t / 60 for t, _, _ in points]
         ax_speed.plot(minutes, [s for _, s, _ in points], color="#238b45", linewidth=0.9)
         ax_cad.plot(minutes, [c for _, _, c in points], color="#6a51a3", linewidth=0.9)
@@ -75,18 +77,19 @@ def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt:
                 ax_speed.plot([ep.end_t_s / 60], [top * 0.92], marker="o", color=colour, markersize=5, fillstyle="none")
         handles = [Patch(color=LABEL_COLOURS[label], alpha=0.35, label=f"numbness: {LABEL_WORDS[label]}") for label in sorted({e.label for e in ra.episodes})]
         handles += [Patch(color="#bdbdbd", alpha=0.6, label="standing still"), Patch(facecolor="none", edgecolor="#636363", hatch="///", label="footpod gap / no data")]
-        ax_speed.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.32), ncol=min(len(handles), 4), frameon=False, fontsize=8)
+        ax_speed.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=min(len(handles), 4), frameon=False, fontsize=8)
         fig.text(0.01, 0.005, "dashed line / triangle: got worse; circle: relief", fontsize=7, color="#636363")
         return _render(fig, fmt)
 
 
-def trends(points: list[dict], *, fmt: str = "svg", width_in: float = 10.0) -> bytes:
+def trends(points: list[dict], *, fmt: str = "svg", width_in: float = 10.0, height_in: float = 6.0) -> bytes:
     """Per run over the weeks: onset distance, onset time, time from stopping to relief,
     episodes per run. points: dicts with started_at (datetime), onset_distance_m,
     onset_time_s, rest_to_relief_s (each may be None) and episodes."""
     with _lock:
-        fig = Figure(figsize=(width_in, 6.0))
+        fig = Figure(figsize=(width_in, height_in))
         axes = fig.subplots(2, 2, sharex=True, gridspec_kw={"hspace": 0.3, "wspace": 0.25})
+        fig.subplots_adjust(left=0.07, right=0.98, top=0.94, bottom=0.16)
         dates: list[datetime] = [p["started_at"] for p in points]
         panels = [
             (axes[0][0], "onset_distance_m", "first numbness: distance (km)", 1 / 1000, "#2b8cbe"),
@@ -106,9 +109,28 @@ def trends(points: list[dict], *, fmt: str = "svg", width_in: float = 10.0) -> b
             for label in ax.get_xticklabels():
                 label.set_rotation(30)
                 label.set_ha("right")
-        fig.autofmt_xdate()
         return _render(fig, fmt)
 
 
-def movement_words(state: str) -> str:
-    return {MOVING: "moving", REST: "standing still", UNKNOWN: "unknown (footpod gap)"}[state]
+def trend_points(pairs) -> list[dict]:
+    """The trends chart's input from (RunRow, RunAnalysis) pairs: per run, the first
+    numbness (when it began while moving), the quickest relief after stopping, and the
+    number of episodes."""
+    from server.rundata import local_time
+
+    points = []
+    for row, ra in pairs:
+        first = ra.episodes[0] if ra.episodes else None
+        moving = first is not None and first.onset_state == MOVING
+        reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
+        points.append(
+            {
+                "run_id": row.id,
+                "started_at": local_time(row),
+                "onset_distance_m": first.onset_distance_m if moving else None,
+                "onset_time_s": first.onset_t_s if moving else None,
+                "rest_to_relief_s": min(reliefs) if reliefs else None,
+                "episodes": len(ra.episodes),
+            }
+        )
+    return points

@@ -122,22 +122,7 @@ class RunViews:
 
     def trend_points(self) -> list[dict]:
         with self.connect() as conn:
-            pairs = self.all_analyses(conn)
-        points = []
-        for row, ra in pairs:
-            first = ra.episodes[0] if ra.episodes else None
-            reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
-            points.append(
-                {
-                    "run_id": row.id,
-                    "started_at": local_time(row),
-                    "onset_distance_m": first.onset_distance_m if first and first.onset_state == "moving" else None,
-                    "onset_time_s": first.onset_t_s if first and first.onset_state == "moving" else None,
-                    "rest_to_relief_s": min(reliefs) if reliefs else None,
-                    "episodes": len(ra.episodes),
-                }
-            )
-        return points
+            return charts.trend_points(self.all_analyses(conn))
 
     # -- charts -----------------------------------------------------------------------------
     def _cached_chart(self, key: tuple | None, draw) -> bytes:

@@ -1,0 +1,199 @@
+"""The PDF report a clinician can read in two minutes (reportlab; charts from the same
+matplotlib renderer as the dashboard).
+
+Page 1 is the summary; then one section per run with numbness (timeline chart and
+episode table); last, how the flags are computed, the devices, and unsynchronised
+clocks. Times are the runner's local time with its UTC offset. Every piece of text that
+came from the runner is escaped before reportlab's paragraph markup sees it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from server import charts, thresholds as th
+from server.analysis import DISCLAIMER, LABEL_MEANING, clock, duration, km
+from server.charts import LABEL_WORDS
+from server.export_data import ExportData, at, offset_text
+from server.rundata import local_time
+
+PATTERN_WORDS = {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "mixed": "mixed (both patterns)", "indeterminate": "indeterminate", "none": "no numbness recorded"}
+LOCATION_WORDS = {"calf": "calf", "top_of_foot": "top of the foot", "sole_heel": "sole / heel", "toes_3_4_ball": "between 3rd-4th toes / ball of foot", "other": "other"}
+WIDTH = A4[0] - 36 * mm
+
+_styles = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=9.5, leading=12.5)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+H1 = ParagraphStyle("h1", parent=_styles["Heading1"], fontSize=16, spaceAfter=4)
+H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=12.5, spaceBefore=8, spaceAfter=4)
+H3 = ParagraphStyle("h3", parent=_styles["Heading3"], fontSize=10.5, spaceBefore=6, spaceAfter=2)
+FLAG = ParagraphStyle("flag", parent=BODY, textColor=colors.HexColor("#9b0000"))
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
+
+
+def p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+    """A paragraph of plain text (escaped: never markup)."""
+    return Paragraph(escape(text), style)
+
+
+def bullets(lines: list[str], style: ParagraphStyle = BODY) -> list[Paragraph]:
+    return [Paragraph("&bull; " + escape(line), style) for line in lines]
+
+
+def grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
+    cells = [[c if isinstance(c, Paragraph) else p(str(c), CELL) for c in row] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc"))]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def chart_image(png: bytes, width: float) -> Image:
+    img = Image(io.BytesIO(png))
+    scale = width / img.imageWidth
+    img.drawWidth, img.drawHeight = width, img.imageHeight * scale
+    return img
+
+
+def _spread(sp: dict | object, fmt) -> str:
+    median = getattr(sp, "median", None)
+    if median is None:
+        return "-"
+    cv = getattr(sp, "cv", None)
+    return fmt(median) + (f" (variation {cv:.0%}, n = {sp.n})" if cv is not None else f" (n = {sp.n})")
+
+
+def summary_page(data: ExportData) -> list:
+    s = data.summary
+    story: list = [p("footnote: runner-recorded numbness log", H1)]
+    who = data.name or "not given"
+    story.append(p(f"For: {who}. Period: {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}. Times are the runner's local time ({offset_text(data.rows[-1])}). Generated {data.generated_at:%Y-%m-%d %H:%M} UTC.", SMALL))
+    story.append(Spacer(1, 4))
+    if s.red_flags:
+        flag_rows = [[Paragraph("<b>See a doctor soon</b>", FLAG)]] + [[p(("EMERGENCY: " if f.urgency == "emergency" else "") + f.text, FLAG)] for f in s.red_flags]
+        box = Table(flag_rows, colWidths=[WIDTH])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#9b0000")), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff0f0"))]))
+        story += [box, Spacer(1, 6)]
+    story.append(Paragraph("<b>Not a diagnosis.</b> " + escape(DISCLAIMER) + " These are patterns in what the runner recorded with a button and a footpod.", BODY))
+    locations = Counter(LOCATION_WORDS.get(ep.annotation.location, ep.annotation.location) for ra in data.analyses for ep in ra.episodes if ep.annotation and ep.annotation.location)
+    felt = ", ".join(f"{where} ({n})" for where, n in locations.most_common()) or "not recorded"
+    trend = "-" if s.onset_trend_m_per_week is None else f"{s.onset_trend_m_per_week:+.0f} m per week"
+    rows = [
+        ["Pattern across runs", PATTERN_WORDS[s.pattern]],
+        ["Runs / total distance", f"{s.runs} runs, {km(s.total_distance_m)}"],
+        ["Numbness episodes", f"{s.episodes}: " + ", ".join(f"{s.label_counts[k]} {LABEL_WORDS[k]}" for k in s.label_counts)],
+        ["Distance to first numbness", _spread(s.onset_distance_m, km)],
+        ["Time to first numbness", _spread(s.onset_time_s, clock)],
+        ["Trend of onset distance", trend],
+        ["Stopping to relief", _spread(s.rest_to_relief_s, duration)],
+        ["Where it is felt", felt],
+    ]
+    story += [Spacer(1, 6), grid([[p(a, CELL), p(b, CELL)] for a, b in rows], [55 * mm, WIDTH - 55 * mm], header=False)]
+    story += [p("Evidence", H2), *bullets(s.evidence)]
+    if s.hints:
+        story += [p("Hints from where it is felt", H2), *bullets(s.hints)]
+    story.append(Spacer(1, 6))
+    return story
+
+
+def run_section(data: ExportData, row, ra) -> list:
+    title = f"Run of {local_time(row):%a %d %b %Y, %H:%M} ({offset_text(row)}): {clock(ra.duration_s)}, {km(ra.distance_m)}, {PATTERN_WORDS[ra.pattern]}"
+    story: list = [p(title, H2)]
+    if not row.clock_synced:
+        story.append(p("The logger's clock was not synchronised at the start of this run" + (" (start time corrected by the runner)." if row.corrected else ": the date and time may be off; times within the run are right."), SMALL))
+    samples = data.samples.get(row.id, [])
+    story.append(chart_image(charts.timeline(ra, samples, fmt="png", width_in=7.2), WIDTH))
+    header = ["#", "Started", "Got worse", "Ended", "Stopping to relief", "Label"]
+    table_rows: list[list] = [header]
+    for ep in ra.episodes:
+        esc = "; ".join(f"{clock(e.t_s)} ({km(e.distance_m)}, {e.state})" for e in ep.escalations) or "-"
+        ended = f"{'relief' if ep.relieved else 'still numb at the end'} {at(row, ep.end_t_s)[11:16]} ({clock(ep.end_t_s)} in), {ep.end_state}"
+        table_rows.append([
+            str(ep.number),
+            f"{at(row, ep.onset_t_s)[11:16]} ({clock(ep.onset_t_s)} in), {km(ep.onset_distance_m)}, {ep.onset_state}",
+            esc,
+            ended,
+            duration(ep.rest_to_relief_s) if ep.rest_to_relief_s is not None else "-",
+            LABEL_WORDS[ep.label],
+        ])
+    story.append(grid(table_rows, [8 * mm, 42 * mm, 38 * mm, 42 * mm, 22 * mm, WIDTH - 152 * mm]))
+    for ep in ra.episodes:
+        lines = list(ep.evidence)
+        if ep.annotation is not None:
+            a = ep.annotation
+            parts = [f"felt in: {LOCATION_WORDS.get(a.location, a.location or 'not given')}" + (f", {a.side}" if a.side else "")]
+            parts += [f"shoes: {a.shoes}"] if a.shoes else []
+            parts += [f"lacing: {a.lacing}"] if a.lacing else []
+            parts += [f"runner's note: {a.note}"] if a.note else []
+            lines.append("Runner's notes: " + "; ".join(parts) + ".")
+        lines += ep.hints
+        story.append(KeepTogether([p(f"Episode {ep.number}: {LABEL_WORDS[ep.label]}", H3), *bullets(lines, SMALL)]))
+    return story
+
+
+def method_section(data: ExportData) -> list:
+    story: list = [PageBreak(), p("How the flags are computed", H2)]
+    for label, meaning in LABEL_MEANING.items():
+        story.append(Paragraph(f"<b>{escape(LABEL_WORDS[label])}</b>: {escape(meaning)}", BODY))
+    story += bullets([
+        "Movement: moving when the footpod reports speed above 0.5 m/s or cadence above 40 steps/min and its distance goes up (walking counts as moving); standing still when it reports no movement, repeats its last packet while its distance stands still, or goes quiet for 3 s on a live link; unknown when the link is down (a gap is never counted as rest).",
+        f"Worsening: began while moving, got worse while moving, and rest did not clear it (outlasted a standstill of {th.STANDSTILL_NOT_CLEARING_S // 60} min or more, still present at the end, relief more than {th.RELIEF_WITHIN_REST_S // 60} min after stopping, or {th.MOVING_WITH_IT_S // 60} min or more of moving with it before the stop that relieved it).",
+        f"Resolves at rest: began while moving and cleared while standing still within {th.RELIEF_WITHIN_REST_S // 60} minutes of stopping, without moving in between (Rose/WHO and Edinburgh Claudication Questionnaires: gone within 10 minutes of standing still).",
+        f"Onset distance: distance from the start of the run to the first press. Within one person it varies about {th.TYPICAL_ONSET_CV:.0%} between treadmill tests, more outdoors; up to {th.REPRODUCIBLE_ONSET_CV:.0%} is reported as reproducible.",
+        "Red flags (shown apart, as 'see a doctor soon'): numbness starting at rest; rest no longer bringing relief where it used to; and, from the runner's notes, symptoms at rest or at night, weakness or foot drop, sudden severe pain, or a cold or pale leg (an emergency).",
+        "Button: a short press marks onset, another short press 'worse' (severity +1), a 1.5 s hold relief; each confirmed by the logger only after it was written to disk.",
+    ], SMALL)
+    story.append(p("Devices", H2))
+    devices = sorted({(r.device or "footnote logger") for r in data.rows})
+    pods = sorted({f"{r.footpod_name or 'footpod'} ({r.footpod_address}), cadence convention {r.cadence_convention}" for r in data.rows if r.footpod_address})
+    story += bullets([f"Logger: {d}" for d in devices] + [f"Footpod: {pod}" for pod in pods] or ["No footpod recorded."], SMALL)
+    unsynced = [r for r in data.rows if not r.clock_synced]
+    story.append(p("Clocks", H2))
+    if unsynced:
+        story += bullets([f"Run of {local_time(r):%d %b %Y %H:%M}: clock not synchronised at the start" + (f"; recorded {r.recorded_started_at:%d %b %Y %H:%M}, corrected by the runner." if r.corrected else "; the date and time may be off.") for r in unsynced], SMALL)
+    else:
+        story.append(p("The logger's clock was synchronised at the start of every run in this report.", SMALL))
+    return story
+
+
+def _footer(canvas, doc) -> None:
+    canvas.saveState()
+    canvas.setFont("Helvetica", 7.5)
+    canvas.setFillColor(colors.HexColor("#555555"))
+    canvas.drawString(18 * mm, 10 * mm, "footnote: runner-recorded patterns, not a diagnosis.")
+    canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"page {doc.page}")
+    canvas.restoreState()
+
+
+def write_pdf(data: ExportData, out: str | Path) -> None:
+    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
+                            title="footnote numbness log", author=data.name or "anonymous runner", subject="Runner-recorded numbness patterns (not a diagnosis)")
+    story = summary_page(data)
+    with_numbness = [(row, ra) for row, ra in data.pairs() if ra.episodes]
+    if len(data.rows) >= 2:
+        trends_png = charts.trends(charts.trend_points(data.pairs()), fmt="png", width_in=7.2, height_in=4.4)
+        story.append(KeepTogether([p("Trends over the weeks", H2), chart_image(trends_png, WIDTH)]))
+    for row, ra in with_numbness:
+        story += [PageBreak(), *run_section(data, row, ra)]
+    story += method_section(data)
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -1,0 +1,137 @@
+"""The doctor export: PDF, CSV and FHIR R4 from the demo runs (replayed through the real
+pipeline), through `footnote export` and the dashboard's download buttons."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from device.store import Store
+
+FOOTNOTE = [sys.executable, "-m", "device.cli"]
+
+
+def export(db, fmt, out, *extra):
+    return subprocess.run([*FOOTNOTE, "export", "--db", str(db), "--format", fmt, "--out", str(out), *extra], capture_output=True, text=True, timeout=180)
+
+
+def test_pdf_opens_shows_the_summary_and_renders(demo_db, tmp_path, artifacts):
+    out = tmp_path / "report.pdf"
+    result = export(demo_db, "pdf", out, "--name", "Ada <b>Lovelace</b> & co")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    first = reader.pages[0].extract_text()
+    assert "runner-recorded numbness log" in first and "Not a diagnosis." in first
+    assert "Ada <b>Lovelace</b> & co" in first  # the name as given, never as markup
+    assert "mixed (both patterns)" in first and "2.13 km" in first and "5 runs, 24.23 km" in first
+    assert "2 min 59 s" in first and "calf (6), top of the foot (1)" in first
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(re.findall(r"Run of [A-Z][a-z]{2} \d{2} ", text)) == 4  # one section per run with numbness
+    assert "How the flags are computed" in text and "clock not synchronised" in text
+    assert "(UTC+0000)" in text
+    for page in list(artifacts.glob("report-page-*.png")):
+        page.unlink()
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(out), str(artifacts / "report-page")], check=True, timeout=120)
+    pages = sorted(artifacts.glob("report-page-*.png"))
+    assert len(pages) == len(reader.pages) >= 6
+    assert all(p.stat().st_size > 10_000 for p in pages)  # drawn, not blank
+
+
+def test_csv_round_trips_with_one_row_per_episode(demo_db, tmp_path):
+    out = tmp_path / "episodes.csv"
+    assert export(demo_db, "csv", out, "--samples", "1,4").returncode == 0
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 7
+    assert [r["label"] for r in rows if r["run_id"] == "4"] == ["worsening"]
+    assert {"onset_distance_m", "onset_t_s", "rest_to_relief_s", "onset_speed_mps"} <= set(rows[0])
+    first = rows[0]
+    assert first["onset_local"].startswith("2026-11-09T06:43") and first["onset_local"].endswith("+00:00")
+    assert float(first["onset_distance_m"]) == pytest.approx(2135, abs=20) and first["location"] == "calf"
+    with open(tmp_path / "episodes-samples.csv", newline="") as f:
+        samples = list(csv.DictReader(f))
+    assert {s["run_id"] for s in samples} == {"1", "4"} and len(samples) > 3000
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(fresh_demo_db, tmp_path):
+    from server.annotations import AnnotationIn, save_annotation
+
+    save_annotation(fresh_demo_db, 1, 1, AnnotationIn(location="calf", note="=HYPERLINK(\"http://evil\")", shoes="+1 shoes"))
+    out = tmp_path / "e.csv"
+    assert export(fresh_demo_db, "csv", out).returncode == 0
+    with open(out, newline="") as f:
+        row = next(csv.DictReader(f))
+    assert row["note"] == "'=HYPERLINK(\"http://evil\")" and row["shoes"] == "'+1 shoes"
+
+
+def test_fhir_bundle_validates_and_has_one_observation_per_episode(demo_db, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    out = tmp_path / "bundle.json"
+    assert export(demo_db, "fhir", out, "--name", "Ada Runner").returncode == 0
+    data = json.loads(out.read_text())
+    bundle = Bundle.model_validate(data)  # raises on anything invalid
+    assert bundle.type == "document"
+    resources = [e["resource"] for e in data["entry"]]
+    assert resources[0]["resourceType"] == "Composition"
+    symptoms = [r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"]
+    assert len(symptoms) == 7
+    worsening = next(r for r in symptoms if any(c.get("valueCodeableConcept", {}).get("coding", [{}])[0].get("code") == "worsening" for c in r["component"]))
+    assert "end" not in worsening["effectivePeriod"]  # still numb when the run ended
+    assert worsening["bodySite"]["coding"][0]["code"] == "56459004"
+    resolving = [r for r in symptoms if any(c["code"]["coding"][0]["code"] == "100753-3" for c in r["component"])]
+    assert len(resolving) == 6 and all(r["bodySite"]["coding"][0]["code"] == "30021000" for r in resolving)
+    assert all(r["valueCodeableConcept"]["coding"][0]["code"] == "44077006" for r in symptoms)
+    runs = [r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] in ("55411-3", "55430-3")]
+    assert len(runs) == 10
+    refs = {e["fullUrl"] for e in data["entry"]}
+    for r in resources:  # every reference points inside the bundle
+        for ref in json.dumps(r).split('"reference": "')[1:]:
+            assert ref.split('"')[0] in refs
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    assert patient["name"] == [{"text": "Ada Runner"}]
+    assert "not a diagnosis" in resources[0]["title"]
+
+
+def test_fhir_without_a_name_is_anonymous(demo_db, tmp_path):
+    out = tmp_path / "bundle.json"
+    assert export(demo_db, "fhir", out, "--since", "2026-11-19", "--until", "2026-11-19").returncode == 0
+    resources = [e["resource"] for e in json.loads(out.read_text())["entry"]]
+    assert "name" not in next(r for r in resources if r["resourceType"] == "Patient")
+    assert len([r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"]) == 1
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "fhir"])
+def test_an_empty_database_gives_a_clear_message_and_no_file(tmp_path, fmt):
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    out = tmp_path / f"out.{fmt}"
+    result = export(db, fmt, out)
+    assert result.returncode == 2 and "holds no runs yet" in result.stderr and not out.exists()
+
+
+def test_an_empty_period_gives_a_clear_message(demo_db, tmp_path):
+    out = tmp_path / "out.pdf"
+    result = export(demo_db, "pdf", out, "--since", "2027-01-01")
+    assert result.returncode == 2 and "no runs between 2027-01-01" in result.stderr and not out.exists()
+    result = export(demo_db, "pdf", out, "--since", "2026-11-20", "--until", "2026-11-01")
+    assert result.returncode == 2 and "ends (2026-11-01) before it starts" in result.stderr
+
+
+def test_download_buttons_on_the_dashboard(dashboard):
+    c = httpx.Client(base_url=dashboard.url, timeout=120)
+    page = c.get("/export").text
+    assert 'id="download-pdf"' in page and 'id="download-csv"' in page and 'id="download-fhir"' in page
+    pdf = c.get("/export/report.pdf", params={"name": "../../etc/passwd"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"].startswith('attachment; filename="footnote-') and "passwd" not in pdf.headers["content-disposition"]
+    assert c.get("/export/episodes.csv").text.count("\n") == 8
+    assert c.get("/export/bundle.fhir.json").json()["type"] == "document"
+    assert c.get("/export/episodes.csv", params={"since": "2030-01-01"}).status_code == 404
