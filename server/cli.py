@@ -13,7 +13,13 @@ from device.paths import default_db
 
 
 def _db(args) -> Path:
-    return args.db or default_db()
+    """--db, else logger.db in the config, else $FOOTNOTE_DB or the per-user default."""
+    if args.db:
+        return args.db
+    from device.config import load_config
+
+    configured = str(load_config(args.config)["logger.db"])
+    return Path(configured) if configured else default_db()
 
 
 def cmd_analyze(args) -> int:

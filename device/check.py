@@ -1,0 +1,203 @@
+"""`footnote check`: the self-test to run after wiring.
+
+One line per check, PASS or FAIL with what was seen, and a non-zero exit when anything
+failed: LED and buzzer (the runner confirms by eye and ear), a press and a hold on the
+button (timed on footnote's own press detector), the footpod (scan, connect, first
+readings), the database (writable), free disk space, and the system clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from device.button import PressDetector, attach_button
+from device.clock import system_clock_synced
+from device.config import Config, load_config
+from device.feedback import Indicator
+from device.paths import default_db
+from device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
+
+MIN_FREE_MB = 200  # a 3-hour run at 4 samples/s is about 5 MB; leave room for the system
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Checker:
+    config: Config
+    db_path: Path
+    pin_factory: object | None = None
+    out: TextIO = sys.stdout
+    button_timeout_s: float = 20.0
+    footpod_timeout_s: float = 15.0
+    on_prompt: Callable[[str], None] | None = None  # tests drive the mock button from here
+    pattern_pause_s: float = 1.2  # time to watch each feedback pattern
+    results: list[CheckResult] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def record(self, name: str, ok: bool, detail: str) -> None:
+        self.results.append(CheckResult(name, ok, detail))
+        self.say(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+
+    # -- the checks ------------------------------------------------------------------------
+    def check_feedback(self) -> None:
+        from device.live import build_indicator
+
+        try:
+            indicator: Indicator = build_indicator(self.config, pin_factory=self.pin_factory)
+        except Exception as exc:  # gpiozero raises many kinds for a bad pin or missing access
+            self.record("LED / buzzer", False, f"could not open the pins: {exc}")
+            return
+        parts = []
+        try:
+            for kind in ("onset", "worse", "relief", "error"):
+                indicator.show(kind)
+                time.sleep(self.pattern_pause_s * (1.4 if kind == "relief" else 1.0))  # for the runner to see
+            if indicator.led is not None:
+                parts.append(f"LED on BCM {self.config['feedback.led_pin']} blinked 1, 2, long, 3 fast")
+            if indicator.buzzer is not None:
+                parts.append(f"buzzer on BCM {self.config['feedback.buzzer_pin']} beeped the same")
+        finally:
+            indicator.close()
+        ok = bool(parts)
+        self.record("LED / buzzer", ok, "; ".join(parts) + " (did you see/hear it?)" if ok else "both are disabled in the config: the runner gets no feedback")
+
+    def check_button(self) -> None:
+        from gpiozero import Button
+
+        try:
+            button = Button(self.config["button.pin"], pull_up=True, bounce_time=None, pin_factory=self.pin_factory)
+        except Exception as exc:
+            self.record("button", False, f"could not open BCM {self.config['button.pin']}: {exc}")
+            return
+        detector = PressDetector(hold_time_s=float(self.config["button.hold_time_s"]))
+        lock = threading.Lock()
+
+        def on_edge(down: bool) -> None:
+            with lock:
+                gestures.extend(detector.edge(time.monotonic(), down))
+
+        gestures: list = []
+        attach_button(button, on_edge)
+        try:
+            for want, prompt in (("press", "Press the button once, briefly."), ("hold", f"Now hold it for {self.config['button.hold_time_s']} s.")):
+                with lock:
+                    gestures.clear()
+                self.say(f"      {prompt}")
+                if self.on_prompt:
+                    self.on_prompt(want)
+                end = time.monotonic() + self.button_timeout_s
+                seen = None
+                while time.monotonic() < end and seen is None:
+                    time.sleep(0.01)
+                    with lock:
+                        gestures.extend(detector.tick(time.monotonic()))
+                        seen = gestures[0].kind if gestures else None
+                if seen == want:
+                    self.record(f"button {want}", True, f"saw a {want} on BCM {self.config['button.pin']}")
+                elif seen is None:
+                    self.record(f"button {want}", False, f"nothing within {self.button_timeout_s:.0f} s: check the wiring to BCM {self.config['button.pin']} and ground")
+                else:
+                    self.record(f"button {want}", False, f"saw a {seen} instead")
+        finally:
+            button.close()
+
+    def check_footpod(self) -> None:
+        from device.footpod import scan_footpods
+
+        async def look() -> tuple[str, str]:
+            pods = await scan_footpods(timeout_s=min(8.0, self.footpod_timeout_s))
+            address = str(self.config["footpod.address"]).upper()
+            if address:
+                pods = [pod for pod in pods if pod.address.upper() == address]
+            if not pods:
+                where = f"paired footpod {address}" if address else "any Running Speed and Cadence footpod"
+                raise LookupError(f"no {where} heard: wake it (walk a few steps), and make sure no watch is connected to it")
+            pod = pods[0]
+            from bleak import BleakClient
+
+            readings: list[bytes] = []
+            async with BleakClient(pod.device) as ble:
+                await ble.start_notify(RSC_MEASUREMENT_UUID, lambda _c, data: readings.append(bytes(data)))
+                end = time.monotonic() + self.footpod_timeout_s
+                while len(readings) < 3 and time.monotonic() < end:
+                    await asyncio.sleep(0.05)
+            if not readings:
+                raise LookupError(f"{pod.name} ({pod.address}) connected but sent nothing: move it (it may sleep when still)")
+            m = decode_rsc_measurement(readings[-1])
+            return pod.name, f"{pod.name} ({pod.address}, {pod.rssi} dBm): {len(readings)} readings, last {m.speed_mps:.2f} m/s, cadence {m.cadence_per_min}/min"
+
+        try:
+            _, detail = asyncio.run(look())
+            self.record("footpod", True, detail)
+        except Exception as exc:  # bleak raises BleakError, D-Bus errors, timeouts...
+            self.record("footpod", False, str(exc) or type(exc).__name__)
+
+    def check_database(self) -> None:
+        from device.store import Store
+
+        try:
+            with Store(self.db_path) as store:
+                with store.conn:
+                    store.conn.execute("CREATE TEMP TABLE footnote_check (x)")
+                    store.conn.execute("INSERT INTO footnote_check VALUES (1)")
+                ok = store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            self.record("database", ok, f"{self.db_path} is writable" + ("" if ok else " but fails its integrity check"))
+        except (sqlite3.Error, OSError) as exc:
+            self.record("database", False, f"{self.db_path}: {exc}")
+
+    def check_disk(self) -> None:
+        folder = self.db_path.parent if self.db_path.parent.exists() else Path.home()
+        free_mb = shutil.disk_usage(folder).free / 2**20
+        self.record("free disk space", free_mb >= MIN_FREE_MB, f"{free_mb:,.0f} MB free in {folder} (need {MIN_FREE_MB} MB)")
+
+    def check_clock(self) -> None:
+        synced = system_clock_synced()
+        detail = "synchronised" if synced else "not synchronised (no network yet?): runs will be marked, and their start time can be corrected in the dashboard"
+        self.record("system clock", synced, detail)
+
+    def run(self, *, skip: set[str] = frozenset()) -> int:
+        steps = {
+            "feedback": self.check_feedback,
+            "button": self.check_button,
+            "footpod": self.check_footpod,
+            "database": self.check_database,
+            "disk": self.check_disk,
+            "clock": self.check_clock,
+        }
+        for name, step in steps.items():
+            if name not in skip:
+                step()
+        failed = [r for r in self.results if not r.ok]
+        self.say(f"\n{len(self.results) - len(failed)} passed, {len(failed)} failed")
+        return 1 if failed else 0
+
+
+def main(argv: list[str], *, config: Path | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="footnote check", description="Self-test after wiring.")
+    parser.add_argument("check", nargs="?")  # the subcommand name itself
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--skip", action="append", default=[], choices=["feedback", "button", "footpod", "database", "disk", "clock"])
+    parser.add_argument("--button-timeout", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    cfg = load_config(config)
+    db_path = args.db or (Path(str(cfg["logger.db"])) if cfg["logger.db"] else default_db())
+    return Checker(cfg, db_path, button_timeout_s=args.button_timeout).run(skip=set(args.skip))

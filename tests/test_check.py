@@ -1,0 +1,80 @@
+"""`footnote check` against gpiozero mock pins and the fake BlueZ: pass and fail paths."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+
+from gpiozero.pins.mock import MockFactory
+
+from device.check import Checker
+from device.config import parse_config
+from tests.fake_bluez import PodSim
+from tests.test_footpod import PAIRED, bluez  # noqa: F401  (the fixture)
+
+
+def thumb(factory, hold_time_s=1.5):
+    """A runner's thumb that does what the check asks, in its own thread."""
+    pin = factory.pin(17)
+
+    def act(want: str) -> None:
+        def go():
+            time.sleep(0.1)  # reading the prompt
+            pin.drive_low()
+            time.sleep(0.3 if want == "press" else hold_time_s + 0.3)
+            pin.drive_high()
+
+        threading.Thread(target=go, daemon=True).start()
+
+    return act
+
+
+def make_checker(tmp_path, factory, config=None, **kwargs) -> Checker:
+    return Checker(parse_config(config or {}), tmp_path / "footnote.db", pin_factory=factory, out=io.StringIO(), pattern_pause_s=0.05, footpod_timeout_s=8, **kwargs)
+
+
+def test_everything_passes_on_a_good_build(bluez, tmp_path, monkeypatch):  # noqa: F811
+    bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=2.9))
+    monkeypatch.setattr("device.check.system_clock_synced", lambda: True)
+    factory = MockFactory()
+    checker = make_checker(tmp_path, factory, {"feedback": {"buzzer": True}}, on_prompt=thumb(factory), button_timeout_s=10)
+    assert checker.run() == 0, checker.out.getvalue()
+    text = checker.out.getvalue()
+    for line in ("PASS  LED / buzzer", "PASS  button press", "PASS  button hold", "PASS  footpod", "PASS  database", "PASS  free disk space", "PASS  system clock"):
+        assert line in text
+    assert "2.90 m/s" in text and "7 passed, 0 failed" in text
+    assert any(s.state for s in factory.pin(27).states)  # the LED did light
+    assert any(s.state for s in factory.pin(22).states)  # and the buzzer beeped
+
+
+def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("device.check.system_clock_synced", lambda: False)
+    factory = MockFactory()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o500)
+    checker = Checker(
+        parse_config({"feedback": {"led": False}, "footpod": {"address": PAIRED}}),
+        locked / "sub" / "footnote.db", pin_factory=factory, out=io.StringIO(), pattern_pause_s=0.05, button_timeout_s=0.5, footpod_timeout_s=1,
+    )
+    try:
+        assert checker.run() == 1
+    finally:
+        os.chmod(locked, 0o700)
+    text = checker.out.getvalue()
+    assert "FAIL  LED / buzzer: both are disabled" in text
+    assert "FAIL  button press: nothing within 0 s" in text or "FAIL  button press: nothing within 1 s" in text
+    assert f"FAIL  footpod: no paired footpod {PAIRED} heard" in text
+    assert "FAIL  system clock: not synchronised" in text
+    if os.geteuid() != 0:  # root can write anywhere, so the database check passes there
+        assert "FAIL  database" in text
+
+
+def test_a_hold_when_a_press_was_asked_is_a_failure(tmp_path):
+    factory = MockFactory()
+    act = thumb(factory)
+    checker = make_checker(tmp_path, factory, on_prompt=lambda want: act("hold"), button_timeout_s=5)
+    checker.check_button()
+    assert "FAIL  button press: saw a hold instead" in checker.out.getvalue()
