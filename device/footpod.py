@@ -123,8 +123,9 @@ class FootpodClient:
         finally:
             if linked:
                 inputs.link("disconnected")
-            if client.is_connected:
-                await asyncio.shield(_quietly_disconnect(client))
+            # Always: after a drop bleak still holds this client's own D-Bus connection,
+            # and only disconnect() releases it (the drop storm test counts them).
+            await asyncio.shield(_quietly_disconnect(client))
 
 
 async def _read_int(client: BleakClient, uuid: str, size: int) -> int | None:

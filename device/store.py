@@ -21,6 +21,8 @@ from device.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
+MAX_PENDING_SAMPLES = 20_000
+
 _SAMPLE_SQL = (
     "INSERT INTO footpod_samples (run_id, t_s, raw, speed_mps, cadence_raw, cadence_spm,"
     " stride_m, pod_distance_m, distance_m, running) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -35,6 +37,7 @@ class Store:
         self.conn = schema.open_db(self.path)
         self._samples: list[tuple] = []
         self._durable = True  # schema.connect starts with synchronous=FULL
+        self.dropped_samples = 0
 
     def __enter__(self) -> Store:
         return self
@@ -134,8 +137,17 @@ class Store:
         )
 
     def buffer_sample(self, row: tuple) -> None:
-        """Queue one footpod_samples row (columns as in _SAMPLE_SQL) for the next flush."""
+        """Queue one footpod_samples row (columns as in _SAMPLE_SQL) for the next flush.
+
+        While the disk is full the buffer keeps the newest MAX_PENDING_SAMPLES rows
+        (about 80 minutes at 4 per second) and counts what it had to drop, so a long
+        outage cannot exhaust the Pi's memory."""
         self._samples.append(row)
+        if len(self._samples) > MAX_PENDING_SAMPLES:
+            del self._samples[: len(self._samples) - MAX_PENDING_SAMPLES]
+            self.dropped_samples += 1
+            if self.dropped_samples in (1, 100, 10_000):
+                logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
     @property
     def pending_samples(self) -> int:
