@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from server.auth import Auth, require_csrf
 from server.views import RunViews
@@ -14,7 +14,7 @@ from server.views import RunViews
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: FilePath
     password: str | None = None
     title: str = "footnote"
 
@@ -35,3 +35,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ViewsDep = Annotated[RunViews, Depends(get_views)]
 AuthDep = Annotated[Auth, Depends(get_auth)]
 CsrfChecked = Depends(require_csrf)
+# SQLite integers are 64-bit: anything larger is refused with a 422, not a crash.
+RunId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a run's id, as listed by /api/runs")]
+EpisodeNo = Annotated[int, Path(ge=1, le=2**63 - 1, description="an episode's number within its run (1, 2, ...)")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -42,6 +43,14 @@ def test_pair_refuses_a_malformed_address(tmp_path):
     assert result.returncode == 2 and "footpod.address" in result.stderr
 
 
+def samples_in(db) -> int:
+    """Samples stored so far (0 while the logger is still creating the database)."""
+    try:
+        return rows(db, "SELECT count(*) FROM footpod_samples")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp_path):  # noqa: F811
     bluez.add_pod(OTHER, "Someone else's pod", rssi=-30)
     bluez.add_pod(PAIRED, "My pod", rssi=-80, sim=PodSim(speed_mps=3.1))
@@ -51,7 +60,7 @@ def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp
     env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock")
     proc = subprocess.Popen([*FOOTNOTE, "--config", str(config), "log", "--db", str(live_db), "--record", str(record)], stderr=subprocess.PIPE, text=True, env=env)
     end = time.monotonic() + 30
-    while not (live_db.exists() and rows(live_db, "SELECT count(*) FROM footpod_samples")[0][0] >= 20):
+    while samples_in(live_db) < 20:
         assert time.monotonic() < end and proc.poll() is None, "the logger did not stream the pod"
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from server.annotations import AnnotationIn, correct_start, save_annotation
-from server.deps import CsrfChecked, SettingsDep, ViewsDep
+from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -19,12 +19,12 @@ def api_runs(views: ViewsDep) -> dict:
 
 
 @router.get("/runs/{run_id}", summary="One run: episodes with label, evidence and metrics, movement segments")
-def api_run(run_id: int, views: ViewsDep) -> dict:
+def api_run(run_id: RunId, views: ViewsDep) -> dict:
     return views.run_page(run_id)
 
 
 @router.get("/runs/{run_id}/samples", summary="Footpod samples of a run, optionally downsampled (peaks kept)")
-def api_samples(run_id: int, views: ViewsDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
+def api_samples(run_id: RunId, views: ViewsDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
     return views.samples(run_id, max_points=max_points)
 
 
@@ -43,7 +43,7 @@ def api_trends(views: ViewsDep) -> list[dict]:
     dependencies=[CsrfChecked],
     summary="Annotate an episode (send the footnote_csrf cookie's value as X-CSRF-Token)",
 )
-def api_annotate(run_id: int, number: int, note: AnnotationIn, views: ViewsDep, settings: SettingsDep) -> dict:
+def api_annotate(run_id: RunId, number: EpisodeNo, note: AnnotationIn, views: ViewsDep, settings: SettingsDep) -> dict:
     save_annotation(settings.db_path, run_id, number, note)
     page = views.run_page(run_id)
     return {"episode": next(ep for ep in page["episodes"] if ep["number"] == number), "red_flags": views.summary()["red_flags"]}
@@ -54,7 +54,7 @@ class StartIn(BaseModel):
 
 
 @router.put("/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)")
-def api_correct_start(run_id: int, body: StartIn, views: ViewsDep, settings: SettingsDep) -> dict:
+def api_correct_start(run_id: RunId, body: StartIn, views: ViewsDep, settings: SettingsDep) -> dict:
     if body.started_at.tzinfo is None:
         from fastapi import HTTPException
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from server.annotations import AnnotationIn, correct_start, save_annotation
-from server.deps import CsrfChecked, SettingsDep, ViewsDep
+from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
 from server.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,12 +23,12 @@ def runs_page(request: Request, views: ViewsDep):
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: int, views: ViewsDep):
+def run_page(request: Request, run_id: RunId, views: ViewsDep):
     return render(request, "run.html", views.run_page(run_id))
 
 
 @router.get("/runs/{run_id}/timeline.svg")
-def run_timeline(run_id: int, views: ViewsDep):
+def run_timeline(run_id: RunId, views: ViewsDep):
     return Response(views.timeline_chart(run_id), media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
@@ -52,13 +52,13 @@ def _episode(page: dict, number: int) -> dict:
 
 
 @router.get("/runs/{run_id}/episodes/{number}/annotate")
-def annotate_form(request: Request, run_id: int, number: int, views: ViewsDep):
+def annotate_form(request: Request, run_id: RunId, number: EpisodeNo, views: ViewsDep):
     page = views.run_page(run_id)
     return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": []})
 
 
 @router.post("/runs/{run_id}/episodes/{number}/annotate", dependencies=[CsrfChecked])
-async def annotate_save(request: Request, run_id: int, number: int, views: ViewsDep, settings: SettingsDep):
+async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, views: ViewsDep, settings: SettingsDep):
     form = await request.form()
     data = {k: v for k, v in form.items() if k != "csrf_token"}
     for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
@@ -74,7 +74,7 @@ async def annotate_save(request: Request, run_id: int, number: int, views: Views
 
 
 @router.post("/runs/{run_id}/start", dependencies=[CsrfChecked])
-async def correct_start_time(request: Request, run_id: int, views: ViewsDep, settings: SettingsDep):
+async def correct_start_time(request: Request, run_id: RunId, views: ViewsDep, settings: SettingsDep):
     page = views.run_page(run_id)
     value = str((await request.form()).get("started_local", ""))
     try:
