@@ -552,7 +552,7 @@ def _location(ep: Episode) -> str | None:
 def red_flags(analyses: list[RunAnalysis]) -> list[RedFlag]:
     """"See a doctor soon" (or now) signs, kept apart from the patterns."""
     flags: list[RedFlag] = []
-    resolved_before: list[Episode] = []  # resolves_at_rest episodes seen so far, oldest first
+    resolved_at: set[str | None] = set()  # where earlier resolves_at_rest episodes were felt (None: not said)
     for ra in sorted(analyses, key=lambda r: r.started_at):
         for ep in ra.episodes:
             where = f"run of {ra.started_at:%d %b %Y}, episode {ep.number}"
@@ -561,10 +561,7 @@ def red_flags(analyses: list[RunAnalysis]) -> list[RedFlag]:
             rest_failed = any("standstill" in why or "after stopping" in why for why in ep.not_cleared)
             # Compare like with like: when both episodes say where they were felt, only
             # the same place counts (calf numbness clearing does not speak for the foot).
-            comparable = [
-                old for old in resolved_before
-                if _location(old) is None or _location(ep) is None or _location(old) == _location(ep)
-            ]
+            comparable = bool(resolved_at) and (_location(ep) is None or None in resolved_at or _location(ep) in resolved_at)
             if rest_failed and comparable:
                 flags.append(RedFlag("rest_no_longer_relieves", "soon", f"Rest no longer brought relief where it used to ({where}). See a doctor soon.", ra.run_id, ep.number))
             a = ep.annotation
@@ -578,7 +575,7 @@ def red_flags(analyses: list[RunAnalysis]) -> list[RedFlag]:
                 if a.cold_or_pale:
                     flags.append(RedFlag("cold_or_pale", "emergency", f"You noted a cold or pale leg or foot ({where}). This can be an emergency: seek urgent medical care now.", ra.run_id, ep.number))
             if ep.label == "resolves_at_rest":
-                resolved_before.append(ep)
+                resolved_at.add(_location(ep))
     return flags
 
 
