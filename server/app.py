@@ -15,6 +15,7 @@ from swagger_ui_bundle import swagger_ui_path
 from server.annotations import NoSuchEpisode
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
 from server.deps import Settings
+from server.export_data import BadPeriod, NothingToExport
 from server.routes import api, exports, login, pages
 from server.rundata import NoSuchRun
 from server.templating import render
@@ -77,5 +78,13 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
         return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(NothingToExport)
+    async def nothing_to_export(request: Request, exc: NothingToExport):
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(BadPeriod)
+    async def bad_period(request: Request, exc: BadPeriod):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     return app

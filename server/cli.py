@@ -58,26 +58,12 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from server.export_data import collect, parse_day
+    from server.export_data import collect, parse_day, write_export
 
     since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
     sample_runs = [int(r) for r in args.samples.split(",")] if args.samples else None
     data = collect(_db(args), since=since, until=until, name=args.name, with_samples=args.format == "pdf")
-    out = Path(args.out)
-    if args.format == "pdf":
-        from server.export_pdf import write_pdf
-
-        write_pdf(data, out)
-        written = [out]
-    elif args.format == "csv":
-        from server.export_csv import write_csv
-
-        written = write_csv(data, out, sample_runs=sample_runs)
-    else:
-        from server.export_fhir import write_fhir
-
-        write_fhir(data, out)
-        written = [out]
+    written = write_export(args.format, data, args.out, sample_runs=sample_runs)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
     print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(map(str, written)))
     return 0
@@ -98,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_analyze)
     p = sub.add_parser("export", help="export for the doctor: PDF report, CSV or FHIR R4 bundle")
     p.add_argument("--db", type=Path)
-    p.add_argument("--format", required=True, choices=["pdf", "csv", "fhir"])
+    p.add_argument("--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle")
     p.add_argument("--out", required=True, help="file to write")
     p.add_argument("--since", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
     p.add_argument("--until", help="last day, inclusive")

@@ -16,6 +16,10 @@ class NothingToExport(FootnoteError, LookupError):
     """No runs in the database, or none in the chosen period."""
 
 
+class BadPeriod(FootnoteError, ValueError):
+    """A period that is not one: a malformed date, or an end before the start."""
+
+
 @dataclass
 class ExportData:
     rows: list[RunRow]
@@ -46,13 +50,13 @@ def parse_day(text: str | None, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise NothingToExport(f"{what} must be a date like 2026-11-01, not {text!r}") from None
+        raise BadPeriod(f"{what} must be a date like 2026-11-01, not {text!r}") from None
 
 
 def collect(db_path: str | Path, *, since: date | None = None, until: date | None = None, name: str | None = None, with_samples: bool = False) -> ExportData:
     """Runs whose local start day is within [since, until] (both inclusive)."""
     if since and until and until < since:
-        raise NothingToExport(f"the period ends ({until}) before it starts ({since})")
+        raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
     conn = open_read_only(db_path)
     try:
         rows = [
@@ -99,3 +103,26 @@ def at(row: RunRow, t_s: float) -> str:
     return local_time(row, t_s).isoformat(timespec="seconds")
 
 
+
+
+FORMATS = ("pdf", "csv", "fhir")
+
+
+def write_export(fmt: str, data: ExportData, out: str | Path, *, sample_runs: list[int] | None = None) -> list[Path]:
+    """Write one export format to out; return the files written (CSV may add samples)."""
+    out = Path(out)
+    if fmt == "pdf":
+        from server.export_pdf import write_pdf
+
+        write_pdf(data, out)
+    elif fmt == "csv":
+        from server.export_csv import write_csv
+
+        return write_csv(data, out, sample_runs=sample_runs)
+    elif fmt == "fhir":
+        from server.export_fhir import write_fhir
+
+        write_fhir(data, out)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return [out]

@@ -1,20 +1,26 @@
-"""Downloads for the doctor: the same three exports as `footnote export`, built in
-memory and sent as attachments (nothing is written on the server)."""
+"""Downloads for the doctor: the same three exports as `footnote export`, built in a
+temporary folder and sent as attachments with a fixed file name (nothing the user types
+ever names a file). No runs in the period is a 404; a malformed date a 422 (handlers in
+server.app)."""
 
 from __future__ import annotations
 
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from server.deps import SettingsDep, ViewsDep
-from server.export_data import NothingToExport, collect, parse_day
+from server.export_data import collect, parse_day, write_export
 from server.templating import render
 
 router = APIRouter(tags=["export"])
+
+Day = Annotated[str | None, Query(max_length=10, description="a local date, e.g. 2026-11-01 (inclusive)")]
+Name = Annotated[str | None, Query(max_length=100, description="the runner's name for the report (empty: anonymous)")]
 
 KINDS = {
     "pdf": ("application/pdf", "report.pdf"),
@@ -28,54 +34,26 @@ def export_page(request: Request, views: ViewsDep):
     return render(request, "export.html", {"runs": views.runs_page()["runs"]})
 
 
-def _build(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
+def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
     data = collect(settings.db_path, since=parse_day(since, "since"), until=parse_day(until, "until"), name=name, with_samples=kind == "pdf")
     media_type, suffix = KINDS[kind]
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / suffix
-        if kind == "pdf":
-            from server.export_pdf import write_pdf
-
-            write_pdf(data, out)
-        elif kind == "csv":
-            from server.export_csv import write_csv
-
-            write_csv(data, out)
-        else:
-            from server.export_fhir import write_fhir
-
-            write_fhir(data, out)
+        (out,) = write_export(kind, data, Path(tmp) / suffix)
         body = out.read_bytes()
-    # The file name is ours, never the user's input.
     filename = f"footnote-{date.today().isoformat()}-{suffix}"
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _nothing(request: Request, exc: NothingToExport):
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse({"detail": str(exc)}, status_code=404 if "no runs" in str(exc) else 422)
-
-
 @router.get("/export/report.pdf", summary="The PDF report")
-def export_pdf(request: Request, settings: SettingsDep, since: str | None = Query(None, max_length=10), until: str | None = Query(None, max_length=10), name: str | None = Query(None, max_length=100)):
-    try:
-        return _build("pdf", settings, since, until, name)
-    except NothingToExport as exc:
-        return _nothing(request, exc)
+def export_pdf(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("pdf", settings, since, until, name)
 
 
 @router.get("/export/episodes.csv", summary="One CSV row per episode")
-def export_csv(request: Request, settings: SettingsDep, since: str | None = Query(None, max_length=10), until: str | None = Query(None, max_length=10)):
-    try:
-        return _build("csv", settings, since, until, None)
-    except NothingToExport as exc:
-        return _nothing(request, exc)
+def export_csv(settings: SettingsDep, since: Day = None, until: Day = None):
+    return _download("csv", settings, since, until, None)
 
 
 @router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")
-def export_fhir(request: Request, settings: SettingsDep, since: str | None = Query(None, max_length=10), until: str | None = Query(None, max_length=10), name: str | None = Query(None, max_length=100)):
-    try:
-        return _build("fhir", settings, since, until, name)
-    except NothingToExport as exc:
-        return _nothing(request, exc)
+def export_fhir(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("fhir", settings, since, until, name)
