@@ -166,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         args = argparse.Namespace(verbose=common.verbose, config=common.config, lazy=(LAZY[rest[0]], rest))
     else:
         args = build_parser().parse_args(argv)
+    # The logger's own progress (runs opened and closed) matters in its journal; for the
+    # other commands it is noise unless asked for with -v.
+    quiet = logging.INFO if getattr(args, "command", None) == "log" else logging.WARNING
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
