@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from pypdf import PdfReader
