@@ -80,20 +80,27 @@ class FootpodClient:
         return pods[0].device if pods else None
 
     async def run(self, inputs) -> None:
-        """Find, connect, stream, and on any drop start again, until cancelled."""
+        """Find, connect, stream, and on any drop start again, until cancelled.
+
+        Nothing here may end the task: no adapter, no D-Bus, BlueZ restarting, a pod
+        refusing to connect all mean "wait a little and try again" (the button is
+        unaffected either way)."""
         failures = 0
         while True:
-            device = await self.find()
-            if device is None:
-                logger.debug("no footpod heard; scanning again")
-                continue
+            where = "scan"
             try:
+                device = await self.find()
+                if device is None:
+                    logger.debug("no footpod heard; scanning again")
+                    continue
+                where = device.address
                 await self._stream(device, inputs)
                 failures = 0
             except (BleakError, BleakConnectionError, BleakNotFoundError, TimeoutError, EOFError, OSError) as exc:
                 delay = self.backoff_s[min(failures, len(self.backoff_s) - 1)]
                 failures += 1
-                logger.warning("footpod %s: %s; trying again in %.1f s", device.address, exc, delay)
+                log = logger.warning if failures <= 3 or failures % 100 == 0 else logger.debug
+                log("footpod %s: %s; trying again in %.1f s (attempt %d)", where, exc or type(exc).__name__, delay, failures)
                 await asyncio.sleep(delay)
 
     async def _stream(self, device: BLEDevice, inputs) -> None:

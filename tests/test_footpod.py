@@ -311,3 +311,19 @@ def test_only_the_paired_pod_is_taken_when_another_is_stronger(bluez, db_path):
     live = asyncio.run(story())
     assert live.query("SELECT DISTINCT address FROM link_events") == [(PAIRED,)]
     assert live.query("SELECT footpod_name FROM runs") == [("My pod",)]
+
+
+def test_no_bluetooth_at_all_leaves_the_button_working(db_path, tmp_path, monkeypatch, caplog):
+    # No BlueZ, not even a D-Bus: the footpod client keeps retrying quietly, the button logs.
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-such-bus")
+
+    async def story():
+        async with live_logger(db_path) as live:
+            await live.until(lambda: "trying again in" in caplog.text, 10, "a retry")
+            await live.press()
+            await live.until(lambda: live.count("SELECT count(*) FROM symptom_events") == 1, 5, "the onset row")
+            return live
+
+    live = asyncio.run(story())
+    assert live.links() == [] and "attempt 1" in caplog.text
+    assert [k for (k,) in live.query("SELECT kind FROM symptom_events ORDER BY id")] == ["onset", "unresolved_at_run_end"]
