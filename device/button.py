@@ -38,10 +38,6 @@ class PressDetector:
         self._down_t = 0.0
         self._hold_fired = False
 
-    @property
-    def is_pressed(self) -> bool:
-        return self._stable_down
-
     def edge(self, t: float, down: bool) -> list[Gesture]:
         gestures = self.tick(t)
         if down != self._raw_down:

@@ -149,10 +149,6 @@ class Store:
             if self.dropped_samples in (1, 100, 10_000):
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
-    @property
-    def pending_samples(self) -> int:
-        return len(self._samples)
-
     def flush_samples(self) -> None:
         if not self._samples:
             return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from device.motion import is_moving
 from server import thresholds as th
@@ -635,8 +635,3 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         red_flags=red_flags(analyses),
         total_distance_m=sum(ra.distance_m for ra in analyses),
     )
-
-
-def local_start(started_at: datetime, offset_s: int) -> datetime:
-    """A run's start in the runner's local time zone (the offset recorded at the start)."""
-    return started_at.astimezone(timezone(timedelta(seconds=offset_s)))

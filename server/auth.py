@@ -77,10 +77,6 @@ class Auth:
         return any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC_PATHS)
 
 
-def csrf_token(request: Request) -> str:
-    return request.state.csrf
-
-
 async def require_csrf(request: Request) -> None:
     """Dependency for every state-changing route."""
     origin = request.headers.get("origin")

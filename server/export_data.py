@@ -105,9 +105,6 @@ def at(row: RunRow, t_s: float) -> str:
 
 
 
-FORMATS = ("pdf", "csv", "fhir")
-
-
 def write_export(fmt: str, data: ExportData, out: str | Path, *, sample_runs: list[int] | None = None) -> list[Path]:
     """Write one export format to out; return the files written (CSV may add samples)."""
     out = Path(out)
