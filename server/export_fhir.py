@@ -152,31 +152,27 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     return resource
 
 
+def _activity(kind: str, row, subject: dict, period: dict, code: dict, quantity: dict) -> dict:
+    """One run-level activity Observation (duration or distance)."""
+    return {
+        "resourceType": "Observation",
+        "id": _id(kind, row.id),
+        "status": "final",
+        "category": [_cc(OBS_CATEGORY, "activity", "Activity")],
+        "code": code,
+        "subject": subject,
+        "effectivePeriod": period,
+        "valueQuantity": quantity,
+    }
+
+
 def run_observations(row, ra, subject: dict, pod: dict | None, members: list[dict]) -> list[dict]:
     period = {"start": at(row, 0), "end": at(row, ra.duration_s)}
-    distance = {
-        "resourceType": "Observation",
-        "id": _id("run-distance", row.id),
-        "status": "final",
-        "category": [_cc(OBS_CATEGORY, "activity", "Activity")],
-        "code": _cc(LOINC, "55430-3", "Walking distance (pedometer)", "Running distance (footpod)"),
-        "subject": subject,
-        "effectivePeriod": period,
-        "valueQuantity": _quantity(ra.distance_m, "m", "m"),
-    }
+    distance = _activity("run-distance", row, subject, period, _cc(LOINC, "55430-3", "Walking distance (pedometer)", "Running distance (footpod)"), _quantity(ra.distance_m, "m", "m"))
     if pod:
         distance["device"] = _ref(pod)
-    duration_obs = {
-        "resourceType": "Observation",
-        "id": _id("run-duration", row.id),
-        "status": "final",
-        "category": [_cc(OBS_CATEGORY, "activity", "Activity")],
-        "code": _cc(LOINC, "55411-3", "Exercise duration", "Run duration"),
-        "subject": subject,
-        "effectivePeriod": period,
-        "valueQuantity": _quantity(ra.duration_s / 60, "min", "min"),
-        "hasMember": [_ref(distance)] + [_ref(m) for m in members],
-    }
+    duration_obs = _activity("run-duration", row, subject, period, _cc(LOINC, "55411-3", "Exercise duration", "Run duration"), _quantity(ra.duration_s / 60, "min", "min"))
+    duration_obs["hasMember"] = [_ref(distance)] + [_ref(m) for m in members]
     if not row.clock_synced:
         note = "The logger's clock was not synchronised at the start" + ("; start time corrected by the runner." if row.corrected else "; the date and time may be off.")
         duration_obs["note"] = [{"text": note}]
