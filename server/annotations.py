@@ -41,6 +41,13 @@ class NoSuchEpisode(LookupError):
     pass
 
 
+class BadStartTime(ValueError):
+    """A corrected start time footnote cannot use (no offset, or an impossible year)."""
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a run outside these is a typo, not a run
+
+
 def _writable(db_path: Path) -> sqlite3.Connection:
     conn = schema.connect(db_path)
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -71,7 +78,9 @@ def save_annotation(db_path: str | Path, run_id: int, episode: int, note: Annota
 def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> None:
     """Store the runner's corrected start time (aware datetime) for a run."""
     if started_at.tzinfo is None:
-        raise ValueError("started_at needs a time zone")
+        raise BadStartTime("started_at needs a time zone offset, for example 2026-11-20T07:30:00+01:00")
+    if not EARLIEST_YEAR <= started_at.year <= LATEST_YEAR:
+        raise BadStartTime(f"started_at must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}, not {started_at.year}")
     conn = _writable(Path(db_path))
     try:
         with conn:

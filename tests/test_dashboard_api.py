@@ -128,6 +128,13 @@ def test_correcting_the_start_of_an_unsynchronised_run(dashboard):
     assert "2026-11-19T17:45" in run["recorded_started_at"]
     bad = c.post("/runs/4/start", data={**form, "started_local": "yesterday"})
     assert bad.status_code == 400 and "started_local" in bad.text
+    absurd = c.post("/runs/4/start", data={**form, "started_local": "0091-01-25T08:16"})
+    assert absurd.status_code == 400 and "between the years 2000 and 2100" in absurd.text
+    api = c.put("/api/runs/4/start", json={"started_at": "9999-12-31T23:00:00+00:00"}, headers=csrf(c))
+    assert api.status_code == 422 and "started_at" in api.json()["detail"]
+    naive = c.put("/api/runs/4/start", json={"started_at": "2026-11-19T18:05:00"}, headers=csrf(c))
+    assert naive.status_code == 422 and "time zone offset" in naive.json()["detail"]
+    assert c.get("/api/runs/4").json()["started_at"].startswith("2026-11-19T18:05")  # unchanged by the refusals
 
 
 def test_openapi_docs_are_served_without_a_cdn(dashboard):

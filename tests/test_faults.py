@@ -23,7 +23,7 @@ from device.logger import Logger
 from device.recording import parse_line
 from device.rsc import decode_rsc_measurement, encode_rsc_measurement
 from device.store import Store
-from device.story import Story
+from device.story import Pod, Story
 from tests.conftest import rows
 from tests.test_store import RecordingIndicator
 
@@ -238,25 +238,27 @@ def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp
     from server.app import create_app
     from tests.live_server import LiveServer
 
-    story = Story(seed=9).connect()
-    for _ in range(30):
+    story = Story(seed=9, pod=Pod(rate_hz=4)).connect()
+    for _ in range(120):
         story.run(minutes=2).press().run(seconds=30).press().stand(minutes=1).hold()
     path = story.end().write(tmp_path / "busy.jsonl")
     server = LiveServer(create_app(fresh_demo_db))
     errors: list[str] = []
     saved: list[tuple[int, int, str]] = []
+    during_replay = [0, 0]  # saves that began and ended while the replay was writing, per worker
     replay = subprocess.Popen([*FOOTNOTE, "replay", str(path), "--db", str(fresh_demo_db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def hammer(worker: int) -> None:
         c = httpx.Client(base_url=server.url, timeout=30)
         c.get("/")
         token = c.cookies["footnote_csrf"]
-        i = 0
-        while replay.poll() is None and i < 400:
-            i += 1
+        for i in range(1, 26):
             run_id, episode = (1, 1 + i % 2) if worker == 0 else (2, 1 + i % 2)
             note = f"w{worker} note {i}"
+            running_before = replay.poll() is None
             r = c.put(f"/api/runs/{run_id}/episodes/{episode}/annotation", json={"location": "calf", "note": note}, headers={"X-CSRF-Token": token})
+            if running_before and replay.poll() is None:
+                during_replay[worker] += 1
             if r.status_code != 200:
                 errors.append(f"{r.status_code} {r.text[:200]}")
             else:
@@ -275,7 +277,8 @@ def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp
     server.stop()
     assert replay.returncode == 0, replay_err
     assert "locked" not in replay_err and not errors, errors[:3]
-    assert len(saved) > 10
+    assert len(saved) == 50
+    assert min(during_replay) >= 1, during_replay  # both workers wrote while the logger was writing
     last = {}
     for run_id, episode, note in saved:
         last[(run_id, episode)] = note

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from server.annotations import AnnotationIn, correct_start, save_annotation
+from server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
 from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -55,9 +55,8 @@ class StartIn(BaseModel):
 
 @router.put("/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)")
 def api_correct_start(run_id: RunId, body: StartIn, views: ViewsDep, settings: SettingsDep) -> dict:
-    if body.started_at.tzinfo is None:
-        from fastapi import HTTPException
-
-        raise HTTPException(422, "started_at: needs a time zone offset, for example 2026-11-20T07:30:00+01:00")
-    correct_start(settings.db_path, run_id, body.started_at)
+    try:
+        correct_start(settings.db_path, run_id, body.started_at)
+    except BadStartTime as exc:
+        raise HTTPException(422, f"started_at: {exc}") from None
     return views.run_page(run_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.annotations import AnnotationIn, correct_start, save_annotation
+from server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
 from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
 from server.templating import render
 
@@ -82,5 +82,8 @@ async def correct_start_time(request: Request, run_id: RunId, views: ViewsDep, s
     except ValueError:
         return render(request, "message.html", {"title": "Start time not changed", "message": f"started_local: '{value}' is not a date and time like 2026-11-20T07:30."}, status_code=400)
     offset = timezone(timedelta(seconds=datetime.fromisoformat(page["started_at"]).utcoffset().total_seconds()))
-    correct_start(settings.db_path, run_id, local.replace(tzinfo=local.tzinfo or offset))
+    try:
+        correct_start(settings.db_path, run_id, local.replace(tzinfo=local.tzinfo or offset))
+    except BadStartTime as exc:
+        return render(request, "message.html", {"title": "Start time not changed", "message": f"started_local: {exc}"}, status_code=400)
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
