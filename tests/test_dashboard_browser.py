@@ -3,9 +3,11 @@ Screenshots of each page are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -42,23 +44,27 @@ def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
     assert "Across 5 runs" in page.inner_text("h1")
     page.screenshot(path=artifacts / "dashboard-runs.png", full_page=True)
 
-    page.click("text=Mon 09 Nov 2026")
-    assert page.url.endswith("/runs/1")
+    with page.expect_navigation(url=re.compile(r"/runs/1$"), wait_until="load"):
+        page.click("text=Mon 09 Nov 2026")
     chart_is_drawn(page, "#timeline")
     assert page.locator("article.episode").count() == 2
     page.screenshot(path=artifacts / "dashboard-run.png", full_page=True)
 
-    page.locator("#episode-1 a.button").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#episode-1 a.button").click()
     page.check("input[name=location][value=sole_heel]")
     page.check("input[name=side][value=both]")
     page.fill("input[name=shoes]", "Trail shoes")
     page.fill("textarea[name=note]", "Tingling under the heel <b>not bold</b>")
     page.check("input[name=weakness]")
     page.screenshot(path=artifacts / "dashboard-annotate.png", full_page=True)
-    page.click("form.annotate button[type=submit]")
-    assert page.url.endswith("/runs/1#episode-1")
+    with page.expect_navigation(url=re.compile(r"/runs/1#episode-1$"), wait_until="load"):
+        page.click("form.annotate button[type=submit]")
 
-    page.reload()
+    # What was saved, seen from a fresh tab (not this page's own form state).
+    page.close()
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(dashboard.url + "/runs/1")
     episode = page.locator("#episode-1")
     assert "sole / heel" in episode.inner_text() and "Trail shoes" in episode.inner_text()
     assert "tarsal tunnel" in episode.inner_text()
@@ -76,8 +82,9 @@ def test_unsynchronised_clock_note_and_correction(browser, dashboard, artifacts)
     page.goto(dashboard.url + "/runs/4")
     assert "was not synchronised" in page.inner_text(".clocknote")
     page.fill("input[name=started_local]", "2026-11-19T18:05")
-    page.click(".clocknote button")
-    assert "corrected to 2026-11-19T18:05" in page.inner_text(".clocknote")
+    with page.expect_navigation(wait_until="load"):
+        page.click(".clocknote button")
+    expect(page.locator(".clocknote")).to_contain_text("corrected to 2026-11-19T18:05")
 
 
 def test_phone_sized_screen(browser, dashboard, artifacts):
@@ -92,10 +99,11 @@ def test_log_in_when_a_password_is_set(browser, locked_dashboard, artifacts):
     page.goto(locked_dashboard.url + "/runs/2")
     assert "/login" in page.url
     page.fill("input[name=password]", "wrong")
-    page.click("form.login button")
-    assert "Wrong password" in page.inner_text("main")
+    with page.expect_navigation(wait_until="load"):
+        page.click("form.login button")
+    expect(page.locator("main")).to_contain_text("Wrong password")
     page.fill("input[name=password]", locked_dashboard.password)
     page.screenshot(path=artifacts / "dashboard-login.png")
-    page.click("form.login button")
-    assert page.url.endswith("/runs/2")
+    with page.expect_navigation(url=re.compile(r"/runs/2$"), wait_until="load"):
+        page.click("form.login button")
     chart_is_drawn(page, "#timeline")
