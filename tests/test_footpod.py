@@ -285,7 +285,11 @@ def test_what_a_pod_does_when_the_runner_stops_is_stored_as_sent(bluez, db_path,
             await live.samples_at_least(20)
             await live.fake(bluez.set, pod, when_still=when_still, speed_mps=0.0)
             stopped = live.count("SELECT max(t_s) FROM footpod_samples")
-            await asyncio.sleep(1.5)  # the runner stands still for 1.5 s
+            if when_still == "silent":
+                await asyncio.sleep(1.5)  # the runner stands still for 1.5 s: long enough to see silence
+            else:
+                later = "SELECT count(*) FROM footpod_samples WHERE t_s > ? + 0.2"
+                await live.until(lambda: live.count(later, (stopped,)) > 10, 15, "samples while standing still")
             return live, stopped
 
     live, stopped = asyncio.run(story())
