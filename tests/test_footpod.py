@@ -93,6 +93,17 @@ async def live_logger(db_path, *, config=None, client=None):
         factory.reset()
 
 
+def stream(db_path, samples: int, *, config=None, timeout_s=15.0) -> Live:
+    """Run the whole logger until the pod has sent this many samples; the finished run."""
+
+    async def story():
+        async with live_logger(db_path, config=config) as live:
+            await live.samples_at_least(samples, timeout_s=timeout_s)
+            return live
+
+    return asyncio.run(story())
+
+
 def test_scan_lists_rsc_footpods_strongest_first(bluez):
     bluez.add_pod(PAIRED, "Near pod", rssi=-50)
     bluez.add_pod(OTHER, "Stryd", rssi=-80, uuids=[CYCLING_POWER_UUID, "00001814-0000-1000-8000-00805f9b34fb"])
@@ -105,12 +116,7 @@ def test_scan_lists_rsc_footpods_strongest_first(bluez):
 def test_scan_connect_and_notifications_are_stored(bluez, db_path):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=3.0, cadence_spm=172), feature=0x07, location=2)
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(40)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 40)
     assert live.links()[0] == "connected"
     assert live.query("SELECT footpod_address, footpod_name, footpod_feature, footpod_location FROM runs") == [(PAIRED, "Footpod", 7, 2)]
     speeds, cadences, distances = zip(*live.query("SELECT speed_mps, cadence_spm, distance_m FROM footpod_samples ORDER BY id"))
@@ -175,12 +181,7 @@ def test_connect_aborted_by_local_is_retried_by_bleak(bluez, db_path):
     pod = bluez.add_pod(PAIRED, "Footpod")
     pod.connect_errors.append(("org.bluez.Error.Failed", "le-connection-abort-by-local"))
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(10)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 10)
     assert pod.connect_calls == 2 and live.links() == ["connected"]
 
 
@@ -188,12 +189,7 @@ def test_another_connect_error_backs_off_and_tries_again(bluez, db_path, caplog)
     pod = bluez.add_pod(PAIRED, "Footpod")
     pod.connect_errors += [("org.bluez.Error.Failed", "Input/output error")] * 4
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(10, timeout_s=30)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 10, timeout_s=30)
     assert pod.connect_calls == 5 and live.links() == ["connected"]
     assert "trying again in" in caplog.text
 
@@ -201,12 +197,7 @@ def test_another_connect_error_backs_off_and_tries_again(bluez, db_path, caplog)
 def test_a_pod_sending_strides_per_minute_is_normalised_to_steps(bluez, db_path):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=3.2, cadence_spm=176, strides_per_min=True))
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(10)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 10)
     assert set(live.query("SELECT cadence_raw, cadence_spm FROM footpod_samples")) == {(88, 176.0)}
 
 
@@ -215,12 +206,7 @@ def test_a_per_pod_override_beats_the_guess(bluez, db_path):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=1.2, cadence_spm=110, strides_per_min=True))
     config = {"feedback": {"led": False}, "footpod": {"cadence_overrides": {PAIRED: "strides"}}}
 
-    async def story():
-        async with live_logger(db_path, config=config) as live:
-            await live.samples_at_least(10)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 10, config=config)
     assert set(live.query("SELECT cadence_spm FROM footpod_samples")) == {(110.0,)}
     assert live.query("SELECT cadence_convention FROM runs") == [("strides",)]
 
@@ -248,12 +234,7 @@ def test_distance_continues_when_the_pod_restarts_at_zero(bluez, db_path):
 def test_a_pod_without_stride_or_distance_integrates_speed(bluez, db_path):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=3.0, stride=False, distance=False))
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(40)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 40)
     rows = live.query("SELECT t_s, stride_m, pod_distance_m, distance_m FROM footpod_samples ORDER BY id")
     assert all(stride is None and pod is None for _, stride, pod, _ in rows)
     elapsed_s = rows[-1][0] - rows[0][0]
@@ -263,12 +244,7 @@ def test_a_pod_without_stride_or_distance_integrates_speed(bluez, db_path):
 def test_flags_that_change_per_packet_are_normal(bluez, db_path):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(alternate_flags=True))
 
-    async def story():
-        async with live_logger(db_path) as live:
-            await live.samples_at_least(30)
-            return live
-
-    live = asyncio.run(story())
+    live = stream(db_path, 30)
     rows = live.query("SELECT stride_m IS NULL, pod_distance_m IS NULL, distance_m FROM footpod_samples ORDER BY id")
     assert {r[:2] for r in rows} == {(0, 1), (1, 0)}  # alternate packets carry one or the other
     assert live.count("SELECT count(*) FROM rejected_packets") == 0
