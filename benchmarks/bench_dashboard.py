@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 
 from benchmarks.report import Figure, percentile  # noqa: E402
-from device.replay import replay_file  # noqa: E402
-from device.store import Store  # noqa: E402
-from device.story import Pod, Story  # noqa: E402
-from server.app import create_app  # noqa: E402
+from footnote.device.replay import replay_file  # noqa: E402
+from footnote.device.store import Store  # noqa: E402
+from footnote.device.story import Pod, Story  # noqa: E402
+from footnote.server.app import create_app  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import Figure  # noqa: E402
-from device.replay import replay_file  # noqa: E402
-from device.store import Store  # noqa: E402
-from device.story import Story  # noqa: E402
-from server.export_data import collect  # noqa: E402
-from server.export_pdf import write_pdf  # noqa: E402
+from footnote.device.replay import replay_file  # noqa: E402
+from footnote.device.store import Store  # noqa: E402
+from footnote.device.story import Story  # noqa: E402
+from footnote.server.export_data import collect  # noqa: E402
+from footnote.server.export_pdf import write_pdf  # noqa: E402
 
 
 def hundred_runs(folder: Path) -> Path:

@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import Figure, median, percentile, print_table  # noqa: E402
-from device.feedback import SilentIndicator  # noqa: E402
-from device.logger import Logger  # noqa: E402
-from device.replay import replay_file  # noqa: E402
-from device.store import Store  # noqa: E402
-from device.story import Pod, Story  # noqa: E402
+from footnote.device.feedback import SilentIndicator  # noqa: E402
+from footnote.device.recorder import RunRecorder  # noqa: E402
+from footnote.device.replay import replay_file  # noqa: E402
+from footnote.device.store import Store  # noqa: E402
+from footnote.device.story import Pod, Story  # noqa: E402
 
 
 def bare_commit_times(folder: Path, n: int) -> list[float]:
@@ -51,7 +51,7 @@ def press_commit_times(folder: Path, n: int) -> list[float]:
     detector, the episode logic and the fsync'd insert (the 50 ms debounce window
     itself is deliberate and not counted)."""
     with Store(folder / "logger.db") as store:
-        lg = Logger(store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True)
+        lg = RunRecorder(store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True)
         lg.start()
         times = []
         for i in range(n):
@@ -85,7 +85,7 @@ def start_to_ready(folder: Path) -> tuple[float, float]:
     Store(folder / "live.db").close()
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "device.cli", "log", "--no-footpod", "--db", str(folder / "live.db")],
+        [sys.executable, "-m", "footnote.device.cli", "log", "--no-footpod", "--db", str(folder / "live.db")],
         stderr=subprocess.PIPE, text=True, env=env,
     )
     for line in proc.stderr:

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from device.button import PressDetector, attach_button
-from device.clock import system_clock_synced
-from device.config import Config, load_config
-from device.feedback import Indicator
-from device.paths import default_db
-from device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
+from footnote.device.button import PressDetector, attach_button
+from footnote.device.clock import system_clock_synced
+from footnote.device.config import Config, load_config
+from footnote.device.feedback import Indicator
+from footnote.device.paths import default_db
+from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
 
 MIN_FREE_MB = 200  # a 3-hour run at 4 samples/s is about 5 MB; leave room for the system
 
@@ -59,7 +59,7 @@ class Checker:
 
     # -- the checks ------------------------------------------------------------------------
     def check_feedback(self) -> None:
-        from device.live import build_indicator
+        from footnote.device.live import build_indicator
 
         try:
             indicator: Indicator = build_indicator(self.config, pin_factory=self.pin_factory)
@@ -121,7 +121,7 @@ class Checker:
             button.close()
 
     def check_footpod(self) -> None:
-        from device.footpod import scan_footpods
+        from footnote.device.footpod import scan_footpods
 
         async def look() -> tuple[str, str]:
             pods = await scan_footpods(timeout_s=min(8.0, self.footpod_timeout_s))
@@ -152,7 +152,7 @@ class Checker:
             self.record("footpod", False, str(exc) or type(exc).__name__)
 
     def check_database(self) -> None:
-        from device.store import Store
+        from footnote.device.store import Store
 
         try:
             with Store(self.db_path) as store:

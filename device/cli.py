@@ -12,8 +12,8 @@ import logging
 import sys
 from pathlib import Path
 
-from device.errors import FootnoteError
-from device.paths import default_db
+from footnote.device.errors import FootnoteError
+from footnote.device.paths import default_db
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -21,9 +21,9 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from device.feedback import EchoIndicator, SilentIndicator
-    from device.replay import replay_file
-    from device.store import Store
+    from footnote.device.feedback import EchoIndicator, SilentIndicator
+    from footnote.device.replay import replay_file
+    from footnote.device.store import Store
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
     with Store(args.db or default_db()) as store:
@@ -35,7 +35,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from device.demo import build_demo_db
+    from footnote.device.demo import build_demo_db
 
     db_path = args.db or default_db().with_name("demo.db")
     summary = build_demo_db(db_path)
@@ -44,7 +44,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     try:
-        from server.serve import serve
+        from footnote.server.serve import serve
     except ImportError:
         print("the dashboard is not installed (pip install 'footnote[server]')")
         return 0
@@ -54,14 +54,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_log(args: argparse.Namespace) -> int:
     import asyncio
 
-    from device.config import load_config
-    from device.live import run_logger
+    from footnote.device.config import load_config
+    from footnote.device.live import run_logger
 
     config = load_config(args.config)
     db_path = args.db or (Path(str(config["logger.db"])) if config["logger.db"] else default_db())
     footpod = None
     if not args.no_footpod:
-        from device.footpod import FootpodClient
+        from footnote.device.footpod import FootpodClient
 
         footpod = FootpodClient.from_config(config).run
     run_ids = asyncio.run(run_logger(config, db_path=db_path, record_path=args.record, footpod=footpod))
@@ -72,7 +72,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     import asyncio
 
-    from device.footpod import scan_footpods
+    from footnote.device.footpod import scan_footpods
 
     found = asyncio.run(scan_footpods(timeout_s=args.timeout))
     if not found:
@@ -87,7 +87,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_pair(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from device.config import default_config_path, load_config, parse_config, save_config
+    from footnote.device.config import default_config_path, load_config, parse_config, save_config
 
     path = Path(args.config) if args.config else default_config_path()
     config = load_config(path)
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Subcommands whose module parses its own arguments. They are imported only when used,
 # so the logger never loads the dashboard's packages.
-LAZY = {"serve": "server.cli", "analyze": "server.cli", "export": "server.cli", "check": "device.check"}
+LAZY = {"serve": "footnote.server.cli", "analyze": "footnote.server.cli", "export": "footnote.server.cli", "check": "footnote.device.check"}
 LAZY_HELP = {
     "serve": "serve the dashboard",
     "analyze": "label each numbness episode and summarise across runs",

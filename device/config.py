@@ -13,8 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from device.errors import ConfigError
-from device.motion import CADENCE_CONVENTIONS
+from footnote.device.errors import ConfigError
+from footnote.device.motion import CADENCE_CONVENTIONS
 
 # BCM numbers a Pi brings out on its 40-pin header.
 VALID_BCM = range(2, 28)

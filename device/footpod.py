@@ -19,7 +19,7 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakConnectionError, BleakNotFoundError, establish_connection
 
-from device.rsc import RSC_FEATURE_UUID, RSC_MEASUREMENT_UUID, RSC_SERVICE_UUID, SENSOR_LOCATION_UUID
+from footnote.device.rsc import RSC_FEATURE_UUID, RSC_MEASUREMENT_UUID, RSC_SERVICE_UUID, SENSOR_LOCATION_UUID
 
 logger = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from device import __version__
-from device.button import attach_button
-from device.config import Config
-from device.clock import system_clock_synced
-from device.feedback import Indicator
-from device.logger import Logger, LoggerSettings
-from device.recording import Recorder
-from device.store import Store
+from footnote.device import __version__
+from footnote.device.button import attach_button
+from footnote.device.config import Config
+from footnote.device.clock import system_clock_synced
+from footnote.device.feedback import Indicator
+from footnote.device.recorder import RecorderSettings, RunRecorder
+from footnote.device.recording import ReplayWriter
+from footnote.device.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Inputs:
         self._put(("stop", self.clock()))
 
 
-async def drive(logger_: Logger, inputs: Inputs) -> None:
+async def drive(run_recorder: RunRecorder, inputs: Inputs) -> None:
     """Feed queued inputs to the logger, ticking it at its deadlines, until a stop.
 
     Inputs already queued are handled before any deadline that lies after them, so a
@@ -63,30 +63,30 @@ async def drive(logger_: Logger, inputs: Inputs) -> None:
     clock, queue = inputs.clock, inputs.queue
     while True:
         if queue.empty():
-            deadline = logger_.next_deadline()
+            deadline = run_recorder.next_deadline()
             timeout = None if deadline is None else max(0.0, deadline - clock())
             try:
                 item = await asyncio.wait_for(queue.get(), timeout)
             except TimeoutError:
-                logger_.advance(clock())
+                run_recorder.advance(clock())
                 continue
         else:
             item = queue.get_nowait()
         kind, t = item[0], item[1]
-        logger_.advance(t)
+        run_recorder.advance(t)
         if kind == "edge":
-            logger_.on_edge(t, item[2])
+            run_recorder.on_edge(t, item[2])
         elif kind == "rsc":
-            logger_.on_rsc(t, item[2])
+            run_recorder.on_rsc(t, item[2])
         elif kind == "link":
-            logger_.on_link(t, item[2], **item[3])
+            run_recorder.on_link(t, item[2], **item[3])
         else:
-            logger_.stop(t)
+            run_recorder.stop(t)
             return
 
 
-def settings_from_config(config: Config) -> LoggerSettings:
-    return LoggerSettings(
+def settings_from_config(config: Config) -> RecorderSettings:
+    return RecorderSettings(
         hold_time_s=float(config["button.hold_time_s"]),
         inactivity_timeout_s=float(config["logger.inactivity_timeout_min"]) * 60,
         cadence_convention=str(config["footpod.cadence"]),
@@ -112,7 +112,7 @@ async def run_logger(
     pin_factory=None,
     footpod: Callable[[Inputs], Awaitable[None]] | None = None,
     clock: Callable[[], float] = time.monotonic,
-    on_ready: Callable[[Inputs, Logger], None] | None = None,
+    on_ready: Callable[[Inputs, RunRecorder], None] | None = None,
 ) -> list[int]:
     """Run the logger until SIGINT/SIGTERM (or `inputs.stop()`); return the run ids.
 
@@ -125,21 +125,21 @@ async def run_logger(
     inputs = Inputs(loop, clock)
     started_at = datetime.now(UTC)
     synced = system_clock_synced()
-    recorder = Recorder(record_path, started_at=started_at, clock_synced=synced) if record_path else None
+    replay_writer = ReplayWriter(record_path, started_at=started_at, clock_synced=synced) if record_path else None
     store = Store(db_path)
     indicator = build_indicator(config, pin_factory=pin_factory)
     button = Button(config["button.pin"], pull_up=True, bounce_time=None, pin_factory=pin_factory)
-    the_logger = Logger(
+    run_recorder = RunRecorder(
         store=store,
         indicator=indicator,
         t0=clock(),
         started_at=started_at,
         clock_synced=synced,
         settings=settings_from_config(config),
-        recorder=recorder,
+        replay_writer=replay_writer,
     )
     attach_button(button, inputs.edge)
-    the_logger.start()
+    run_recorder.start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, inputs.stop)
@@ -147,10 +147,10 @@ async def run_logger(
             pass  # not the main thread (tests): stop through inputs.stop()
     footpod_task = asyncio.create_task(footpod(inputs)) if footpod else None
     if on_ready:
-        on_ready(inputs, the_logger)
+        on_ready(inputs, run_recorder)
     logger.info("logger ready: press the button to mark numbness")
     try:
-        await drive(the_logger, inputs)
+        await drive(run_recorder, inputs)
     finally:
         if footpod_task:
             footpod_task.cancel()
@@ -163,6 +163,6 @@ async def run_logger(
         button.close()
         indicator.close()
         store.close()
-        if recorder:
-            recorder.close()
-    return the_logger.run_ids
+        if replay_writer:
+            replay_writer.close()
+    return run_recorder.run_ids

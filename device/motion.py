@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from device.rsc import RscMeasurement
+from footnote.device.rsc import RscMeasurement
 
 STRIDES_SPEED_MPS = 1.7
 STRIDES_MAX_CADENCE = 120

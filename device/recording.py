@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from device.errors import ReplayFormatError
+from footnote.device.errors import ReplayFormatError
 
 FORMAT_VERSION = 1
 
@@ -45,7 +45,7 @@ class Input:
     extra: dict
 
 
-class Recorder:
+class ReplayWriter:
     """Writes every raw input the logger receives. One line per input, flushed at once,
     so a crash loses at most the line being written."""
 

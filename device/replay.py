@@ -1,8 +1,8 @@
 """Replay a record file through the live code path, much faster than real time.
 
 Button edges drive a gpiozero MockFactory pin wired to a real gpiozero Button; footpod
-bytes and link events go to the same Logger methods the BLE client calls. Time is the
-file's `t`: before each input the logger is ticked through every deadline (hold
+bytes and link events go to the same RunRecorder methods the BLE client feeds. Time is the
+file's `t`: before each input the recorder is ticked through every deadline (hold
 threshold, sample flush, inactivity) that falls before it, at the deadline's own time.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 from gpiozero import Button
 from gpiozero.pins.mock import MockFactory
 
-from device.button import attach_button
-from device.errors import ReplayFormatError
-from device.feedback import SilentIndicator
-from device.logger import Logger, LoggerSettings
-from device.recording import read_replay
-from device.store import Store
+from footnote.device.button import attach_button
+from footnote.device.errors import ReplayFormatError
+from footnote.device.feedback import SilentIndicator
+from footnote.device.recorder import RecorderSettings, RunRecorder
+from footnote.device.recording import read_replay
+from footnote.device.store import Store
 
 REPLAY_BUTTON_PIN = 17
 
@@ -28,7 +28,7 @@ def replay_file(
     *,
     store: Store,
     indicator=None,
-    settings: LoggerSettings | None = None,
+    settings: RecorderSettings | None = None,
 ) -> list[int]:
     """Replay one file into `store`; return the ids of the runs it created.
 
@@ -36,14 +36,14 @@ def replay_file(
     it has been stored and the open run closed at the last good input.
     """
     path = Path(path)
-    settings = settings or LoggerSettings(source=f"replay:{path.name}")
+    settings = settings or RecorderSettings(source=f"replay:{path.name}")
     with open(path, encoding="utf-8") as stream:
         header, inputs = read_replay(stream)
         factory = MockFactory()
         button = Button(REPLAY_BUTTON_PIN, pull_up=True, bounce_time=None, pin_factory=factory)
         pin = factory.pin(REPLAY_BUTTON_PIN)
         clock = [0.0]
-        logger = Logger(
+        run_recorder = RunRecorder(
             store=store,
             indicator=indicator or SilentIndicator(),
             t0=0.0,
@@ -51,28 +51,28 @@ def replay_file(
             clock_synced=header.clock_synced,
             settings=settings,
         )
-        attach_button(button, lambda down: logger.on_edge(clock[0], down))
-        logger.start()
+        attach_button(button, lambda down: run_recorder.on_edge(clock[0], down))
+        run_recorder.start()
         try:
             for item in inputs:
-                logger.advance(item.t)
+                run_recorder.advance(item.t)
                 clock[0] = item.t
                 if item.kind == "button":
                     pin.drive_low() if item.value else pin.drive_high()
                 elif item.kind == "rsc":
-                    logger.on_rsc(item.t, item.value)
+                    run_recorder.on_rsc(item.t, item.value)
                 elif item.kind == "footpod":
-                    logger.on_link(item.t, item.value, **item.extra)
+                    run_recorder.on_link(item.t, item.value, **item.extra)
                 else:
-                    logger.stop(item.t)
+                    run_recorder.stop(item.t)
                     break
             else:
-                logger.stop(clock[0], reason="end_of_replay")
+                run_recorder.stop(clock[0], reason="end_of_replay")
         except ReplayFormatError:
-            logger.stop(clock[0], reason="end_of_replay")
+            run_recorder.stop(clock[0], reason="end_of_replay")
             raise
         finally:
             store.flush_samples()
             button.close()
             factory.close()
-    return logger.run_ids
+    return run_recorder.run_ids

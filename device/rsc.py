@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from device.errors import RscDecodeError
+from footnote.device.errors import RscDecodeError
 
 RSC_SERVICE_UUID = "00001814-0000-1000-8000-00805f9b34fb"
 RSC_MEASUREMENT_UUID = "00002a53-0000-1000-8000-00805f9b34fb"

@@ -16,8 +16,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from device import schema
-from device.errors import StoreError
+from footnote.device import schema
+from footnote.device.errors import StoreError
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from device.rsc import encode_rsc_measurement
+from footnote.device.rsc import encode_rsc_measurement
 
 
 @dataclass(frozen=True)

@@ -66,12 +66,12 @@ echo "== config $config"
 if [ ! -f "$config" ]; then
   sudo -u "$run_user" mkdir -p "$(dirname "$config")"
   sudo -u "$run_user" "$venv/bin/python" -c \
-    'import sys; from device.config import parse_config, save_config; save_config(parse_config({}), sys.argv[1])' "$config"
+    'import sys; from footnote.device.config import parse_config, save_config; save_config(parse_config({}), sys.argv[1])' "$config"
   echo "written with the defaults (edit it, then: sudo systemctl restart footnote-logger)"
 else
   # Refuse to go on with a config the logger would refuse.
   sudo -u "$run_user" "$venv/bin/python" -c \
-    'import sys; from device.config import load_config; load_config(sys.argv[1])' "$config"
+    'import sys; from footnote.device.config import load_config; load_config(sys.argv[1])' "$config"
   echo "kept (it is valid)"
 fi
 

@@ -16,8 +16,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from device.motion import is_moving
-from server import thresholds as th
+from footnote.device.motion import is_moving
+from footnote.server import thresholds as th
 
 MOVING, REST, UNKNOWN = "moving", "rest", "unknown"
 LABELS = ("worsening", "resolves_at_rest", "indeterminate")

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from device import schema
-from server.analysis import LOCATIONS
-from server.rundata import NoSuchRun
+from footnote.device import schema
+from footnote.server.analysis import LOCATIONS
+from footnote.server.rundata import NoSuchRun
 
 
 class AnnotationIn(BaseModel):

@@ -12,14 +12,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from server.annotations import NoSuchEpisode
-from server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
-from server.deps import Settings
-from server.export_data import BadPeriod, NothingToExport
-from server.routes import api, exports, login, pages
-from server.rundata import NoSuchRun
-from server.templating import render
-from server.views import RunViews
+from footnote.server.annotations import NoSuchEpisode
+from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
+from footnote.server.deps import Settings
+from footnote.server.export_data import BadPeriod, NothingToExport
+from footnote.server.routes import api, exports, login, pages
+from footnote.server.rundata import NoSuchRun
+from footnote.server.templating import render
+from footnote.server.pagedata import PageData
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -37,7 +37,7 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = Settings(db_path=Path(db_path), password=password or None)
-    app.state.views = RunViews(db_path)
+    app.state.page_data = PageData(db_path)
     app.state.auth = Auth(password or None)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):

@@ -18,8 +18,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from server.analysis import MOVING, REST, UNKNOWN, RunAnalysis  # noqa: E402
-from server.downsample import downsample  # noqa: E402
+from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis  # noqa: E402
+from footnote.server.downsample import downsample  # noqa: E402
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
 LABEL_WORDS = {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "indeterminate": "indeterminate"}
@@ -116,7 +116,7 @@ def trend_points(pairs) -> list[dict]:
     """The trends chart's input from (RunRow, RunAnalysis) pairs: per run, the first
     numbness (when it began while moving), the quickest relief after stopping, and the
     number of episodes."""
-    from server.rundata import local_time
+    from footnote.server.rundata import local_time
 
     points = []
     for row, ra in pairs:

@@ -8,24 +8,24 @@ import json
 import sys
 from pathlib import Path
 
-from device.errors import FootnoteError
-from device.paths import default_db
+from footnote.device.errors import FootnoteError
+from footnote.device.paths import default_db
 
 
 def _db(args) -> Path:
     """--db, else logger.db in the config, else $FOOTNOTE_DB or the per-user default."""
     if args.db:
         return args.db
-    from device.config import load_config
+    from footnote.device.config import load_config
 
     configured = str(load_config(args.config)["logger.db"])
     return Path(configured) if configured else default_db()
 
 
 def cmd_analyze(args) -> int:
-    from server.analysis import DISCLAIMER, analyze_run, clock, km, summarize
-    from server.jsonable import jsonable
-    from server.rundata import get_run_row, list_runs, load_runs, open_read_only
+    from footnote.server.analysis import DISCLAIMER, analyze_run, clock, km, summarize
+    from footnote.server.jsonable import jsonable
+    from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
 
     conn = open_read_only(_db(args))
     rows = [get_run_row(conn, args.run)] if args.run is not None else list_runs(conn)
@@ -52,13 +52,13 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from server.serve import serve
+    from footnote.server.serve import serve
 
     return serve(db_path=_db(args), host=args.host, port=args.port, config_path=args.config)
 
 
 def cmd_export(args) -> int:
-    from server.export_data import collect, parse_day, write_export
+    from footnote.server.export_data import collect, parse_day, write_export
 
     since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
     sample_runs = [int(r) for r in args.samples.split(",")] if args.samples else None

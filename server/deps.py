@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from server.auth import Auth, require_csrf
-from server.views import RunViews
+from footnote.server.auth import Auth, require_csrf
+from footnote.server.pagedata import PageData
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_views(request: Request) -> RunViews:
-    return request.app.state.views
+def get_page_data(request: Request) -> PageData:
+    return request.app.state.page_data
 
 
 def get_auth(request: Request) -> Auth:
@@ -32,7 +32,7 @@ def get_auth(request: Request) -> Auth:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ViewsDep = Annotated[RunViews, Depends(get_views)]
+PageDataDep = Annotated[PageData, Depends(get_page_data)]
 AuthDep = Annotated[Auth, Depends(get_auth)]
 CsrfChecked = Depends(require_csrf)
 # SQLite integers are 64-bit: anything larger is refused with a 422, not a crash.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from server.export_data import ExportData, at
+from footnote.server.export_data import ExportData, at
 
 EPISODE_COLUMNS = [
     "run_id", "run_start_local", "episode", "label", "indeterminate_reason",
@@ -84,13 +84,13 @@ def write_csv(data: ExportData, out: str | Path, *, sample_runs: list[int] | Non
         writer.writerows(episode_rows(data))
     written = [out]
     if sample_runs:
-        from server.rundata import open_read_only
+        from footnote.server.rundata import open_read_only
 
         samples_path = out.with_name(out.stem + "-samples.csv")
         rows = {r.id: r for r in data.rows}
         missing = [r for r in sample_runs if r not in rows]
         if missing:
-            from server.export_data import NothingToExport
+            from footnote.server.export_data import NothingToExport
 
             raise NothingToExport(f"run {missing[0]} is not in the exported period")
         with open(samples_path, "w", newline="", encoding="utf-8") as f:

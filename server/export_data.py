@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from device.errors import FootnoteError
-from server.analysis import RunAnalysis, Summary, analyze_run, summarize
-from server.rundata import RunRow, list_runs, load_run, local_time, open_read_only
+from footnote.device.errors import FootnoteError
+from footnote.server.analysis import RunAnalysis, Summary, analyze_run, summarize
+from footnote.server.rundata import RunRow, list_runs, load_run, local_time, open_read_only
 
 
 class NothingToExport(FootnoteError, LookupError):
@@ -109,15 +109,15 @@ def write_export(fmt: str, data: ExportData, out: str | Path, *, sample_runs: li
     """Write one export format to out; return the files written (CSV may add samples)."""
     out = Path(out)
     if fmt == "pdf":
-        from server.export_pdf import write_pdf
+        from footnote.server.export_pdf import write_pdf
 
         write_pdf(data, out)
     elif fmt == "csv":
-        from server.export_csv import write_csv
+        from footnote.server.export_csv import write_csv
 
         return write_csv(data, out, sample_runs=sample_runs)
     elif fmt == "fhir":
-        from server.export_fhir import write_fhir
+        from footnote.server.export_fhir import write_fhir
 
         write_fhir(data, out)
     else:

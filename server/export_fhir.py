@@ -21,10 +21,10 @@ import uuid
 from html import escape
 from pathlib import Path
 
-from device import __version__
-from server.analysis import DISCLAIMER, duration, km
-from server.charts import LABEL_WORDS
-from server.export_data import ExportData, at
+from footnote.device import __version__
+from footnote.server.analysis import DISCLAIMER, duration, km
+from footnote.server.charts import LABEL_WORDS
+from footnote.server.export_data import ExportData, at
 
 
 LOINC = "http://loinc.org"

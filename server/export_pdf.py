@@ -29,11 +29,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from server import charts, thresholds as th
-from server.analysis import DISCLAIMER, LABEL_MEANING, clock, duration, km
-from server.charts import LABEL_WORDS
-from server.export_data import ExportData, at, offset_text
-from server.rundata import local_time
+from footnote.server import charts, thresholds as th
+from footnote.server.analysis import DISCLAIMER, LABEL_MEANING, clock, duration, km
+from footnote.server.charts import LABEL_WORDS
+from footnote.server.export_data import ExportData, at, offset_text
+from footnote.server.rundata import local_time
 
 PATTERN_WORDS = {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "mixed": "mixed (both patterns)", "indeterminate": "indeterminate", "none": "no numbness recorded"}
 LOCATION_WORDS = {"calf": "calf", "top_of_foot": "top of the foot", "sole_heel": "sole / heel", "toes_3_4_ball": "between 3rd-4th toes / ball of foot", "other": "other"}

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from device import schema
-from server.analysis import Annotation, Run, Sample
+from footnote.device import schema
+from footnote.server.analysis import Annotation, Run, Sample
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import ipaddress
 import logging
 from pathlib import Path
 
-from device.config import load_config
-from device.errors import ConfigError
+from footnote.device.config import load_config
+from footnote.device.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def check_privacy(host: str, password: str | None) -> None:
 def serve(*, db_path: str | Path, host: str | None = None, port: int | None = None, config_path: str | Path | None = None) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from footnote.server.app import create_app
 
     config = load_config(config_path)
     host = host or str(config["dashboard.host"])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from server.analysis import clock, duration, km
-from server.charts import LABEL_WORDS
+from footnote.server.analysis import clock, duration, km
+from footnote.server.charts import LABEL_WORDS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
@@ -28,7 +28,7 @@ env.globals["LOCATION_WORDS"] = {
 
 
 def render(request, name: str, context: dict, status_code: int = 200):
-    from server.auth import SESSION_COOKIE
+    from footnote.server.auth import SESSION_COOKIE
 
     auth = request.app.state.auth
     logged_in = auth.enabled and auth.session_ok(request.cookies.get(SESSION_COOKIE))

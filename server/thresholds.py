@@ -11,7 +11,7 @@ Sources (see ../shared/DOMAIN.md):
   stops do not clear it; it clears once the shoe is loosened.
 """
 
-from device.motion import WALKING_FLOOR_MPS, WALKING_FLOOR_SPM  # noqa: F401  (the walking floor)
+from footnote.device.motion import WALKING_FLOOR_MPS, WALKING_FLOOR_SPM  # noqa: F401  (the walking floor)
 
 # Movement state
 STALE_S = 3.0

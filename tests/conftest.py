@@ -10,9 +10,9 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from device.replay import replay_file
-from device.store import Store
-from device.story import Story
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Story
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -56,7 +56,7 @@ def artifacts() -> Path:
 def demo_db(tmp_path_factory) -> Path:
     """The bundled demo runs, replayed through the real pipeline (with the demo
     runner's annotations), built once for the session; tests that write copy it."""
-    from device.demo import build_demo_db
+    from footnote.device.demo import build_demo_db
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     build_demo_db(path)
@@ -78,7 +78,7 @@ def fresh_demo_db(demo_db, tmp_path) -> Path:
 @pytest.fixture
 def dashboard(fresh_demo_db):
     """The real app over HTTP on the demo database, no password (loopback)."""
-    from server.app import create_app
+    from footnote.server.app import create_app
     from tests.live_server import LiveServer
 
     server = LiveServer(create_app(fresh_demo_db))
@@ -90,7 +90,7 @@ def dashboard(fresh_demo_db):
 @pytest.fixture
 def locked_dashboard(fresh_demo_db):
     """The same, with a password set."""
-    from server.app import create_app
+    from footnote.server.app import create_app
     from tests.live_server import LiveServer
 
     server = LiveServer(create_app(fresh_demo_db, password="correct horse battery staple"))

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from device.paths import demo_sessions
-from device.replay import replay_file
-from device.store import Store
-from device.story import Pod, Story
-from server.analysis import Annotation, Run, analyze_run, summarize
-from server.rundata import list_runs, load_runs, open_read_only
+from footnote.device.paths import demo_sessions
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Pod, Story
+from footnote.server.analysis import Annotation, Run, analyze_run, summarize
+from footnote.server.rundata import list_runs, load_runs, open_read_only
 from tests.conftest import replay_story
 
 
@@ -150,7 +150,7 @@ def test_the_demo_runs_show_what_they_were_built_to_show(path, db_path):
 
 def test_summary_across_the_demo_runs(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run([sys.executable, "-m", "device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
     conn = open_read_only(db)
     summary = summarize([analyze_run(run) for run in load_runs(conn, list_runs(conn))])
     assert summary.pattern == "mixed"
@@ -165,12 +165,12 @@ def test_summary_across_the_demo_runs(tmp_path):
 
 def test_footnote_analyze_json_uses_the_label_words(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run([sys.executable, "-m", "device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
-    out = subprocess.run([sys.executable, "-m", "device.cli", "analyze", "--db", str(db), "--json"], check=True, capture_output=True, text=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
+    out = subprocess.run([sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--json"], check=True, capture_output=True, text=True, timeout=120)
     data = json.loads(out.stdout)
     labels = {ep["label"] for run in data["runs"] for ep in run["episodes"]}
     assert labels == {"resolves_at_rest", "worsening"} and data["summary"]["pattern"] == "mixed"
-    text = subprocess.run([sys.executable, "-m", "device.cli", "analyze", "--db", str(db), "--run", "4"], check=True, capture_output=True, text=True, timeout=120).stdout
+    text = subprocess.run([sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--run", "4"], check=True, capture_output=True, text=True, timeout=120).stdout
     assert "episode 1: worsening" in text and "does not diagnose" in text
 
 
@@ -181,7 +181,7 @@ def run_with(run_id, day, onset_m, *, annotation=None, rest_clears=True):
     of rest if rest_clears, else moves on after 150 s still numb and ends unresolved."""
     onset_t = onset_m / 3.0
     stop_t = onset_t + 60
-    from server.analysis import Sample
+    from footnote.server.analysis import Sample
 
     samples, t = [], 1.0
     end_t = stop_t + 400

@@ -2,8 +2,8 @@
 
 import pytest
 
-from device.button import PressDetector
-from device.story import Story
+from footnote.device.button import PressDetector
+from footnote.device.story import Story
 from tests.conftest import replay_story, rows
 
 

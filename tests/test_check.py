@@ -9,8 +9,8 @@ import time
 
 from gpiozero.pins.mock import MockFactory
 
-from device.check import Checker
-from device.config import parse_config
+from footnote.device.check import Checker
+from footnote.device.config import parse_config
 from tests.fake_bluez import PodSim
 from tests.test_footpod import PAIRED, bluez  # noqa: F401  (the fixture)
 
@@ -37,7 +37,7 @@ def make_checker(tmp_path, factory, config=None, **kwargs) -> Checker:
 
 def test_everything_passes_on_a_good_build(bluez, tmp_path, monkeypatch):  # noqa: F811
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=2.9))
-    monkeypatch.setattr("device.check.system_clock_synced", lambda: True)
+    monkeypatch.setattr("footnote.device.check.system_clock_synced", lambda: True)
     factory = MockFactory()
     checker = make_checker(tmp_path, factory, {"feedback": {"buzzer": True}}, on_prompt=thumb(factory), button_timeout_s=10)
     assert checker.run() == 0, checker.out.getvalue()
@@ -50,7 +50,7 @@ def test_everything_passes_on_a_good_build(bluez, tmp_path, monkeypatch):  # noq
 
 
 def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monkeypatch):  # noqa: F811
-    monkeypatch.setattr("device.check.system_clock_synced", lambda: False)
+    monkeypatch.setattr("footnote.device.check.system_clock_synced", lambda: False)
     factory = MockFactory()
     locked = tmp_path / "locked"
     locked.mkdir()

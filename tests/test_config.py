@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from device.config import load_config, parse_config, render_config, save_config
-from device.errors import ConfigError
+from footnote.device.config import load_config, parse_config, render_config, save_config
+from footnote.device.errors import ConfigError
 
 
 def test_defaults_match_the_wiring_table():
@@ -68,7 +68,7 @@ def test_the_logger_refuses_a_bad_config_before_touching_anything(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[feedback]\nled_pin = 17\n")
     db = tmp_path / "never.db"
-    result = subprocess.run([sys.executable, "-m", "device.cli", "--config", str(path), "log", "--db", str(db), "--no-footpod"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "footnote.device.cli", "--config", str(path), "log", "--db", str(db), "--no-footpod"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "feedback.led_pin uses BCM 17, already used by button.pin" in result.stderr
     assert not db.exists()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from device.story import Pod, Story
-from server.app import create_app
+from footnote.device.story import Pod, Story
+from footnote.server.app import create_app
 from tests.conftest import replay_story, rows
 from tests.live_server import LiveServer
 
@@ -205,7 +205,7 @@ def test_login_refuses_to_redirect_off_site(locked_dashboard):
 
 
 def test_failed_logins_are_slowed_more_each_time():
-    from server.auth import Auth
+    from footnote.server.auth import Auth
 
     auth = Auth("pw")
     delays = [auth.failure_delay("10.0.0.9") for _ in range(6)]
@@ -219,9 +219,9 @@ def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "device.cli", "--config", str(tmp_path / "none.toml"), "serve", "--db", str(demo_db), "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "footnote.device.cli", "--config", str(tmp_path / "none.toml"), "serve", "--db", str(demo_db), "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without a password" in result.stderr
-    from server.serve import check_privacy
+    from footnote.server.serve import check_privacy
 
     check_privacy("127.0.0.1", None)
     check_privacy("::1", None)

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from device.store import Store
+from footnote.device.store import Store
 
-FOOTNOTE = [sys.executable, "-m", "device.cli"]
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 
 
 def export(db, fmt, out, *extra):
@@ -61,7 +61,7 @@ def test_csv_round_trips_with_one_row_per_episode(demo_db, tmp_path):
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(fresh_demo_db, tmp_path):
-    from server.annotations import AnnotationIn, save_annotation
+    from footnote.server.annotations import AnnotationIn, save_annotation
 
     save_annotation(fresh_demo_db, 1, 1, AnnotationIn(location="calf", note="=HYPERLINK(\"http://evil\")", shoes="+1 shoes"))
     out = tmp_path / "e.csv"

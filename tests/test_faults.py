@@ -18,16 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from device.errors import ReplayFormatError, RscDecodeError
-from device.logger import Logger
-from device.recording import parse_line
-from device.rsc import decode_rsc_measurement, encode_rsc_measurement
-from device.store import Store
-from device.story import Pod, Story
+from footnote.device.errors import ReplayFormatError, RscDecodeError
+from footnote.device.recorder import RunRecorder
+from footnote.device.recording import parse_line
+from footnote.device.rsc import decode_rsc_measurement, encode_rsc_measurement
+from footnote.device.store import Store
+from footnote.device.story import Pod, Story
 from tests.conftest import rows
 from tests.test_store import RecordingIndicator
 
-FOOTNOTE = [sys.executable, "-m", "device.cli"]
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 
 
 def long_session(tmp_path: Path, presses: int = 150) -> Path:
@@ -126,7 +126,7 @@ def test_full_disk_answers_with_the_error_pattern_and_recovers(tiny_fs, caplog):
     db = tiny_fs / "footnote.db"
     store = Store(db)
     indicator = RecordingIndicator()
-    lg = Logger(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
     lg.start()
     packet = encode_rsc_measurement(3.0, 170, stride_m=1.1, total_distance_m=0)
     t = 0.0
@@ -176,7 +176,7 @@ def test_fuzz_100k_rsc_packets_through_decoder_and_logger(tmp_path, capsys):
     rng = random.Random(1)
     seeds = [encode_rsc_measurement(3.1, 171, stride_m=1.2, total_distance_m=1234.5), encode_rsc_measurement(0, 0), encode_rsc_measurement(2.0, 80, total_distance_m=9.9)]
     store = Store(tmp_path / "fuzz.db")
-    lg = Logger(store=store, indicator=RecordingIndicator(), t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(store=store, indicator=RecordingIndicator(), t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
     lg.start()
     accepted = rejected = 0
     for i in range(100_000):
@@ -235,7 +235,7 @@ def test_fuzz_10k_mutated_replay_lines(tmp_path, capsys):
 
 
 def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp_path):
-    from server.app import create_app
+    from footnote.server.app import create_app
     from tests.live_server import LiveServer
 
     story = Story(seed=9, pod=Pod(rate_hz=4)).connect()

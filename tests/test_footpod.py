@@ -14,9 +14,9 @@ from contextlib import asynccontextmanager
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from device.config import parse_config
-from device.footpod import FootpodClient, scan_footpods
-from device.live import run_logger
+from footnote.device.config import parse_config
+from footnote.device.footpod import FootpodClient, scan_footpods
+from footnote.device.live import run_logger
 from tests.fake_bluez import CYCLING_POWER_UUID, FakeBlueZ, PodSim, PrivateBus
 
 PAIRED = "C0:FF:EE:00:00:01"

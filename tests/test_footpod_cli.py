@@ -9,12 +9,12 @@ import subprocess
 import sys
 import time
 
-from device.config import load_config
+from footnote.device.config import load_config
 from tests.conftest import rows
 from tests.fake_bluez import PodSim
 from tests.test_footpod import OTHER, PAIRED, bluez  # noqa: F401  (the fixture)
 
-FOOTNOTE = [sys.executable, "-m", "device.cli"]
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 
 
 def test_scan_prints_name_address_and_signal(bluez):  # noqa: F811

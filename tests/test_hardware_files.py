@@ -76,7 +76,7 @@ def test_wiring_diagram_is_well_formed_and_names_every_pin_in_the_table():
 
 
 def test_wiring_table_matches_the_config_defaults():
-    from device.config import parse_config
+    from footnote.device.config import parse_config
 
     c = parse_config({})
     rows = "\n".join(wiring_table())

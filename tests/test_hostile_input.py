@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, settings
 from pypdf import PdfReader
 from schemathesis.checks import not_a_server_error
 
-from device.demo import build_demo_db
-from server.app import create_app
+from footnote.device.demo import build_demo_db
+from footnote.server.app import create_app
 
-FOOTNOTE = [sys.executable, "-m", "device.cli"]
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 SCRIPT = "<script>alert('pwned')</script>"
 SQL = "x'); DROP TABLE runs; --"
 HOSTILE = f"{SCRIPT} {SQL} <img src=x onerror=alert(1)> {{{{7*7}}}}"

@@ -10,12 +10,12 @@ import time
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
 
-from device.config import parse_config
-from device.live import run_logger
-from device.paths import demo_sessions
-from device.recording import read_replay
-from device.replay import replay_file
-from device.store import Store
+from footnote.device.config import parse_config
+from footnote.device.live import run_logger
+from footnote.device.paths import demo_sessions
+from footnote.device.recording import read_replay
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
 from tests.conftest import rows
 
 LED_PIN, BUTTON_PIN = 27, 17

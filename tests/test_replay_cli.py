@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from device.demo import STORIES
-from device.paths import demo_sessions
-from device.story import Story
+from footnote.device.demo import STORIES
+from footnote.device.paths import demo_sessions
+from footnote.device.story import Story
 from tests.conftest import rows
 
-FOOTNOTE = [sys.executable, "-m", "device.cli"]
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 
 
 def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from device import schema
-from device.feedback import PATTERNS
-from device.logger import Logger
-from device.store import Store
+from footnote.device import schema
+from footnote.device.feedback import PATTERNS
+from footnote.device.recorder import RunRecorder
+from footnote.device.store import Store
 from tests.conftest import rows
 
 
@@ -49,7 +49,7 @@ def test_symptom_events_are_fsynced_and_samples_are_not(db_path):
 def test_a_full_disk_answers_with_the_error_pattern_and_recovers(db_path):
     store = Store(db_path)
     indicator = RecordingIndicator()
-    lg = Logger(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
     lg.start()
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     store.conn.execute(f"PRAGMA max_page_count={pages}")  # the disk is now full

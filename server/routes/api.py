@@ -7,35 +7,35 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
+from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
+from footnote.server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, PageDataDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
 @router.get("/runs", summary="Every run, newest first, with the summary across runs")
-def api_runs(views: ViewsDep) -> dict:
-    return views.runs_page()
+def api_runs(page_data: PageDataDep) -> dict:
+    return page_data.runs_page()
 
 
 @router.get("/runs/{run_id}", summary="One run: episodes with label, evidence and metrics, movement segments")
-def api_run(run_id: RunId, views: ViewsDep) -> dict:
-    return views.run_page(run_id)
+def api_run(run_id: RunId, page_data: PageDataDep) -> dict:
+    return page_data.run_page(run_id)
 
 
 @router.get("/runs/{run_id}/samples", summary="Footpod samples of a run, optionally downsampled (peaks kept)")
-def api_samples(run_id: RunId, views: ViewsDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
-    return views.samples(run_id, max_points=max_points)
+def api_samples(run_id: RunId, page_data: PageDataDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
+    return page_data.samples(run_id, max_points=max_points)
 
 
 @router.get("/summary", summary="The summary across all runs: pattern, onset spread, red flags")
-def api_summary(views: ViewsDep) -> dict:
-    return views.summary()
+def api_summary(page_data: PageDataDep) -> dict:
+    return page_data.summary()
 
 
 @router.get("/trends", summary="Per-run figures over the weeks")
-def api_trends(views: ViewsDep) -> list[dict]:
-    return [{**p, "started_at": p["started_at"].isoformat()} for p in views.trend_points()]
+def api_trends(page_data: PageDataDep) -> list[dict]:
+    return [{**p, "started_at": p["started_at"].isoformat()} for p in page_data.trend_points()]
 
 
 @router.put(
@@ -43,10 +43,10 @@ def api_trends(views: ViewsDep) -> list[dict]:
     dependencies=[CsrfChecked],
     summary="Annotate an episode (send the footnote_csrf cookie's value as X-CSRF-Token)",
 )
-def api_annotate(run_id: RunId, number: EpisodeNo, note: AnnotationIn, views: ViewsDep, settings: SettingsDep) -> dict:
+def api_annotate(run_id: RunId, number: EpisodeNo, note: AnnotationIn, page_data: PageDataDep, settings: SettingsDep) -> dict:
     save_annotation(settings.db_path, run_id, number, note)
-    page = views.run_page(run_id)
-    return {"episode": next(ep for ep in page["episodes"] if ep["number"] == number), "red_flags": views.summary()["red_flags"]}
+    page = page_data.run_page(run_id)
+    return {"episode": next(ep for ep in page["episodes"] if ep["number"] == number), "red_flags": page_data.summary()["red_flags"]}
 
 
 class StartIn(BaseModel):
@@ -54,9 +54,9 @@ class StartIn(BaseModel):
 
 
 @router.put("/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)")
-def api_correct_start(run_id: RunId, body: StartIn, views: ViewsDep, settings: SettingsDep) -> dict:
+def api_correct_start(run_id: RunId, body: StartIn, page_data: PageDataDep, settings: SettingsDep) -> dict:
     try:
         correct_start(settings.db_path, run_id, body.started_at)
     except BadStartTime as exc:
         raise HTTPException(422, f"started_at: {exc}") from None
-    return views.run_page(run_id)
+    return page_data.run_page(run_id)

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from server.deps import SettingsDep, ViewsDep
-from server.export_data import collect, parse_day, write_export
-from server.templating import render
+from footnote.server.deps import SettingsDep, PageDataDep
+from footnote.server.export_data import collect, parse_day, write_export
+from footnote.server.templating import render
 
 router = APIRouter(tags=["export"])
 
@@ -30,8 +30,8 @@ KINDS = {
 
 
 @router.get("/export", include_in_schema=False)
-def export_page(request: Request, views: ViewsDep):
-    return render(request, "export.html", {"runs": views.runs_page()["runs"]})
+def export_page(request: Request, page_data: PageDataDep):
+    return render(request, "export.html", {"runs": page_data.runs_page()["runs"]})
 
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:

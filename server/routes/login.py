@@ -7,9 +7,9 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from server.auth import SESSION_COOKIE, SESSION_S
-from server.deps import AuthDep, CsrfChecked
-from server.templating import render
+from footnote.server.auth import SESSION_COOKIE, SESSION_S
+from footnote.server.deps import AuthDep, CsrfChecked
+from footnote.server.templating import render
 
 router = APIRouter(include_in_schema=False)
 

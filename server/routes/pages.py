@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, ViewsDep
-from server.templating import render
+from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
+from footnote.server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, PageDataDep
+from footnote.server.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,47 +18,47 @@ SVG = "image/svg+xml"
 
 
 @router.get("/")
-def runs_page(request: Request, views: ViewsDep):
-    return render(request, "runs.html", views.runs_page())
+def runs_page(request: Request, page_data: PageDataDep):
+    return render(request, "runs.html", page_data.runs_page())
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: RunId, views: ViewsDep):
-    return render(request, "run.html", views.run_page(run_id))
+def run_page(request: Request, run_id: RunId, page_data: PageDataDep):
+    return render(request, "run.html", page_data.run_page(run_id))
 
 
 @router.get("/runs/{run_id}/timeline.svg")
-def run_timeline(run_id: RunId, views: ViewsDep):
-    return Response(views.timeline_chart(run_id), media_type=SVG, headers={"Cache-Control": "no-cache"})
+def run_timeline(run_id: RunId, page_data: PageDataDep):
+    return Response(page_data.timeline_chart(run_id), media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/trends")
-def trends_page(request: Request, views: ViewsDep):
-    return render(request, "trends.html", {"points": views.trend_points(), "summary": views.summary()})
+def trends_page(request: Request, page_data: PageDataDep):
+    return render(request, "trends.html", {"points": page_data.trend_points(), "summary": page_data.summary()})
 
 
 @router.get("/trends.svg")
-def trends_chart(views: ViewsDep):
-    return Response(views.trends_chart(), media_type=SVG, headers={"Cache-Control": "no-cache"})
+def trends_chart(page_data: PageDataDep):
+    return Response(page_data.trends_chart(), media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
 def _episode(page: dict, number: int) -> dict:
     for ep in page["episodes"]:
         if ep["number"] == number:
             return ep
-    from server.annotations import NoSuchEpisode
+    from footnote.server.annotations import NoSuchEpisode
 
     raise NoSuchEpisode(f"Run {page['id']} has no episode {number}.")
 
 
 @router.get("/runs/{run_id}/episodes/{number}/annotate")
-def annotate_form(request: Request, run_id: RunId, number: EpisodeNo, views: ViewsDep):
-    page = views.run_page(run_id)
+def annotate_form(request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep):
+    page = page_data.run_page(run_id)
     return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": []})
 
 
 @router.post("/runs/{run_id}/episodes/{number}/annotate", dependencies=[CsrfChecked])
-async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, views: ViewsDep, settings: SettingsDep):
+async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep):
     form = await request.form()
     data = {k: v for k, v in form.items() if k != "csrf_token"}
     for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
@@ -66,7 +66,7 @@ async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, view
     try:
         note = AnnotationIn(**data)
     except ValidationError as exc:
-        page = views.run_page(run_id)
+        page = page_data.run_page(run_id)
         errors = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()]
         return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": errors, "sent": data}, status_code=400)
     save_annotation(settings.db_path, run_id, number, note)
@@ -74,8 +74,8 @@ async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, view
 
 
 @router.post("/runs/{run_id}/start", dependencies=[CsrfChecked])
-async def correct_start_time(request: Request, run_id: RunId, views: ViewsDep, settings: SettingsDep):
-    page = views.run_page(run_id)
+async def correct_start_time(request: Request, run_id: RunId, page_data: PageDataDep, settings: SettingsDep):
+    page = page_data.run_page(run_id)
     value = str((await request.form()).get("started_local", ""))
     try:
         local = datetime.fromisoformat(value)

@@ -1,6 +1,6 @@
 """What each page shows, computed once for both the HTML page and its JSON twin.
 
-`RunViews` reads the database read-only and caches each run's analysis. A closed run's
+`PageData` reads the database read-only and caches each run's analysis. A closed run's
 data never changes, so its analysis is cached until its annotations or start-time
 correction change; a run that is still open is analysed afresh on every request.
 """
@@ -12,17 +12,17 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from server import charts
-from server.analysis import DISCLAIMER, LABEL_MEANING, RunAnalysis, analyze_run, summarize
-from server.downsample import downsample
-from server.jsonable import jsonable
-from server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
+from footnote.server import charts
+from footnote.server.analysis import DISCLAIMER, LABEL_MEANING, RunAnalysis, analyze_run, summarize
+from footnote.server.downsample import downsample
+from footnote.server.jsonable import jsonable
+from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
 
 CACHE_RUNS = 5000
 CACHE_CHARTS = 64
 
 
-class RunViews:
+class PageData:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = Path(db_path)
         self._analyses: OrderedDict[int, tuple[tuple, RunAnalysis]] = OrderedDict()

@@ -1,6 +1,6 @@
-"""The logger: where a button press becomes a row, and footpod bytes become samples.
+"""RunRecorder: where a button press becomes a row, and footpod bytes become samples.
 
-Logger is a state machine with no threads and no clock of its own: every input arrives
+It is the heart of `footnote log` (the logger process): a state machine with no threads and no clock of its own: every input arrives
 with its time `t` (seconds on the monotonic clock), and the driver calls `tick(t)` at
 `next_deadline()`. The live driver (device.live) and the replay driver (device.replay)
 are the only two drivers, so a replay makes exactly the decisions a live run made.
@@ -15,12 +15,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from device.button import Gesture, PressDetector
-from device.errors import RscDecodeError, StoreError
-from device.motion import Odometer, is_moving
-from device.recording import Recorder
-from device.rsc import decode_rsc_measurement
-from device.store import Store
+from footnote.device.button import Gesture, PressDetector
+from footnote.device.errors import RscDecodeError, StoreError
+from footnote.device.motion import Odometer, is_moving
+from footnote.device.recording import ReplayWriter
+from footnote.device.rsc import decode_rsc_measurement
+from footnote.device.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ SAMPLE_FLUSH_S = 1.0  # footpod samples reach the disk at most this long after a
 
 
 @dataclass(frozen=True, slots=True)
-class LoggerSettings:
+class RecorderSettings:
     hold_time_s: float = 1.5
     inactivity_timeout_s: float = 30 * 60
     cadence_convention: str = "auto"
@@ -37,10 +37,10 @@ class LoggerSettings:
     device: str = "footnote"
 
 
-class Logger:
+class RunRecorder:
     """Runs, symptom events and footpod samples, written through `store`.
 
-    `t0` is the clock reading when the logger started and `started_at` the wall clock
+    `t0` is the clock reading when the logger process started and `started_at` the wall clock
     at that moment; a run opened at clock time t starts at started_at + (t - t0).
     """
 
@@ -52,13 +52,13 @@ class Logger:
         t0: float,
         started_at: datetime,
         clock_synced: bool,
-        settings: LoggerSettings = LoggerSettings(),
-        recorder: Recorder | None = None,
+        settings: RecorderSettings = RecorderSettings(),
+        replay_writer: ReplayWriter | None = None,
     ) -> None:
         self.store = store
         self.indicator = indicator
         self.settings = settings
-        self.recorder = recorder
+        self.replay_writer = replay_writer
         self.t0 = t0
         self.started_at = started_at
         self.clock_synced = clock_synced
@@ -80,14 +80,14 @@ class Logger:
     # -- inputs ---------------------------------------------------------------------
 
     def on_edge(self, t: float, down: bool) -> None:
-        if self.recorder:
-            self.recorder.button(t - self.t0, down)
+        if self.replay_writer:
+            self.replay_writer.button(t - self.t0, down)
         for gesture in self.presses.edge(t, down):
             self._on_gesture(gesture)
 
     def on_rsc(self, t: float, data: bytes) -> None:
-        if self.recorder:
-            self.recorder.rsc(t - self.t0, data)
+        if self.replay_writer:
+            self.replay_writer.rsc(t - self.t0, data)
         try:
             m = decode_rsc_measurement(data)
         except RscDecodeError as exc:
@@ -130,8 +130,8 @@ class Logger:
     def on_link(self, t: float, state: str, **info) -> None:
         """The footpod link went up ("connected", with address/name/feature/location
         when known) or down ("disconnected")."""
-        if self.recorder:
-            self.recorder.footpod(t - self.t0, state, **info)
+        if self.replay_writer:
+            self.replay_writer.footpod(t - self.t0, state, **info)
         self.link_up = state == "connected"
         if self.link_up:
             self._link_info = info
@@ -149,8 +149,8 @@ class Logger:
     def stop(self, t: float, reason: str = "stopped") -> None:
         """The logger is stopping: close the open run (storing an open episode as
         unresolved at run end)."""
-        if self.recorder:
-            self.recorder.end(t - self.t0)
+        if self.replay_writer:
+            self.replay_writer.end(t - self.t0)
         self.advance(t)
         if self.run_id is not None:
             self._close_run(t, reason)
