@@ -24,7 +24,7 @@ from footnote.device.button import PressDetector, attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config, load_config
 from footnote.device.feedback import Indicator
-from footnote.device.paths import default_db
+from footnote.device.paths import resolve_db
 from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
 
 MIN_FREE_MB = 200  # a 3-hour run at 4 samples/s is about 5 MB; leave room for the system
@@ -72,9 +72,9 @@ class Checker:
                 indicator.show(kind)
                 time.sleep(self.pattern_pause_s * (1.4 if kind == "relief" else 1.0))  # for the runner to see
             if indicator.led is not None:
-                parts.append(f"LED on BCM {self.config['feedback.led_pin']} blinked 1, 2, long, 3 fast")
+                parts.append(f"LED on BCM {self.config.feedback.led_pin} blinked 1, 2, long, 3 fast")
             if indicator.buzzer is not None:
-                parts.append(f"buzzer on BCM {self.config['feedback.buzzer_pin']} beeped the same")
+                parts.append(f"buzzer on BCM {self.config.feedback.buzzer_pin} beeped the same")
         finally:
             indicator.close()
         ok = bool(parts)
@@ -84,11 +84,11 @@ class Checker:
         from gpiozero import Button
 
         try:
-            button = Button(self.config["button.pin"], pull_up=True, bounce_time=None, pin_factory=self.pin_factory)
+            button = Button(self.config.button.pin, pull_up=True, bounce_time=None, pin_factory=self.pin_factory)
         except Exception as exc:
-            self.record("button", False, f"could not open BCM {self.config['button.pin']}: {exc}")
+            self.record("button", False, f"could not open BCM {self.config.button.pin}: {exc}")
             return
-        detector = PressDetector(hold_time_s=float(self.config["button.hold_time_s"]))
+        detector = PressDetector(hold_time_s=self.config.button.hold_time_s)
         lock = threading.Lock()
 
         def on_edge(down: bool) -> None:
@@ -98,7 +98,7 @@ class Checker:
         gestures: list = []
         attach_button(button, on_edge)
         try:
-            for want, prompt in (("press", "Press the button once, briefly."), ("hold", f"Now hold it for {self.config['button.hold_time_s']} s.")):
+            for want, prompt in (("press", "Press the button once, briefly."), ("hold", f"Now hold it for {self.config.button.hold_time_s} s.")):
                 with lock:
                     gestures.clear()
                 self.say(f"      {prompt}")
@@ -112,9 +112,9 @@ class Checker:
                         gestures.extend(detector.tick(time.monotonic()))
                         seen = gestures[0].kind if gestures else None
                 if seen == want:
-                    self.record(f"button {want}", True, f"saw a {want} on BCM {self.config['button.pin']}")
+                    self.record(f"button {want}", True, f"saw a {want} on BCM {self.config.button.pin}")
                 elif seen is None:
-                    self.record(f"button {want}", False, f"nothing within {self.button_timeout_s:.0f} s: check the wiring to BCM {self.config['button.pin']} and ground")
+                    self.record(f"button {want}", False, f"nothing within {self.button_timeout_s:.0f} s: check the wiring to BCM {self.config.button.pin} and ground")
                 else:
                     self.record(f"button {want}", False, f"saw a {seen} instead")
         finally:
@@ -125,7 +125,7 @@ class Checker:
 
         async def look() -> tuple[str, str]:
             pods = await scan_footpods(timeout_s=min(8.0, self.footpod_timeout_s))
-            address = str(self.config["footpod.address"]).upper()
+            address = self.config.footpod.address.upper()
             if address:
                 pods = [pod for pod in pods if pod.address.upper() == address]
             if not pods:
@@ -191,13 +191,20 @@ class Checker:
         return 1 if failed else 0
 
 
-def main(argv: list[str], *, config: Path | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="footnote check", description="Self-test after wiring.")
-    parser.add_argument("check", nargs="?")  # the subcommand name itself
-    parser.add_argument("--db", type=Path)
-    parser.add_argument("--skip", action="append", default=[], choices=["feedback", "button", "footpod", "database", "disk", "clock"])
-    parser.add_argument("--button-timeout", type=float, default=20.0)
-    args = parser.parse_args(argv)
-    cfg = load_config(config)
-    db_path = args.db or (Path(str(cfg["logger.db"])) if cfg["logger.db"] else default_db())
-    return Checker(cfg, db_path, button_timeout_s=args.button_timeout).run(skip=set(args.skip))
+CHECKS = ("feedback", "button", "footpod", "database", "disk", "clock")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    return Checker(config, resolve_db(args.db, config), button_timeout_s=args.button_timeout).run(skip=set(args.skip))
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from footnote.device.cli import add_db_option
+
+    p = sub.add_parser("check", parents=[common], help="self-test after wiring: LED, buzzer, button, footpod, database, disk, clock",
+                       description="Self-test after wiring. Prints PASS or FAIL per check; exits 1 if anything failed.")
+    add_db_option(p)
+    p.add_argument("--skip", action="append", default=[], choices=CHECKS, metavar="CHECK", help=f"leave out one check (repeatable): {', '.join(CHECKS)}")
+    p.add_argument("--button-timeout", type=float, default=20.0, metavar="SECONDS", help="how long to wait for each press (default 20)")
+    p.set_defaults(func=cmd_check)

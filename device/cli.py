@@ -1,43 +1,80 @@
-"""The `footnote` command. Thin: parse arguments, build the real parts, call the library,
-and turn footnote's own errors into one clean line and exit status 2.
+"""The `footnote` command: one parser, thin handlers.
 
-The device subcommands import only what they need, so `footnote log` starts fast on a
-Pi Zero 2 W; the dashboard and export modules load only for their own subcommands.
+Each command module registers its own subcommands with `register(subparsers, common)`
+(this one, then COMMAND_MODULES) and imports its heavy
+packages inside the handler, so `footnote log` on a Pi Zero 2 W never loads the
+dashboard's. A handler takes the parsed arguments and returns the exit status; footnote's
+own errors (FootnoteError) become one line on stderr and exit status 2.
+
+This module registers the logger's commands: log, replay, demo, scan, pair.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
 
+from footnote.device import __version__
 from footnote.device.errors import FootnoteError
-from footnote.device.paths import default_db
+from footnote.device.paths import resolve_db
+
+# Command modules besides this one, in the order `footnote --help` lists them.
+COMMAND_MODULES = (
+    "footnote.device.check",
+    "footnote.server.cli",
+)
 
 
-def _db_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help="database file (default: $FOOTNOTE_DB or the per-user data folder)")
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that reads or writes the database."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the database (default: logger.db in the config, else $FOOTNOTE_DB, else ~/.local/share/footnote/footnote.db)",
+    )
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from footnote.device.config import load_config
+    from footnote.device.live import run_logger
+
+    config = load_config(args.config)
+    footpod = None
+    if not args.no_footpod:
+        from footnote.device.footpod import FootpodClient
+
+        footpod = FootpodClient.from_config(config).run
+    run_ids = asyncio.run(run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod))
+    print("runs recorded: " + ", ".join(map(str, run_ids)))
+    return 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from footnote.device.config import load_config
     from footnote.device.feedback import EchoIndicator, SilentIndicator
     from footnote.device.replay import replay_file
     from footnote.device.store import Store
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
-    with Store(args.db or default_db()) as store:
+    with Store(resolve_db(args.db, load_config(args.config))) as store:
         for path in args.files:
-            run_ids = replay_file(path, store=store, indicator=indicator)
-            for run_id in run_ids:
+            for run_id in replay_file(path, store=store, indicator=indicator):
                 print(f"run {run_id} from {path}", flush=True)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from footnote.device.demo import build_demo_db
+    from footnote.device.paths import demo_db
 
-    db_path = args.db or default_db().with_name("demo.db")
+    db_path = args.db or demo_db()
     summary = build_demo_db(db_path)
     print(f"demo database: {db_path}")
     print(summary)
@@ -49,24 +86,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("the dashboard is not installed (pip install 'footnote[server]')")
         return 0
     return serve(db_path=db_path, host=args.host, port=args.port, config_path=args.config)
-
-
-def cmd_log(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from footnote.device.config import load_config
-    from footnote.device.live import run_logger
-
-    config = load_config(args.config)
-    db_path = args.db or (Path(str(config["logger.db"])) if config["logger.db"] else default_db())
-    footpod = None
-    if not args.no_footpod:
-        from footnote.device.footpod import FootpodClient
-
-        footpod = FootpodClient.from_config(config).run
-    run_ids = asyncio.run(run_logger(config, db_path=db_path, record_path=args.record, footpod=footpod))
-    print("runs recorded: " + ", ".join(map(str, run_ids)))
-    return 0
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -85,101 +104,88 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
+    import tomllib
     from dataclasses import replace
 
-    from footnote.device.config import default_config_path, load_config, parse_config, save_config
+    from footnote.device.config import default_config_path, load_config, parse_config, render_config, save_config
 
     path = Path(args.config) if args.config else default_config_path()
     config = load_config(path)
-    values = {s: dict(keys) for s, keys in config.values.items()}
-    values["footpod"]["address"] = args.address.upper()
-    checked = parse_config(values | {"footpod": values["footpod"] | {"cadence_overrides": config.cadence_overrides}}, path)
-    save_config(replace(checked, path=path), path)
+    paired = replace(config, footpod=replace(config.footpod, address=args.address.upper()))
+    # Checked as the saved file will be read back: a bad address is refused here.
+    save_config(parse_config(tomllib.loads(render_config(paired)), path), path)
     print(f"footpod {args.address.upper()} paired; saved in {path}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="footnote", description="A wearable numbness logger for runners.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    parser.add_argument("--config", type=Path, default=None, help="config file (default: $FOOTNOTE_CONFIG or ~/.config/footnote/config.toml)")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("log", help="run the logger: button, feedback, footpod, store")
-    _db_arg(p)
-    p.add_argument("--record", type=Path, help="also write every raw input to this replay file")
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("log", parents=[common], help="run the logger: button, feedback, footpod, store",
+                       description="Run the logger until stopped (Ctrl-C or SIGTERM): button presses, LED/buzzer feedback, the footpod, all into the database.")
+    add_db_option(p)
+    p.add_argument("--record", type=Path, metavar="FILE", help="also write every raw input to this replay file")
     p.add_argument("--no-footpod", action="store_true", help="button only; do not look for a footpod")
     p.set_defaults(func=cmd_log)
 
-    p = sub.add_parser("replay", help="feed record files through the logger, faster than real time")
-    p.add_argument("files", nargs="+", type=Path)
-    _db_arg(p)
-    p.add_argument("--echo-feedback", action="store_true", help="print a line for each feedback pattern given")
+    p = sub.add_parser("replay", parents=[common], help="feed record files through the logger, faster than real time",
+                       description="Replay record files (JSON Lines, see README) through the logger's own code path into the database.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a record file written by footnote log --record (or by hand)")
+    add_db_option(p)
+    p.add_argument("--echo-feedback", action="store_true", help="print a line for each feedback pattern the runner would have seen")
     p.set_defaults(func=cmd_replay)
 
-    p = sub.add_parser("demo", help="replay the bundled demo runs into a fresh database and serve the dashboard")
-    _db_arg(p)
-    p.add_argument("--host", default=None, help="default: dashboard.host in the config, 127.0.0.1")
-    p.add_argument("--port", type=int, default=None, help="default: dashboard.port in the config, 8765")
+    p = sub.add_parser("demo", parents=[common], help="replay the bundled demo runs into a fresh database and serve the dashboard",
+                       description="Replay the bundled demo runs into a fresh demo database (never your own) and serve the dashboard on it.")
+    p.add_argument("--db", type=Path, default=None, metavar="FILE", help="the demo database, replaced if it exists (default: demo.db beside the default database)")
+    p.add_argument("--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port to listen on (default: dashboard.port in the config, 8765)")
     p.add_argument("--no-serve", action="store_true", help="build the demo database only")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("scan", help="list nearby Running Speed and Cadence footpods")
-    p.add_argument("--timeout", type=float, default=8.0, help="seconds to listen (default 8)")
+    p = sub.add_parser("scan", parents=[common], help="list nearby Running Speed and Cadence footpods",
+                       description="Listen for footpods advertising Running Speed and Cadence (0x1814), strongest first.")
+    p.add_argument("--timeout", type=float, default=8.0, metavar="SECONDS", help="how long to listen (default 8)")
     p.set_defaults(func=cmd_scan)
 
-    p = sub.add_parser("pair", help="remember one footpod by its address")
-    p.add_argument("address")
+    p = sub.add_parser("pair", parents=[common], help="remember one footpod by its address",
+                       description="Save a footpod's address in the config: the logger then takes only that pod.")
+    p.add_argument("address", help='the pod\'s Bluetooth address, as footnote scan prints it (e.g. "C0:FF:EE:00:00:01")')
     p.set_defaults(func=cmd_pair)
 
-    for name, help_text in LAZY_HELP.items():
-        sub.add_parser(name, help=f"{help_text} (see footnote {name} --help)", add_help=False)
+
+def build_parser() -> argparse.ArgumentParser:
+    # Options every command accepts, before or after its name. SUPPRESS keeps a value
+    # given before the command from being reset by the subcommand's own default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more detail")
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                        help="config file (default: $FOOTNOTE_CONFIG, else ~/.config/footnote/config.toml)")
+    parser = argparse.ArgumentParser(
+        prog="footnote",
+        description="footnote: a wearable numbness logger for runners, its dashboard and the doctor's export.",
+        epilog="footnote COMMAND --help tells more about each command.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"footnote {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    register(sub, common)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
     return parser
 
 
-# Subcommands whose module parses its own arguments. They are imported only when used,
-# so the logger never loads the dashboard's packages.
-LAZY = {"serve": "footnote.server.cli", "analyze": "footnote.server.cli", "export": "footnote.server.cli", "check": "footnote.device.check"}
-LAZY_HELP = {
-    "serve": "serve the dashboard",
-    "analyze": "label each numbness episode and summarise across runs",
-    "export": "export for the doctor: PDF, CSV or FHIR",
-    "check": "self-test after wiring",
-}
-
-
-def _split_common(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    """The options before the subcommand, and the subcommand with everything after it."""
-    i = 0
-    while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] == "--config" else 1
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true")
-    common.add_argument("--config", type=Path, default=None)
-    return common.parse_args(argv[:i]), argv[i:]
-
-
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    common, rest = _split_common(argv)
-    if rest and rest[0] in LAZY:
-        args = argparse.Namespace(verbose=common.verbose, config=common.config, lazy=(LAZY[rest[0]], rest))
-    else:
-        args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    args.verbose = getattr(args, "verbose", False)
+    args.config = getattr(args, "config", None)
     # The logger's own progress (runs opened and closed) matters in its journal; for the
     # other commands it is noise unless asked for with -v.
-    quiet = logging.INFO if getattr(args, "command", None) == "log" else logging.WARNING
+    quiet = logging.INFO if args.command == "log" else logging.WARNING
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
-        if getattr(args, "lazy", None):
-            import importlib
-
-            module, rest = args.lazy
-            return importlib.import_module(module).main(rest, config=args.config)
         return args.func(args)
     except FootnoteError as exc:
         print(f"footnote: {exc}", file=sys.stderr)

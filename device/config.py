@@ -1,5 +1,7 @@
-"""footnote's one config file (TOML). Every key, its type, default and limits live in
-SPEC below; `load_config` rejects an unknown key, a wrong type, an impossible value or a
+"""footnote's one config file (TOML), as typed dataclasses.
+
+Each [section] is a frozen dataclass below; each key is a field with its type, default
+and check. `load_config` rejects an unknown key, a wrong type, an impossible value or a
 pin used twice with a ConfigError naming the key, before any hardware is touched.
 
 Found at --config, else $FOOTNOTE_CONFIG, else ~/.config/footnote/config.toml (a missing
@@ -8,8 +10,11 @@ file means all defaults).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,18 +24,20 @@ from footnote.device.motion import CADENCE_CONVENTIONS
 # BCM numbers a Pi brings out on its 40-pin header.
 VALID_BCM = range(2, 28)
 
+Check = Callable[[typing.Any], "str | None"]
 
-def _pin(value: object) -> str | None:
+
+def _pin(value: int) -> str | None:
     return None if value in VALID_BCM else "must be a BCM GPIO number from 2 to 27"
 
 
-def _between(lo: float, hi: float):
+def _between(lo: float, hi: float) -> Check:
     def check(value: float) -> str | None:
         return None if lo <= value <= hi else f"must be between {lo} and {hi}"
     return check
 
 
-def _one_of(*choices: str):
+def _one_of(*choices: str) -> Check:
     def check(value: str) -> str | None:
         return None if value in choices else f"must be one of {', '.join(choices)}"
     return check
@@ -46,44 +53,63 @@ def _port(value: int) -> str | None:
     return None if 1 <= value <= 65535 else "must be a TCP port from 1 to 65535"
 
 
-# section -> key -> (type, default, check)
-SPEC: dict[str, dict[str, tuple[type, object, object]]] = {
-    "button": {
-        "pin": (int, 17, _pin),
-        "hold_time_s": (float, 1.5, _between(0.3, 10.0)),
-    },
-    "feedback": {
-        "led": (bool, True, None),
-        "led_pin": (int, 27, _pin),
-        "buzzer": (bool, False, None),
-        "buzzer_pin": (int, 22, _pin),
-    },
-    "footpod": {
-        "address": (str, "", _address),
-        "cadence": (str, "auto", _one_of(*CADENCE_CONVENTIONS)),
-    },
-    "logger": {
-        "inactivity_timeout_min": (float, 30.0, _between(1.0, 24 * 60.0)),
-        "db": (str, "", None),
-    },
-    "dashboard": {
-        "host": (str, "127.0.0.1", None),
-        "port": (int, 8765, _port),
-        "password": (str, "", None),
-    },
-}
-# [footpod.cadence_overrides] maps a pod's address to "steps" or "strides".
+def key(default: object, check: Check | None = None) -> typing.Any:
+    """A config key: its default, and the check its value must pass."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class ButtonConfig:
+    pin: int = key(17, _pin)
+    hold_time_s: float = key(1.5, _between(0.3, 10.0))
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    led: bool = key(True)
+    led_pin: int = key(27, _pin)
+    buzzer: bool = key(False)
+    buzzer_pin: int = key(22, _pin)
+
+
+@dataclass(frozen=True)
+class FootpodConfig:
+    address: str = key("", _address)
+    cadence: str = key("auto", _one_of(*CADENCE_CONVENTIONS))
+    # [footpod.cadence_overrides]: a pod's address -> "steps" or "strides".
+    cadence_overrides: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoggerConfig:
+    inactivity_timeout_min: float = key(30.0, _between(1.0, 24 * 60.0))
+    db: str = key("")
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    host: str = key("127.0.0.1")
+    port: int = key(8765, _port)
+    password: str = key("")
 
 
 @dataclass(frozen=True)
 class Config:
-    values: dict[str, dict[str, object]]
-    cadence_overrides: dict[str, str] = field(default_factory=dict)
-    path: Path | None = None
+    button: ButtonConfig = field(default_factory=ButtonConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    footpod: FootpodConfig = field(default_factory=FootpodConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
+    path: Path | None = field(default=None, compare=False)
 
-    def __getitem__(self, dotted: str) -> object:
-        section, key = dotted.split(".")
-        return self.values[section][key]
+
+SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "path"}  # type: ignore[misc]
+
+
+def _keys(section: type) -> dict[str, tuple[type, Check | None]]:
+    """A section's plain keys (not sub-tables): name -> (type, check)."""
+    hints = typing.get_type_hints(section)
+    return {f.name: (hints[f.name], f.metadata.get("check")) for f in dataclasses.fields(section) if "check" in f.metadata}
 
 
 def default_config_path() -> Path:
@@ -94,31 +120,34 @@ def default_config_path() -> Path:
 
 
 def parse_config(data: dict, path: Path | None = None) -> Config:
-    values: dict[str, dict[str, object]] = {s: {k: d for k, (_, d, _) in keys.items()} for s, keys in SPEC.items()}
-    overrides: dict[str, str] = {}
+    sections: dict[str, object] = {}
     for section, table in data.items():
-        if section not in SPEC:
-            raise ConfigError(f"unknown section [{section}] (known: {', '.join(SPEC)})")
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown section [{section}] (known: {', '.join(SECTIONS)})")
         if not isinstance(table, dict):
             raise ConfigError(f"[{section}] must be a table")
-        for key, value in table.items():
-            name = f"{section}.{key}"
-            if section == "footpod" and key == "cadence_overrides":
-                overrides = _parse_overrides(value)
+        known = _keys(SECTIONS[section])
+        values: dict[str, object] = {}
+        for name, value in table.items():
+            dotted = f"{section}.{name}"
+            if section == "footpod" and name == "cadence_overrides":
+                values[name] = _parse_overrides(value)
                 continue
-            if key not in SPEC[section]:
-                raise ConfigError(f"unknown key {name} (known in [{section}]: {', '.join(SPEC[section])})")
-            type_, _, check = SPEC[section][key]
+            if name not in known:
+                raise ConfigError(f"unknown key {dotted} (known in [{section}]: {', '.join(known)})")
+            type_, check = known[name]
             if type_ is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, type_) or (type_ is not bool and isinstance(value, bool)):
-                raise ConfigError(f"{name} must be a {type_.__name__}, not {value!r}")
+                raise ConfigError(f"{dotted} must be a {type_.__name__}, not {value!r}")
             problem = check(value) if check else None
             if problem:
-                raise ConfigError(f"{name} {problem} (got {value!r})")
-            values[section][key] = value
-    _check_pins(values)
-    return Config(values=values, cadence_overrides=overrides, path=path)
+                raise ConfigError(f"{dotted} {problem} (got {value!r})")
+            values[name] = value
+        sections[section] = SECTIONS[section](**values)
+    config = Config(**sections, path=path)  # type: ignore[arg-type]
+    _check_pins(config)
+    return config
 
 
 def _parse_overrides(value: object) -> dict[str, str]:
@@ -133,15 +162,15 @@ def _parse_overrides(value: object) -> dict[str, str]:
     return {a.upper(): c for a, c in value.items()}
 
 
-def _check_pins(values: dict[str, dict[str, object]]) -> None:
-    used = {values["button"]["pin"]: "button.pin"}
-    for enabled, key in (("led", "led_pin"), ("buzzer", "buzzer_pin")):
-        if not values["feedback"][enabled]:
+def _check_pins(config: Config) -> None:
+    used = {config.button.pin: "button.pin"}
+    feedback = config.feedback
+    for enabled, name, pin in ((feedback.led, "led_pin", feedback.led_pin), (feedback.buzzer, "buzzer_pin", feedback.buzzer_pin)):
+        if not enabled:
             continue
-        pin = values["feedback"][key]
         if pin in used:
-            raise ConfigError(f"feedback.{key} uses BCM {pin}, already used by {used[pin]}")
-        used[pin] = f"feedback.{key}"
+            raise ConfigError(f"feedback.{name} uses BCM {pin}, already used by {used[pin]}")
+        used[pin] = f"feedback.{name}"
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -166,13 +195,14 @@ def _toml_value(value: object) -> str:
 def render_config(config: Config) -> str:
     """The config as TOML text (every key, defaults included, so the file documents itself)."""
     lines = ["# footnote configuration: see hardware/README.md for every key.", ""]
-    for section, keys in config.values.items():
+    for section, cls in SECTIONS.items():
+        values = getattr(config, section)
         lines.append(f"[{section}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in keys.items()]
+        lines += [f"{name} = {_toml_value(getattr(values, name))}" for name in _keys(cls)]
         lines.append("")
-    if config.cadence_overrides:
+    if config.footpod.cadence_overrides:
         lines.append("[footpod.cadence_overrides]")
-        lines += [f'"{a}" = "{c}"' for a, c in config.cadence_overrides.items()]
+        lines += [f'"{a}" = "{c}"' for a, c in config.footpod.cadence_overrides.items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -19,3 +19,15 @@ class ConfigError(FootnoteError, ValueError):
 
 class StoreError(FootnoteError, OSError):
     """The database could not be written (for example a full disk)."""
+
+
+class NoDatabase(FootnoteError, FileNotFoundError):
+    """There is no footnote database at the path given."""
+
+
+class NoSuchRun(FootnoteError, LookupError):
+    """A run id the database does not hold."""
+
+
+class NoSuchEpisode(FootnoteError, LookupError):
+    """An episode number its run does not have."""

@@ -66,7 +66,7 @@ class FootpodClient:
 
     @classmethod
     def from_config(cls, config) -> FootpodClient:
-        return cls(address=str(config["footpod.address"]) or None)
+        return cls(address=config.footpod.address or None)
 
     async def find(self) -> BLEDevice | None:
         """One scan: the paired pod as soon as it is heard, or the strongest RSC pod."""

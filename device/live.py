@@ -87,10 +87,10 @@ async def drive(run_recorder: RunRecorder, inputs: Inputs) -> None:
 
 def settings_from_config(config: Config) -> RecorderSettings:
     return RecorderSettings(
-        hold_time_s=float(config["button.hold_time_s"]),
-        inactivity_timeout_s=float(config["logger.inactivity_timeout_min"]) * 60,
-        cadence_convention=str(config["footpod.cadence"]),
-        cadence_overrides=config.cadence_overrides,
+        hold_time_s=config.button.hold_time_s,
+        inactivity_timeout_s=config.logger.inactivity_timeout_min * 60,
+        cadence_convention=config.footpod.cadence,
+        cadence_overrides=config.footpod.cadence_overrides,
         source="live",
         device=f"footnote {__version__} on {socket.gethostname()}",
     )
@@ -99,8 +99,9 @@ def settings_from_config(config: Config) -> RecorderSettings:
 def build_indicator(config: Config, *, pin_factory=None) -> Indicator:
     from gpiozero import LED, Buzzer
 
-    led = LED(config["feedback.led_pin"], pin_factory=pin_factory) if config["feedback.led"] else None
-    buzzer = Buzzer(config["feedback.buzzer_pin"], pin_factory=pin_factory) if config["feedback.buzzer"] else None
+    feedback = config.feedback
+    led = LED(feedback.led_pin, pin_factory=pin_factory) if feedback.led else None
+    buzzer = Buzzer(feedback.buzzer_pin, pin_factory=pin_factory) if feedback.buzzer else None
     return Indicator(led=led, buzzer=buzzer)
 
 
@@ -128,7 +129,7 @@ async def run_logger(
     replay_writer = ReplayWriter(record_path, started_at=started_at, clock_synced=synced) if record_path else None
     store = Store(db_path)
     indicator = build_indicator(config, pin_factory=pin_factory)
-    button = Button(config["button.pin"], pull_up=True, bounce_time=None, pin_factory=pin_factory)
+    button = Button(config.button.pin, pull_up=True, bounce_time=None, pin_factory=pin_factory)
     run_recorder = RunRecorder(
         store=store,
         indicator=indicator,

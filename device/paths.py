@@ -1,9 +1,14 @@
-"""Where footnote keeps its data when not told otherwise."""
+"""Where footnote keeps its data when not told otherwise, and the one rule that picks the
+database every command uses."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from footnote.device.config import Config
 
 
 def data_dir() -> Path:
@@ -13,6 +18,22 @@ def data_dir() -> Path:
 def default_db() -> Path:
     """$FOOTNOTE_DB, else footnote.db in the per-user data folder."""
     return Path(os.environ["FOOTNOTE_DB"]) if os.environ.get("FOOTNOTE_DB") else data_dir() / "footnote.db"
+
+
+def resolve_db(db: Path | None, config: Config) -> Path:
+    """The database a command uses: --db, else logger.db in the config, else
+    $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
+    reads or writes runs asks here, so the logger, replay, the dashboard and the export
+    always agree."""
+    if db:
+        return Path(db)
+    return Path(config.logger.db) if config.logger.db else default_db()
+
+
+def demo_db() -> Path:
+    """The demo's own database, beside the default one: `footnote demo` replaces it, so
+    it is never the runner's."""
+    return default_db().with_name("demo.db")
 
 
 def demo_sessions() -> list[Path]:

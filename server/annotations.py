@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from footnote.device import schema
 from footnote.server.analysis import LOCATIONS
-from footnote.server.rundata import NoSuchRun
+from footnote.device.errors import NoSuchEpisode, NoSuchRun
 
 
 class AnnotationIn(BaseModel):
@@ -35,10 +35,6 @@ class AnnotationIn(BaseModel):
     @classmethod
     def empty_is_none(cls, value):
         return None if value == "" else value
-
-
-class NoSuchEpisode(LookupError):
-    pass
 
 
 class BadStartTime(ValueError):

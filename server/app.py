@@ -12,12 +12,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from footnote.server.annotations import NoSuchEpisode
+from footnote.device.errors import NoSuchEpisode, NoSuchRun
 from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
 from footnote.server.deps import Settings
 from footnote.server.export_data import BadPeriod, NothingToExport
 from footnote.server.routes import api, exports, login, pages
-from footnote.server.rundata import NoSuchRun
 from footnote.server.templating import render
 from footnote.server.pagedata import PageData
 

@@ -1,35 +1,34 @@
-"""`footnote analyze`, `footnote serve` and `footnote export`: thin wrappers over the
-server library (device/cli.py hands these subcommands over)."""
+"""`footnote serve`, `footnote analyze` and `footnote export`: thin handlers over the
+server library. Registered by footnote.device.cli; each handler imports the dashboard's
+packages itself, so the logger's commands never load them."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-from footnote.device.errors import FootnoteError
-from footnote.device.paths import default_db
+from footnote.device.config import load_config
+from footnote.device.paths import resolve_db
 
 
-def _db(args) -> Path:
-    """--db, else logger.db in the config, else $FOOTNOTE_DB or the per-user default."""
-    if args.db:
-        return args.db
-    from footnote.device.config import load_config
-
-    configured = str(load_config(args.config)["logger.db"])
-    return Path(configured) if configured else default_db()
+def _run_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected run ids separated by commas, like 3,4 (got {text!r})") from None
 
 
-def cmd_analyze(args) -> int:
+def cmd_analyze(args: argparse.Namespace) -> int:
     from footnote.server.analysis import DISCLAIMER, analyze_run, clock, km, summarize
     from footnote.server.jsonable import jsonable
     from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
 
-    conn = open_read_only(_db(args))
-    rows = [get_run_row(conn, args.run)] if args.run is not None else list_runs(conn)
-    analyses = [analyze_run(run) for run in load_runs(conn, rows)]
+    conn = open_read_only(resolve_db(args.db, load_config(args.config)))
+    try:
+        rows = [get_run_row(conn, args.run)] if args.run is not None else list_runs(conn)
+        analyses = [analyze_run(run) for run in load_runs(conn, rows)]
+    finally:
+        conn.close()
     summary = summarize(analyses)
     if args.json:
         print(json.dumps({"runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]), "summary": jsonable(summary), "disclaimer": DISCLAIMER}, indent=2))
@@ -51,60 +50,48 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from footnote.server.serve import serve
 
-    return serve(db_path=_db(args), host=args.host, port=args.port, config_path=args.config)
+    return serve(db_path=resolve_db(args.db, load_config(args.config)), host=args.host, port=args.port, config_path=args.config)
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.export_data import collect, parse_day, write_export
 
     since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
-    sample_runs = [int(r) for r in args.samples.split(",")] if args.samples else None
-    data = collect(_db(args), since=since, until=until, name=args.name, with_samples=args.format == "pdf")
-    written = write_export(args.format, data, args.out, sample_runs=sample_runs)
+    data = collect(resolve_db(args.db, load_config(args.config)), since=since, until=until, name=args.name, with_samples=args.format == "pdf")
+    written = write_export(args.format, data, args.out, sample_runs=args.samples)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
     print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(map(str, written)))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="footnote")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="serve the dashboard (127.0.0.1 unless the config says otherwise)")
-    p.add_argument("--db", type=Path)
-    p.add_argument("--host", help="address to listen on (default: dashboard.host, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default: dashboard.port, 8765)")
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from footnote.device.cli import add_db_option
+
+    p = sub.add_parser("serve", parents=[common], help="serve the dashboard (127.0.0.1 unless the config says otherwise)",
+                       description="Serve the dashboard. Anything but loopback needs dashboard.password in the config.")
+    add_db_option(p)
+    p.add_argument("--host", help="address to listen on (default: dashboard.host in the config, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default: dashboard.port in the config, 8765)")
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("analyze", help="per-episode labels with evidence, and the summary across runs")
-    p.add_argument("--db", type=Path)
-    p.add_argument("--run", type=int, help="one run only")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("analyze", parents=[common], help="label each numbness episode with its evidence, and summarise across runs",
+                       description="Label each numbness episode (resolves at rest, steadily worsening, indeterminate) with its evidence; summarise across runs; list red flags.")
+    add_db_option(p)
+    p.add_argument("--run", type=int, metavar="ID", help="one run only")
+    p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
     p.set_defaults(func=cmd_analyze)
-    p = sub.add_parser("export", help="export for the doctor: PDF report, CSV or FHIR R4 bundle")
-    p.add_argument("--db", type=Path)
+
+    p = sub.add_parser("export", parents=[common], help="export for the doctor: PDF report, CSV or FHIR R4 bundle",
+                       description="Write the doctor's export: a PDF report, a CSV of episodes, or a FHIR R4 document bundle.")
+    add_db_option(p)
     p.add_argument("--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle")
-    p.add_argument("--out", required=True, help="file to write")
-    p.add_argument("--since", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
-    p.add_argument("--until", help="last day, inclusive")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("--since", metavar="DAY", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
+    p.add_argument("--until", metavar="DAY", help="last day, inclusive")
     p.add_argument("--name", help="the runner's name for the report (default: anonymous)")
-    p.add_argument("--samples", help="CSV only: also write OUT-samples.csv with the footpod samples of these runs, e.g. 3,4")
+    p.add_argument("--samples", type=_run_ids, metavar="IDS", help="CSV only: also write OUT-samples.csv with the footpod samples of these runs, e.g. 3,4")
     p.set_defaults(func=cmd_export)
-    return parser
 
-
-def main(argv: list[str], *, config: Path | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args.config = config
-    try:
-        return args.func(args)
-    except FootnoteError as exc:
-        print(f"footnote: {exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"footnote: {exc}", file=sys.stderr)
-        return 2
-    except LookupError as exc:
-        print(f"footnote: {exc.args[0]}", file=sys.stderr)
-        return 2

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from footnote.device import schema
+from footnote.device.errors import NoDatabase, NoSuchRun
 from footnote.server.analysis import Annotation, Run, Sample
 
 
@@ -34,13 +35,9 @@ class RunRow:
     cadence_convention: str | None
 
 
-class NoSuchRun(LookupError):
-    pass
-
-
 def open_read_only(path: str | Path) -> sqlite3.Connection:
     if not Path(path).exists():
-        raise FileNotFoundError(f"no footnote database at {path}")
+        raise NoDatabase(f"no footnote database at {path}: record a run (footnote log) or try footnote demo")
     return schema.connect(path, read_only=True)
 
 

@@ -36,9 +36,9 @@ def serve(*, db_path: str | Path, host: str | None = None, port: int | None = No
     from footnote.server.app import create_app
 
     config = load_config(config_path)
-    host = host or str(config["dashboard.host"])
-    port = port or int(config["dashboard.port"])
-    password = str(config["dashboard.password"]) or None
+    host = host or config.dashboard.host
+    port = port or config.dashboard.port
+    password = config.dashboard.password or None
     check_privacy(host, password)
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")

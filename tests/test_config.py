@@ -13,16 +13,16 @@ from footnote.device.errors import ConfigError
 
 def test_defaults_match_the_wiring_table():
     c = parse_config({})
-    assert (c["button.pin"], c["feedback.led_pin"], c["feedback.buzzer_pin"]) == (17, 27, 22)
-    assert c["button.hold_time_s"] == 1.5 and c["logger.inactivity_timeout_min"] == 30.0
-    assert c["dashboard.host"] == "127.0.0.1" and c["dashboard.password"] == ""
+    assert (c.button.pin, c.feedback.led_pin, c.feedback.buzzer_pin) == (17, 27, 22)
+    assert c.button.hold_time_s == 1.5 and c.logger.inactivity_timeout_min == 30.0
+    assert c.dashboard.host == "127.0.0.1" and c.dashboard.password == ""
 
 
 def test_a_written_config_reads_back_the_same(tmp_path):
     c = parse_config({"button": {"hold_time_s": 2}, "footpod": {"address": "C0:FF:EE:00:00:09", "cadence_overrides": {"C0:FF:EE:00:00:09": "strides"}}})
     save_config(c, tmp_path / "c.toml")
     again = load_config(tmp_path / "c.toml")
-    assert again.values == c.values and again.cadence_overrides == {"C0:FF:EE:00:00:09": "strides"}
+    assert again == c and again.footpod.cadence_overrides == {"C0:FF:EE:00:00:09": "strides"}
     assert "[footpod.cadence_overrides]" in render_config(c)
 
 
@@ -54,7 +54,7 @@ def test_every_bad_value_names_its_key(data, message):
 
 
 def test_a_disabled_buzzer_may_share_its_default_pin():
-    assert parse_config({"feedback": {"buzzer": False, "buzzer_pin": 27}})["feedback.buzzer_pin"] == 27
+    assert parse_config({"feedback": {"buzzer": False, "buzzer_pin": 27}}).feedback.buzzer_pin == 27
 
 
 def test_not_toml_is_a_clear_error(tmp_path):

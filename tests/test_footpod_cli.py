@@ -35,7 +35,7 @@ def test_pair_remembers_the_address_and_keeps_the_rest(tmp_path):
     result = subprocess.run([*FOOTNOTE, "--config", str(config), "pair", PAIRED.lower()], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     loaded = load_config(config)
-    assert loaded["footpod.address"] == PAIRED and loaded["button.hold_time_s"] == 2.0
+    assert loaded.footpod.address == PAIRED and loaded.button.hold_time_s == 2.0
 
 
 def test_pair_refuses_a_malformed_address(tmp_path):

@@ -46,7 +46,7 @@ def _episode(page: dict, number: int) -> dict:
     for ep in page["episodes"]:
         if ep["number"] == number:
             return ep
-    from footnote.server.annotations import NoSuchEpisode
+    from footnote.device.errors import NoSuchEpisode
 
     raise NoSuchEpisode(f"Run {page['id']} has no episode {number}.")
 
