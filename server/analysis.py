@@ -18,25 +18,12 @@ from datetime import datetime
 
 from footnote.device.motion import is_moving
 from footnote.server import thresholds as th
+from footnote.server.vocabulary import STATE_WHILE, clock, duration, km
 
 MOVING, REST, UNKNOWN = "moving", "rest", "unknown"
 LABELS = ("worsening", "resolves_at_rest", "indeterminate")
 PATTERNS = ("resolves_at_rest", "worsening", "mixed", "indeterminate", "none")
 LOCATIONS = ("calf", "top_of_foot", "sole_heel", "toes_3_4_ball", "other")
-DISCLAIMER = (
-    "footnote shows patterns in what you recorded, and the evidence behind them. "
-    "It does not diagnose anything: only a doctor can say what causes your numbness."
-)
-LABEL_MEANING = {
-    "resolves_at_rest": "Started while moving and cleared within 10 minutes of standing still, without moving in between. "
-    "Doctors check this pattern for circulation problems in the leg (claudication), and in young runners also for "
-    "exertional compartment syndrome or popliteal artery entrapment.",
-    "worsening": "Started while moving, got worse while moving, and rest did not clear it. "
-    "This pattern is typical of pressure on a nerve, for example from tight lacing over the top of the foot.",
-    "indeterminate": "The recording does not show either pattern clearly; the evidence says why.",
-}
-
-
 # -- input --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -297,33 +284,6 @@ def distance_at(run: Run, t_s: float) -> float | None:
 
 # -- episodes -----------------------------------------------------------------------------
 
-def clock(t_s: float) -> str:
-    """Run time as a runner reads it: 12:04 or 1:02:30."""
-    t = int(round(t_s))
-    h, rest = divmod(t, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    m, s = divmod(seconds, 60)
-    if m < 60:
-        return f"{m} min {s:02d} s" if s else f"{m} min"
-    h, m = divmod(m, 60)
-    return f"{h} h {m:02d} min"
-
-
-def km(distance_m: float | None) -> str:
-    return "an unknown distance" if distance_m is None else f"{distance_m / 1000:.2f} km"
-
-
-def _state_words(state: str) -> str:
-    return {MOVING: "while moving", REST: "while standing still", UNKNOWN: "while the footpod link was down or had too little data"}[state]
-
-
 def episodes_of(run: Run, segments: list[Segment]) -> list[Episode]:
     by_number: dict[int, list[tuple[float, str, int | None]]] = {}
     for t_s, kind, number, severity in run.events:
@@ -387,13 +347,13 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
     server.thresholds and the issue: worsening first, then resolves_at_rest, else
     indeterminate with the reason."""
     ev = ep.evidence
-    onset_where = f"Numbness started {clock(ep.onset_t_s)} into the run, after {km(ep.onset_distance_m)}, {_state_words(ep.onset_state)}"
+    onset_where = f"Numbness started {clock(ep.onset_t_s)} into the run, after {km(ep.onset_distance_m)}, {STATE_WHILE[ep.onset_state]}"
     if ep.onset_speed_mps is not None and ep.onset_state == MOVING:
         onset_where += f" ({ep.onset_speed_mps:.1f} m/s, {ep.onset_cadence_spm:.0f} steps/min)"
     ev.append(onset_where + ".")
     rose_moving = [e for e in ep.escalations if e.state == MOVING]
     if ep.escalations:
-        parts = "; ".join(f"{clock(e.t_s)}, {km(e.distance_m)}, {_state_words(e.state)}" for e in ep.escalations)
+        parts = "; ".join(f"{clock(e.t_s)}, {km(e.distance_m)}, {STATE_WHILE[e.state]}" for e in ep.escalations)
         ev.append(f"It got worse {len(ep.escalations)} time{'s' if len(ep.escalations) > 1 else ''} (severity up to {ep.max_severity}): {parts}.")
 
     # Standstills the runner moved on from, still numb.
@@ -432,7 +392,7 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
         if ep.rest_to_relief_s <= th.IMMEDIATE_RELIEF_S:
             ev.append("Relief came the moment the runner stopped, which is unusual for the exertional pattern doctors check.")
     elif ep.ended_by == "relief":
-        ev.append(f"It cleared at {clock(ep.end_t_s)}, {_state_words(ep.end_state)}.")
+        ev.append(f"It cleared at {clock(ep.end_t_s)}, {STATE_WHILE[ep.end_state]}.")
 
     if ep.onset_state == MOVING and rose_moving and not_cleared:
         ep.label = "worsening"

@@ -20,9 +20,9 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis  # noqa: E402
 from footnote.server.downsample import downsample  # noqa: E402
+from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS  # noqa: E402
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
-LABEL_WORDS = {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "indeterminate": "indeterminate"}
 CHART_POINTS = 600  # buckets for the timeline: enough for a wide screen
 
 _lock = threading.Lock()
@@ -76,7 +76,7 @@ def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt:
             if ep.ended_by == "relief":
                 ax_speed.plot([ep.end_t_s / 60], [top * 0.92], marker="o", color=colour, markersize=5, fillstyle="none")
         handles = [Patch(color=LABEL_COLOURS[label], alpha=0.35, label=f"numbness: {LABEL_WORDS[label]}") for label in sorted({e.label for e in ra.episodes})]
-        handles += [Patch(color="#bdbdbd", alpha=0.6, label="standing still"), Patch(facecolor="none", edgecolor="#636363", hatch="///", label="footpod gap / no data")]
+        handles += [Patch(color="#bdbdbd", alpha=0.6, label=STATE_WORDS["rest"]), Patch(facecolor="none", edgecolor="#636363", hatch="///", label="footpod gap / no data")]
         ax_speed.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=min(len(handles), 4), frameon=False, fontsize=8)
         fig.text(0.01, 0.005, "dashed line / triangle: got worse; circle: relief", fontsize=7, color="#636363")
         return _render(fig, fmt)

@@ -19,7 +19,8 @@ def _run_ids(text: str) -> list[int]:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from footnote.server.analysis import DISCLAIMER, analyze_run, clock, km, summarize
+    from footnote.server.analysis import analyze_run, summarize
+    from footnote.server.vocabulary import DISCLAIMER, clock, km
     from footnote.server.jsonable import jsonable
     from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
 

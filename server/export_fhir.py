@@ -22,8 +22,7 @@ from html import escape
 from pathlib import Path
 
 from footnote.device import __version__
-from footnote.server.analysis import DISCLAIMER, duration, km
-from footnote.server.charts import LABEL_WORDS
+from footnote.server.vocabulary import DISCLAIMER, LABEL_WORDS, LOCATION_WORDS, PATTERN_WORDS, duration, km
 from footnote.server.export_data import ExportData, at
 
 
@@ -36,11 +35,11 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 LOCAL = "urn:footnote:codes"  # footnote's own codes, each with its text
 NAMESPACE = uuid.UUID("7b0c4f3e-6d0b-4c55-9a43-2f0e6c1f7a11")
 
-BODY_SITES = {
-    "calf": ("30021000", "Lower leg structure", "calf"),
-    "top_of_foot": ("56459004", "Foot structure", "top of the foot"),
-    "sole_heel": ("56459004", "Foot structure", "sole / heel"),
-    "toes_3_4_ball": ("56459004", "Foot structure", "between the 3rd and 4th toes / ball of the foot"),
+BODY_SITES = {  # footnote's place -> SNOMED CT body structure
+    "calf": ("30021000", "Lower leg structure"),
+    "top_of_foot": ("56459004", "Foot structure"),
+    "sole_heel": ("56459004", "Foot structure"),
+    "toes_3_4_ball": ("56459004", "Foot structure"),
 }
 
 
@@ -142,8 +141,8 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
         "note": notes,
     }
     if a is not None and a.location in BODY_SITES:
-        code, display, words = BODY_SITES[a.location]
-        resource["bodySite"] = _cc(SNOMED, code, display, words + (f", {a.side}" if a.side else ""))
+        code, display = BODY_SITES[a.location]
+        resource["bodySite"] = _cc(SNOMED, code, display, LOCATION_WORDS[a.location] + (f", {a.side}" if a.side else ""))
     elif a is not None and a.location:
         resource["bodySite"] = {"text": a.location}
     if a is not None:
@@ -191,7 +190,7 @@ def build_bundle(data: ExportData) -> dict:
     s = data.summary
     cover = [
         f"Runner-recorded numbness log, {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}: {s.runs} runs, {km(s.total_distance_m)}, {s.episodes} numbness episodes.",
-        f"Pattern across runs: {s.pattern.replace('_', ' ')}.",
+        f"Pattern across runs: {PATTERN_WORDS[s.pattern]}.",
         *s.evidence,
         *[("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + f.text for f in s.red_flags],
         *s.hints,

@@ -30,13 +30,21 @@ from reportlab.platypus import (
 )
 
 from footnote.server import charts, thresholds as th
-from footnote.server.analysis import DISCLAIMER, LABEL_MEANING, clock, duration, km
-from footnote.server.charts import LABEL_WORDS
+from footnote.server.vocabulary import (
+    DISCLAIMER,
+    ENDED_BY_WORDS,
+    LABEL_MEANING,
+    LABEL_WORDS,
+    PATTERN_WORDS,
+    STATE_WORDS,
+    clock,
+    duration,
+    km,
+    location,
+)
 from footnote.server.export_data import ExportData, at, offset_text
 from footnote.server.rundata import local_time
 
-PATTERN_WORDS = {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "mixed": "mixed (both patterns)", "indeterminate": "indeterminate", "none": "no numbness recorded"}
-LOCATION_WORDS = {"calf": "calf", "top_of_foot": "top of the foot", "sole_heel": "sole / heel", "toes_3_4_ball": "between 3rd-4th toes / ball of foot", "other": "other"}
 WIDTH = A4[0] - 36 * mm
 
 _styles = getSampleStyleSheet()
@@ -95,7 +103,7 @@ def summary_page(data: ExportData) -> list:
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#9b0000")), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff0f0"))]))
         story += [box, Spacer(1, 6)]
     story.append(Paragraph("<b>Not a diagnosis.</b> " + escape(DISCLAIMER) + " These are patterns in what the runner recorded with a button and a footpod.", BODY))
-    locations = Counter(LOCATION_WORDS.get(ep.annotation.location, ep.annotation.location) for ra in data.analyses for ep in ra.episodes if ep.annotation and ep.annotation.location)
+    locations = Counter(location(ep.annotation.location) for ra in data.analyses for ep in ra.episodes if ep.annotation and ep.annotation.location)
     felt = ", ".join(f"{where} ({n})" for where, n in locations.most_common()) or "not recorded"
     trend = "-" if s.onset_trend_m_per_week is None else f"{s.onset_trend_m_per_week:+.0f} m per week"
     rows = [
@@ -126,11 +134,11 @@ def run_section(data: ExportData, row, ra) -> list:
     header = ["#", "Started", "Got worse", "Ended", "Stopping to relief", "Label"]
     table_rows: list[list] = [header]
     for ep in ra.episodes:
-        esc = "; ".join(f"{clock(e.t_s)} ({km(e.distance_m)}, {e.state})" for e in ep.escalations) or "-"
-        ended = f"{'relief' if ep.relieved else 'still numb at the end'} {at(row, ep.end_t_s)[11:16]} ({clock(ep.end_t_s)} in), {ep.end_state}"
+        esc = "; ".join(f"{clock(e.t_s)} ({km(e.distance_m)}, {STATE_WORDS[e.state]})" for e in ep.escalations) or "-"
+        ended = f"{ENDED_BY_WORDS[ep.ended_by]} {at(row, ep.end_t_s)[11:16]} ({clock(ep.end_t_s)} in), {STATE_WORDS[ep.end_state]}"
         table_rows.append([
             str(ep.number),
-            f"{at(row, ep.onset_t_s)[11:16]} ({clock(ep.onset_t_s)} in), {km(ep.onset_distance_m)}, {ep.onset_state}",
+            f"{at(row, ep.onset_t_s)[11:16]} ({clock(ep.onset_t_s)} in), {km(ep.onset_distance_m)}, {STATE_WORDS[ep.onset_state]}",
             esc,
             ended,
             duration(ep.rest_to_relief_s) if ep.rest_to_relief_s is not None else "-",
@@ -141,7 +149,7 @@ def run_section(data: ExportData, row, ra) -> list:
         lines = list(ep.evidence)
         if ep.annotation is not None:
             a = ep.annotation
-            parts = [f"felt in: {LOCATION_WORDS.get(a.location, a.location or 'not given')}" + (f", {a.side}" if a.side else "")]
+            parts = [f"felt in: {location(a.location)}" + (f", {a.side}" if a.side else "")]
             parts += [f"shoes: {a.shoes}"] if a.shoes else []
             parts += [f"lacing: {a.lacing}"] if a.lacing else []
             parts += [f"runner's note: {a.note}"] if a.note else []

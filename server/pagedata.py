@@ -13,7 +13,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from footnote.server import charts
-from footnote.server.analysis import DISCLAIMER, LABEL_MEANING, RunAnalysis, analyze_run, summarize
+from footnote.server.analysis import RunAnalysis, analyze_run, summarize
+from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only

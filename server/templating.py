@@ -7,24 +7,19 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from footnote.server.analysis import clock, duration, km
-from footnote.server.charts import LABEL_WORDS
+from footnote.server import vocabulary as words
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
-env.filters["clock"] = clock
-env.filters["duration"] = lambda s: "-" if s is None else duration(s)
-env.filters["km"] = km
-env.filters["label_words"] = lambda label: LABEL_WORDS.get(label, label)
-env.filters["pattern_words"] = lambda p: {"resolves_at_rest": "resolves at rest", "worsening": "steadily worsening", "mixed": "mixed", "indeterminate": "indeterminate", "none": "no numbness"}.get(p, p)
+env.filters["clock"] = words.clock
+env.filters["duration"] = lambda s: "-" if s is None else words.duration(s)
+env.filters["km"] = words.km
+env.filters["label_words"] = lambda label: words.LABEL_WORDS.get(label, label)
+env.filters["pattern_words"] = lambda p: words.PATTERN_WORDS.get(p, p)
+env.filters["state_words"] = lambda s: words.STATE_WORDS.get(s, s)
+env.filters["location_words"] = words.location
 env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
-env.globals["LOCATION_WORDS"] = {
-    "calf": "calf",
-    "top_of_foot": "top of the foot",
-    "sole_heel": "sole / heel",
-    "toes_3_4_ball": "between 3rd and 4th toes / ball of the foot",
-    "other": "other",
-}
+env.globals["words"] = words
 
 
 def render(request, name: str, context: dict, status_code: int = 200):
