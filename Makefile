@@ -1,4 +1,5 @@
 # Two commands for a newcomer: `make demo` and `make test` (see README.md).
+# `make check` is the fast loop while working: lint, types and every test not marked slow.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Debian packages the tests drive for real: a private D-Bus for the fake BlueZ,
@@ -7,13 +8,21 @@ PY := $(VENV)/bin/python
 DEBS := dbus-daemon chromium poppler-utils shellcheck systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-packages benchmarks
+.PHONY: demo test check lint benchmarks setup system-packages
 
 demo: setup
 	$(VENV)/bin/footnote demo
 
-test: setup system-packages
+test: setup system-packages lint
 	$(PY) -m pytest
+
+check: setup system-packages lint
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 benchmarks: setup
 	$(PY) benchmarks/run_all.py
@@ -26,6 +35,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Only what is missing is installed, so this costs a dpkg query once they are there.
 system-packages:
 	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

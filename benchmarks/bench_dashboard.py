@@ -17,14 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
-from benchmarks.report import Figure, percentile  # noqa: E402
-from footnote.device.replay import replay_file  # noqa: E402
-from footnote.device.store import Store  # noqa: E402
-from footnote.device.story import Pod, Story  # noqa: E402
-from footnote.server.app import create_app  # noqa: E402
-from tests.live_server import LiveServer  # noqa: E402
+from benchmarks.report import Figure, percentile
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Pod, Story
+from footnote.server.app import create_app
+from tests.live_server import LiveServer
 
 
 def three_hour_run(folder: Path) -> Path:
@@ -69,16 +69,39 @@ def run() -> list[Figure]:
             with httpx.Client(base_url=server.url, timeout=60) as c:
                 for name, path in (("/api/runs/{id}", "/api/runs/1"), ("run page", "/runs/1")):
                     first, times = timed(c, path, 60)
-                    figures.append(Figure(f"{name}, 3 h run at 4 samples/s, p95", percentile(times, 95) * 1e3, "ms", target=50, note=f"first (uncached) request {first * 1e3:.0f} ms"))
+                    figures.append(
+                        Figure(
+                            f"{name}, 3 h run at 4 samples/s, p95",
+                            percentile(times, 95) * 1e3,
+                            "ms",
+                            target=50,
+                            note=f"first (uncached) request {first * 1e3:.0f} ms",
+                        )
+                    )
                 first, times = timed(c, "/runs/1/timeline.svg", 20)
-                figures.append(Figure("timeline chart (SVG), 3 h run, p95", percentile(times, 95) * 1e3, "ms", note=f"first render {first * 1e3:.0f} ms, then cached"))
+                figures.append(
+                    Figure(
+                        "timeline chart (SVG), 3 h run, p95",
+                        percentile(times, 95) * 1e3,
+                        "ms",
+                        note=f"first render {first * 1e3:.0f} ms, then cached",
+                    )
+                )
         finally:
             server.stop()
         server = LiveServer(create_app(thousand_runs(folder)))
         try:
             with httpx.Client(base_url=server.url, timeout=120) as c:
                 first, times = timed(c, "/", 30)
-                figures.append(Figure("runs page, 1,000 runs, p95", percentile(times, 95) * 1e3, "ms", target=100, note=f"first request {first * 1e3:.0f} ms (analyses every run once)"))
+                figures.append(
+                    Figure(
+                        "runs page, 1,000 runs, p95",
+                        percentile(times, 95) * 1e3,
+                        "ms",
+                        target=100,
+                        note=f"first request {first * 1e3:.0f} ms (analyses every run once)",
+                    )
+                )
                 first, times = timed(c, "/api/summary", 30)
                 figures.append(Figure("summary over 1,000 runs, p95", percentile(times, 95) * 1e3, "ms", target=200))
         finally:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.report import Figure  # noqa: E402
-from footnote.device.replay import replay_file  # noqa: E402
-from footnote.device.store import Store  # noqa: E402
-from footnote.device.story import Story  # noqa: E402
-from footnote.server.export_data import collect  # noqa: E402
-from footnote.server.export_pdf import write_pdf  # noqa: E402
+from benchmarks.report import Figure
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Story
+from footnote.server.export_data import collect
+from footnote.server.export_pdf import write_pdf
 
 
 def hundred_runs(folder: Path) -> Path:
@@ -26,7 +26,9 @@ def hundred_runs(folder: Path) -> Path:
     with Store(db) as store:
         for i in range(100):
             story = Story(started_at=f"2026-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}T07:00:00Z", seed=i).connect()
-            story.walk(minutes=2).run(minutes=8 + i % 5).press().run(minutes=1).stand(minutes=3).hold().run(minutes=10).walk(minutes=2)
+            story.walk(minutes=2).run(minutes=8 + i % 5).press().run(minutes=1).stand(minutes=3).hold().run(
+                minutes=10
+            ).walk(minutes=2)
             replay_file(story.end().write(folder / "one.jsonl"), store=store)
     return db
 
@@ -40,7 +42,9 @@ def run() -> list[Figure]:
             start = time.perf_counter()
             write_pdf(collect(db, with_samples=True), folder / "report.pdf")
             times.append(time.perf_counter() - start)
-        pages = (folder / "report.pdf").read_bytes().count(b"/Type /Page\n") or (folder / "report.pdf").read_bytes().count(b"/Type /Page")
+        pages = (folder / "report.pdf").read_bytes().count(b"/Type /Page\n") or (
+            folder / "report.pdf"
+        ).read_bytes().count(b"/Type /Page")
     times.sort()
     return [Figure("PDF export, 100 runs with numbness (median of 3)", times[1], "s", target=10, note=f"{pages} pages")]
 

@@ -21,18 +21,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_logger import peak_rss_mb  # noqa: E402
-from benchmarks.report import Figure  # noqa: E402
-from footnote.device.feedback import SilentIndicator  # noqa: E402
-from footnote.device.recorder import RunRecorder  # noqa: E402
-from footnote.device.rsc import encode_rsc_measurement  # noqa: E402
-from footnote.device.store import Store  # noqa: E402
+from benchmarks.bench_logger import peak_rss_mb
+from benchmarks.report import Figure
+from footnote.device.feedback import SilentIndicator
+from footnote.device.recorder import RunRecorder
+from footnote.device.rsc import encode_rsc_measurement
+from footnote.device.store import Store
 
 
 def cpu_per_notification(folder: Path, n: int = 40_000) -> float:
-    packets = [encode_rsc_measurement(3.0 + (i % 7) / 10, 170, stride_m=1.1, total_distance_m=i * 0.75) for i in range(n)]
+    packets = [
+        encode_rsc_measurement(3.0 + (i % 7) / 10, 170, stride_m=1.1, total_distance_m=i * 0.75) for i in range(n)
+    ]
     with Store(folder / "bench.db") as store:
-        lg = RunRecorder(store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True)
+        lg = RunRecorder(
+            store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True
+        )
         lg.start()
         start = time.process_time()
         for i, packet in enumerate(packets):
@@ -52,8 +56,18 @@ def memory_with_bleak(folder: Path) -> float:
     fake.add_pod("C0:FF:EE:00:00:01", "Footpod", sim=PodSim(), rate_hz=4.0)
     db = folder / "live.db"
     Store(db).close()
-    env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock", DBUS_SYSTEM_BUS_ADDRESS=bus.address, FOOTNOTE_CONFIG=str(folder / "none.toml"))
-    proc = subprocess.Popen([sys.executable, "-m", "footnote.device.cli", "log", "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    env = dict(
+        os.environ,
+        GPIOZERO_PIN_FACTORY="mock",
+        DBUS_SYSTEM_BUS_ADDRESS=bus.address,
+        FOOTNOTE_CONFIG=str(folder / "none.toml"),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footnote.device.cli", "log", "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     try:
         end = time.monotonic() + 30
         while time.monotonic() < end:

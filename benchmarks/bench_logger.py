@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.report import Figure, median, percentile, print_table  # noqa: E402
-from footnote.device.feedback import SilentIndicator  # noqa: E402
-from footnote.device.recorder import RunRecorder  # noqa: E402
-from footnote.device.replay import replay_file  # noqa: E402
-from footnote.device.store import Store  # noqa: E402
-from footnote.device.story import Pod, Story  # noqa: E402
+from benchmarks.report import Figure, median, percentile, print_table
+from footnote.device.feedback import SilentIndicator
+from footnote.device.recorder import RunRecorder
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Pod, Story
 
 
 def bare_commit_times(folder: Path, n: int) -> list[float]:
@@ -39,7 +39,9 @@ def bare_commit_times(folder: Path, n: int) -> list[float]:
     times = []
     for i in range(n):
         start = time.perf_counter()
-        conn.execute("INSERT INTO t (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)", (1, float(i), "onset", 1, 1))
+        conn.execute(
+            "INSERT INTO t (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)", (1, float(i), "onset", 1, 1)
+        )
         conn.commit()
         times.append(time.perf_counter() - start)
     conn.close()
@@ -51,7 +53,9 @@ def press_commit_times(folder: Path, n: int) -> list[float]:
     detector, the episode logic and the fsync'd insert (the 50 ms debounce window
     itself is deliberate and not counted)."""
     with Store(folder / "logger.db") as store:
-        lg = RunRecorder(store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True)
+        lg = RunRecorder(
+            store=store, indicator=SilentIndicator(), t0=0.0, started_at=datetime.now(UTC), clock_synced=True
+        )
         lg.start()
         times = []
         for i in range(n):
@@ -86,8 +90,11 @@ def start_to_ready(folder: Path) -> tuple[float, float]:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "footnote.device.cli", "log", "--no-footpod", "--db", str(folder / "live.db")],
-        stderr=subprocess.PIPE, text=True, env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
+    assert proc.stderr is not None
     for line in proc.stderr:
         if "logger ready" in line:
             break
@@ -120,8 +127,20 @@ def run() -> list[Figure]:
         Figure("bare sqlite3 insert+commit (WAL, FULL) p50", median(bare) * 1e3, "ms"),
         Figure("bare sqlite3 insert+commit (WAL, FULL) p99", bare_p99 * 1e3, "ms"),
         Figure("button edge -> committed row p50", median(press) * 1e3, "ms"),
-        Figure("button edge -> committed row p99 (target 2x bare p99)", percentile(press, 99) * 1e3, "ms", target=2 * bare_p99 * 1e3),
-        Figure("replay speed, 1 h session at 4 notifications/s", speed, "x real time", target=2000, lower_is_better=False, note=f"{elapsed:.2f} s for the hour"),
+        Figure(
+            "button edge -> committed row p99 (target 2x bare p99)",
+            percentile(press, 99) * 1e3,
+            "ms",
+            target=2 * bare_p99 * 1e3,
+        ),
+        Figure(
+            "replay speed, 1 h session at 4 notifications/s",
+            speed,
+            "x real time",
+            target=2000,
+            lower_is_better=False,
+            note=f"{elapsed:.2f} s for the hour",
+        ),
         Figure("footnote log start-to-ready (mock pins)", ready_s, "s"),
         Figure("footnote log peak memory, button only", peak_mb, "MB", target=40),
     ]

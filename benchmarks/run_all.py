@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, target, measured, pass/fail.
 
-    python benchmarks/run_all.py            # everything
-    python benchmarks/run_all.py logger     # only modules whose name contains "logger"
+python benchmarks/run_all.py            # everything
+python benchmarks/run_all.py logger     # only modules whose name contains "logger"
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.report import print_table  # noqa: E402
+from benchmarks.report import print_table
 
 MODULES = ["bench_logger", "bench_footpod", "bench_dashboard", "bench_export"]
 

@@ -63,12 +63,7 @@ class PressDetector:
                 held_s = self._raw_t - self._down_t
                 kind = "hold" if held_s >= self.hold_time_s else "press"
                 gestures.append(Gesture(kind, self._down_t))
-        if (
-            self._stable_down
-            and self._raw_down
-            and not self._hold_fired
-            and now >= self._down_t + self.hold_time_s
-        ):
+        if self._stable_down and self._raw_down and not self._hold_fired and now >= self._down_t + self.hold_time_s:
             self._hold_fired = True
             gestures.append(Gesture("hold", self._down_t))
         return gestures

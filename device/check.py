@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -78,7 +78,13 @@ class Checker:
         finally:
             indicator.close()
         ok = bool(parts)
-        self.record("LED / buzzer", ok, "; ".join(parts) + " (did you see/hear it?)" if ok else "both are disabled in the config: the runner gets no feedback")
+        self.record(
+            "LED / buzzer",
+            ok,
+            "; ".join(parts) + " (did you see/hear it?)"
+            if ok
+            else "both are disabled in the config: the runner gets no feedback",
+        )
 
     def check_button(self) -> None:
         from gpiozero import Button
@@ -98,7 +104,10 @@ class Checker:
         gestures: list = []
         attach_button(button, on_edge)
         try:
-            for want, prompt in (("press", "Press the button once, briefly."), ("hold", f"Now hold it for {self.config.button.hold_time_s} s.")):
+            for want, prompt in (
+                ("press", "Press the button once, briefly."),
+                ("hold", f"Now hold it for {self.config.button.hold_time_s} s."),
+            ):
                 with lock:
                     gestures.clear()
                 self.say(f"      {prompt}")
@@ -114,7 +123,11 @@ class Checker:
                 if seen == want:
                     self.record(f"button {want}", True, f"saw a {want} on BCM {self.config.button.pin}")
                 elif seen is None:
-                    self.record(f"button {want}", False, f"nothing within {self.button_timeout_s:.0f} s: check the wiring to BCM {self.config.button.pin} and ground")
+                    self.record(
+                        f"button {want}",
+                        False,
+                        f"nothing within {self.button_timeout_s:.0f} s: check the wiring to BCM {self.config.button.pin} and ground",
+                    )
                 else:
                     self.record(f"button {want}", False, f"saw a {seen} instead")
         finally:
@@ -130,7 +143,9 @@ class Checker:
                 pods = [pod for pod in pods if pod.address.upper() == address]
             if not pods:
                 where = f"paired footpod {address}" if address else "any Running Speed and Cadence footpod"
-                raise LookupError(f"no {where} heard: wake it (walk a few steps), and make sure no watch is connected to it")
+                raise LookupError(
+                    f"no {where} heard: wake it (walk a few steps), and make sure no watch is connected to it"
+                )
             pod = pods[0]
             from bleak import BleakClient
 
@@ -141,9 +156,14 @@ class Checker:
                 while len(readings) < 3 and time.monotonic() < end:
                     await asyncio.sleep(0.05)
             if not readings:
-                raise LookupError(f"{pod.name} ({pod.address}) connected but sent nothing: move it (it may sleep when still)")
+                raise LookupError(
+                    f"{pod.name} ({pod.address}) connected but sent nothing: move it (it may sleep when still)"
+                )
             m = decode_rsc_measurement(readings[-1])
-            return pod.name, f"{pod.name} ({pod.address}, {pod.rssi} dBm): {len(readings)} readings, last {m.speed_mps:.2f} m/s, cadence {m.cadence_per_min}/min"
+            return (
+                pod.name,
+                f"{pod.name} ({pod.address}, {pod.rssi} dBm): {len(readings)} readings, last {m.speed_mps:.2f} m/s, cadence {m.cadence_per_min}/min",
+            )
 
         try:
             _, detail = asyncio.run(look())
@@ -160,21 +180,29 @@ class Checker:
                     store.conn.execute("CREATE TEMP TABLE footnote_check (x)")
                     store.conn.execute("INSERT INTO footnote_check VALUES (1)")
                 ok = store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            self.record("database", ok, f"{self.db_path} is writable" + ("" if ok else " but fails its integrity check"))
+            self.record(
+                "database", ok, f"{self.db_path} is writable" + ("" if ok else " but fails its integrity check")
+            )
         except (sqlite3.Error, OSError) as exc:
             self.record("database", False, f"{self.db_path}: {exc}")
 
     def check_disk(self) -> None:
         folder = self.db_path.parent if self.db_path.parent.exists() else Path.home()
         free_mb = shutil.disk_usage(folder).free / 2**20
-        self.record("free disk space", free_mb >= MIN_FREE_MB, f"{free_mb:,.0f} MB free in {folder} (need {MIN_FREE_MB} MB)")
+        self.record(
+            "free disk space", free_mb >= MIN_FREE_MB, f"{free_mb:,.0f} MB free in {folder} (need {MIN_FREE_MB} MB)"
+        )
 
     def check_clock(self) -> None:
         synced = system_clock_synced()
-        detail = "synchronised" if synced else "not synchronised (no network yet?): runs will be marked, and their start time can be corrected in the dashboard"
+        detail = (
+            "synchronised"
+            if synced
+            else "not synchronised (no network yet?): runs will be marked, and their start time can be corrected in the dashboard"
+        )
         self.record("system clock", synced, detail)
 
-    def run(self, *, skip: set[str] = frozenset()) -> int:
+    def run(self, *, skip: Collection[str] = frozenset()) -> int:
         steps = {
             "feedback": self.check_feedback,
             "button": self.check_button,
@@ -202,9 +230,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from footnote.device.cli import add_db_option
 
-    p = sub.add_parser("check", parents=[common], help="self-test after wiring: LED, buzzer, button, footpod, database, disk, clock",
-                       description="Self-test after wiring. Prints PASS or FAIL per check; exits 1 if anything failed.")
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="self-test after wiring: LED, buzzer, button, footpod, database, disk, clock",
+        description="Self-test after wiring. Prints PASS or FAIL per check; exits 1 if anything failed.",
+    )
     add_db_option(p)
-    p.add_argument("--skip", action="append", default=[], choices=CHECKS, metavar="CHECK", help=f"leave out one check (repeatable): {', '.join(CHECKS)}")
-    p.add_argument("--button-timeout", type=float, default=20.0, metavar="SECONDS", help="how long to wait for each press (default 20)")
+    p.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=CHECKS,
+        metavar="CHECK",
+        help=f"leave out one check (repeatable): {', '.join(CHECKS)}",
+    )
+    p.add_argument(
+        "--button-timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="how long to wait for each press (default 20)",
+    )
     p.set_defaults(func=cmd_check)

@@ -51,7 +51,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         from footnote.device.footpod import FootpodClient
 
         footpod = FootpodClient.from_config(config).run
-    run_ids = asyncio.run(run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod))
+    run_ids = asyncio.run(
+        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod)
+    )
     print("runs recorded: " + ", ".join(map(str, run_ids)))
     return 0
 
@@ -119,36 +121,76 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("log", parents=[common], help="run the logger: button, feedback, footpod, store",
-                       description="Run the logger until stopped (Ctrl-C or SIGTERM): button presses, LED/buzzer feedback, the footpod, all into the database.")
+    p = sub.add_parser(
+        "log",
+        parents=[common],
+        help="run the logger: button, feedback, footpod, store",
+        description="Run the logger until stopped (Ctrl-C or SIGTERM): button presses, LED/buzzer feedback, the footpod, all into the database.",
+    )
     add_db_option(p)
     p.add_argument("--record", type=Path, metavar="FILE", help="also write every raw input to this replay file")
     p.add_argument("--no-footpod", action="store_true", help="button only; do not look for a footpod")
     p.set_defaults(func=cmd_log)
 
-    p = sub.add_parser("replay", parents=[common], help="feed record files through the logger, faster than real time",
-                       description="Replay record files (JSON Lines, see README) through the logger's own code path into the database.")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a record file written by footnote log --record (or by hand)")
+    p = sub.add_parser(
+        "replay",
+        parents=[common],
+        help="feed record files through the logger, faster than real time",
+        description="Replay record files (JSON Lines, see README) through the logger's own code path into the database.",
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="a record file written by footnote log --record (or by hand)",
+    )
     add_db_option(p)
-    p.add_argument("--echo-feedback", action="store_true", help="print a line for each feedback pattern the runner would have seen")
+    p.add_argument(
+        "--echo-feedback", action="store_true", help="print a line for each feedback pattern the runner would have seen"
+    )
     p.set_defaults(func=cmd_replay)
 
-    p = sub.add_parser("demo", parents=[common], help="replay the bundled demo runs into a fresh database and serve the dashboard",
-                       description="Replay the bundled demo runs into a fresh demo database (never your own) and serve the dashboard on it.")
-    p.add_argument("--db", type=Path, default=None, metavar="FILE", help="the demo database, replaced if it exists (default: demo.db beside the default database)")
-    p.add_argument("--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port to listen on (default: dashboard.port in the config, 8765)")
+    p = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="replay the bundled demo runs into a fresh database and serve the dashboard",
+        description="Replay the bundled demo runs into a fresh demo database (never your own) and serve the dashboard on it.",
+    )
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the demo database, replaced if it exists (default: demo.db beside the default database)",
+    )
+    p.add_argument(
+        "--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port", type=int, default=None, help="port to listen on (default: dashboard.port in the config, 8765)"
+    )
     p.add_argument("--no-serve", action="store_true", help="build the demo database only")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("scan", parents=[common], help="list nearby Running Speed and Cadence footpods",
-                       description="Listen for footpods advertising Running Speed and Cadence (0x1814), strongest first.")
+    p = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="list nearby Running Speed and Cadence footpods",
+        description="Listen for footpods advertising Running Speed and Cadence (0x1814), strongest first.",
+    )
     p.add_argument("--timeout", type=float, default=8.0, metavar="SECONDS", help="how long to listen (default 8)")
     p.set_defaults(func=cmd_scan)
 
-    p = sub.add_parser("pair", parents=[common], help="remember one footpod by its address",
-                       description="Save a footpod's address in the config: the logger then takes only that pod.")
-    p.add_argument("address", help='the pod\'s Bluetooth address, as footnote scan prints it (e.g. "C0:FF:EE:00:00:01")')
+    p = sub.add_parser(
+        "pair",
+        parents=[common],
+        help="remember one footpod by its address",
+        description="Save a footpod's address in the config: the logger then takes only that pod.",
+    )
+    p.add_argument(
+        "address", help='the pod\'s Bluetooth address, as footnote scan prints it (e.g. "C0:FF:EE:00:00:01")'
+    )
     p.set_defaults(func=cmd_pair)
 
 
@@ -157,8 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     # given before the command from being reset by the subcommand's own default.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more detail")
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
-                        help="config file (default: $FOOTNOTE_CONFIG, else ~/.config/footnote/config.toml)")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="config file (default: $FOOTNOTE_CONFIG, else ~/.config/footnote/config.toml)",
+    )
     parser = argparse.ArgumentParser(
         prog="footnote",
         description="footnote: a wearable numbness logger for runners, its dashboard and the doctor's export.",

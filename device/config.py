@@ -34,18 +34,22 @@ def _pin(value: int) -> str | None:
 def _between(lo: float, hi: float) -> Check:
     def check(value: float) -> str | None:
         return None if lo <= value <= hi else f"must be between {lo} and {hi}"
+
     return check
 
 
 def _one_of(*choices: str) -> Check:
     def check(value: str) -> str | None:
         return None if value in choices else f"must be one of {', '.join(choices)}"
+
     return check
 
 
 def _address(value: str) -> str | None:
     parts = value.split(":")
-    ok = value == "" or (len(parts) == 6 and all(len(p) == 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts))
+    ok = value == "" or (
+        len(parts) == 6 and all(len(p) == 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts)
+    )
     return None if ok else 'must be a Bluetooth address like "C0:FF:EE:00:00:01" (or "")'
 
 
@@ -109,7 +113,9 @@ SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fiel
 def _keys(section: type) -> dict[str, tuple[type, Check | None]]:
     """A section's plain keys (not sub-tables): name -> (type, check)."""
     hints = typing.get_type_hints(section)
-    return {f.name: (hints[f.name], f.metadata.get("check")) for f in dataclasses.fields(section) if "check" in f.metadata}
+    return {
+        f.name: (hints[f.name], f.metadata.get("check")) for f in dataclasses.fields(section) if "check" in f.metadata
+    }
 
 
 def default_config_path() -> Path:
@@ -152,7 +158,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
 
 def _parse_overrides(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError("footpod.cadence_overrides must be a table of address = \"steps\"|\"strides\"")
+        raise ConfigError('footpod.cadence_overrides must be a table of address = "steps"|"strides"')
     for address, convention in value.items():
         name = f"footpod.cadence_overrides.{address}"
         if _address(address) or address == "":
@@ -165,7 +171,10 @@ def _parse_overrides(value: object) -> dict[str, str]:
 def _check_pins(config: Config) -> None:
     used = {config.button.pin: "button.pin"}
     feedback = config.feedback
-    for enabled, name, pin in ((feedback.led, "led_pin", feedback.led_pin), (feedback.buzzer, "buzzer_pin", feedback.buzzer_pin)):
+    for enabled, name, pin in (
+        (feedback.led, "led_pin", feedback.led_pin),
+        (feedback.buzzer, "buzzer_pin", feedback.buzzer_pin),
+    ):
         if not enabled:
             continue
         if pin in used:

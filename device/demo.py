@@ -60,7 +60,13 @@ STORIES = {
 # Where the demo runner said it was felt, as they would enter it in the dashboard.
 DEMO_ANNOTATIONS = {
     "calf-clears-at-rest": {"location": "calf", "side": "left", "shoes": "Daily trainers", "lacing": "Standard"},
-    "foot-builds-up": {"location": "top_of_foot", "side": "right", "shoes": "New racing flats", "lacing": "Tight, all eyelets", "note": "Laces felt tight from the start."},
+    "foot-builds-up": {
+        "location": "top_of_foot",
+        "side": "right",
+        "shoes": "New racing flats",
+        "lacing": "Tight, all eyelets",
+        "note": "Laces felt tight from the start.",
+    },
 }
 
 
@@ -90,7 +96,9 @@ def build_demo_db(db_path: str | Path) -> str:
 def _annotate(conn, run_id: int, file_name: str) -> None:
     for key, values in DEMO_ANNOTATIONS.items():
         if key in file_name:
-            episodes = conn.execute("SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)).fetchall()
+            episodes = conn.execute(
+                "SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)
+            ).fetchall()
             with conn:
                 for (episode,) in episodes:
                     cols = ["run_id", "episode", *values]

@@ -1,7 +1,7 @@
 """What the runner feels or hears after each press: LED blinks and/or buzzer beeps.
 
-    onset  = 1 blink          worse = 2 blinks
-    relief = 1 long blink     error = 3 fast blinks
+onset  = 1 blink          worse = 2 blinks
+relief = 1 long blink     error = 3 fast blinks
 """
 
 from __future__ import annotations

@@ -44,7 +44,9 @@ async def scan_footpods(*, timeout_s: float = 8.0) -> list[FoundPod]:
     """
     found = await BleakScanner.discover(timeout=timeout_s, service_uuids=[RSC_SERVICE_UUID], return_adv=True)
     pods = [
-        FoundPod(name=device.name or adv.local_name or "(no name)", address=device.address, rssi=adv.rssi, device=device)
+        FoundPod(
+            name=device.name or adv.local_name or "(no name)", address=device.address, rssi=adv.rssi, device=device
+        )
         for device, adv in found.values()
         if RSC_SERVICE_UUID in adv.service_uuids
     ]
@@ -58,7 +60,13 @@ class FootpodClient:
     heard in a SCAN_WINDOW_S scan is taken.
     """
 
-    def __init__(self, *, address: str | None = None, scan_window_s: float = SCAN_WINDOW_S, backoff_s: tuple[float, ...] = BACKOFF_S) -> None:
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        scan_window_s: float = SCAN_WINDOW_S,
+        backoff_s: tuple[float, ...] = BACKOFF_S,
+    ) -> None:
         self.address = address.upper() if address else None
         self.scan_window_s = scan_window_s
         self.backoff_s = backoff_s
@@ -100,7 +108,13 @@ class FootpodClient:
                 delay = self.backoff_s[min(failures, len(self.backoff_s) - 1)]
                 failures += 1
                 log = logger.warning if failures <= 3 or failures % 100 == 0 else logger.debug
-                log("footpod %s: %s; trying again in %.1f s (attempt %d)", where, exc or type(exc).__name__, delay, failures)
+                log(
+                    "footpod %s: %s; trying again in %.1f s (attempt %d)",
+                    where,
+                    exc or type(exc).__name__,
+                    delay,
+                    failures,
+                )
                 await asyncio.sleep(delay)
 
     async def _stream(self, device: BLEDevice, inputs) -> None:

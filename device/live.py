@@ -14,14 +14,15 @@ import logging
 import signal
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from footnote.device import __version__
 from footnote.device.button import attach_button
-from footnote.device.config import Config
 from footnote.device.clock import system_clock_synced
+from footnote.device.config import Config
 from footnote.device.feedback import Indicator
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.recording import ReplayWriter
@@ -111,7 +112,7 @@ async def run_logger(
     db_path: str | Path,
     record_path: str | Path | None = None,
     pin_factory=None,
-    footpod: Callable[[Inputs], Awaitable[None]] | None = None,
+    footpod: Callable[[Inputs], Coroutine[Any, Any, None]] | None = None,
     clock: Callable[[], float] = time.monotonic,
     on_ready: Callable[[Inputs, RunRecorder], None] | None = None,
 ) -> list[int]:

@@ -73,9 +73,13 @@ class Odometer:
         return RunValues(cadence_spm=self._cadence(m), distance_m=self._distance(t_s, m))
 
     def _cadence(self, m: RscMeasurement) -> float:
-        if self.cadence_convention == "auto" and not self.strides_detected:
-            if m.speed_mps > STRIDES_SPEED_MPS and 0 < m.cadence_per_min < STRIDES_MAX_CADENCE:
-                self.strides_detected = True
+        if (
+            self.cadence_convention == "auto"
+            and not self.strides_detected
+            and m.speed_mps > STRIDES_SPEED_MPS
+            and 0 < m.cadence_per_min < STRIDES_MAX_CADENCE
+        ):
+            self.strides_detected = True
         return float(m.cadence_per_min * (2 if self.strides_detected else 1))
 
     def _distance(self, t_s: float, m: RscMeasurement) -> float:
@@ -85,9 +89,7 @@ class Odometer:
         if raw is None:
             self.distance_m += m.speed_mps * max(step_s, 0.0)
             return self.distance_m
-        if self._base_m is None or (
-            self._last_raw_m is not None and raw < self._last_raw_m - DISTANCE_RESET_M
-        ):
+        if self._base_m is None or (self._last_raw_m is not None and raw < self._last_raw_m - DISTANCE_RESET_M):
             # First total of the run, or the pod restarted: continue from where we are.
             self._base_m = self.distance_m - raw
         self._last_raw_m = raw

@@ -176,7 +176,9 @@ class RunRecorder:
             self._flush_due = None
             self._try(self.store.flush_samples)
         if self.run_id is not None and now >= self._last_activity + self.settings.inactivity_timeout_s:
-            logger.info("no movement or press for %.0f s: closing run %d", self.settings.inactivity_timeout_s, self.run_id)
+            logger.info(
+                "no movement or press for %.0f s: closing run %d", self.settings.inactivity_timeout_s, self.run_id
+            )
             self._close_run(now, "inactivity")
 
     # -- the rest ---------------------------------------------------------------------
@@ -244,6 +246,9 @@ class RunRecorder:
         if self.run_id is None:
             self._open_run(gesture.t)
         self._last_activity = max(self._last_activity, gesture.t)
+        kind: str
+        episode: int | None
+        severity: int | None
         if gesture.kind == "press":
             if self._severity:
                 kind, episode, severity = "worse", self._episode, self._severity + 1
@@ -261,7 +266,7 @@ class RunRecorder:
             logger.error("could not record %s: %s", kind, exc)
             self.indicator.show("error")
             return
-        if kind == "onset" or kind == "worse":
+        if (kind == "onset" or kind == "worse") and episode is not None and severity is not None:
             self._episode, self._severity = episode, severity
         elif kind == "relief":
             self._severity = 0

@@ -50,7 +50,7 @@ class ReplayWriter:
     so a crash loses at most the line being written."""
 
     def __init__(self, path: str | Path, *, started_at: datetime, clock_synced: bool) -> None:
-        self._file: TextIO = open(path, "w", encoding="utf-8")
+        self._file: TextIO = open(path, "w", encoding="utf-8")  # noqa: SIM115  (open for the writer's life; close() closes it)
         self._write(
             {
                 "footnote_replay": FORMAT_VERSION,

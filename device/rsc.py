@@ -58,9 +58,7 @@ def decode_rsc_measurement(data: bytes) -> RscMeasurement:
     flags, speed_raw, cadence = _HEAD.unpack_from(data, 0)
     need = expected_length(flags)
     if len(data) != need:
-        raise RscDecodeError(
-            f"RSC measurement has {len(data)} bytes but its flags 0x{flags:02x} need {need}"
-        )
+        raise RscDecodeError(f"RSC measurement has {len(data)} bytes but its flags 0x{flags:02x} need {need}")
     offset = _HEAD.size
     stride_m = None
     if flags & FLAG_STRIDE:
@@ -88,7 +86,7 @@ def encode_rsc_measurement(
 ) -> bytes:
     """The inverse of decode_rsc_measurement: what a footpod would send (used by the
     simulated footpod, the demo sessions and the tests)."""
-    flags = (FLAG_RUNNING if running else 0)
+    flags = FLAG_RUNNING if running else 0
     tail = b""
     if stride_m is not None:
         flags |= FLAG_STRIDE

@@ -25,7 +25,7 @@ LINK_STATES = ("connected", "disconnected")
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "started_at": str,  # UTC ISO-8601 wall clock at t_s = 0
@@ -44,7 +44,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"started_at", "clock_synced", "source"},
     )
-    db["symptom_events"].create(
+    db.table("symptom_events").create(
         {
             "id": int,
             "run_id": int,
@@ -57,7 +57,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "runs", "id")],
         not_null={"run_id", "t_s", "kind"},
     )
-    db["footpod_samples"].create(
+    db.table("footpod_samples").create(
         {
             "id": int,
             "run_id": int,
@@ -75,18 +75,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "runs", "id")],
         not_null={"run_id", "t_s", "raw"},
     )
-    db["rejected_packets"].create(
+    db.table("rejected_packets").create(
         {"id": int, "run_id": int, "t_s": float, "raw": bytes, "error": str},
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["link_events"].create(
+    db.table("link_events").create(
         {"id": int, "run_id": int, "t_s": float, "state": str, "address": str},
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
         not_null={"run_id", "t_s", "state"},
     )
-    db["annotations"].create(
+    db.table("annotations").create(
         {
             "run_id": int,
             "episode": int,
@@ -104,13 +104,13 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         pk=("run_id", "episode"),
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["run_corrections"].create(
+    db.table("run_corrections").create(
         {"run_id": int, "started_at": str, "updated_at": str},
         pk="run_id",
         foreign_keys=[("run_id", "runs", "id")],
     )
     for table in ("symptom_events", "footpod_samples", "link_events", "rejected_packets"):
-        db[table].create_index(["run_id", "t_s"])
+        db.table(table).create_index(["run_id", "t_s"])
 
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
@@ -159,7 +159,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for name, step in pending:
         with conn:
             step(db)
-            db["_migrations"].insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
+            db.table("_migrations").insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
         applied.append(name)
     return applied
 

@@ -165,12 +165,15 @@ class Store:
         and store their still-open episodes as unresolved at run end."""
         open_runs = [r[0] for r in self.conn.execute("SELECT id FROM runs WHERE ended_t_s IS NULL")]
         for run_id in open_runs:
-            last_t = self.conn.execute(
-                "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
-                " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
-                " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
-                {"r": run_id},
-            ).fetchone()[0] or 0.0
+            last_t = (
+                self.conn.execute(
+                    "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
+                    " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
+                    " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
+                    {"r": run_id},
+                ).fetchone()[0]
+                or 0.0
+            )
             last = self.conn.execute(
                 "SELECT kind, episode, severity FROM symptom_events WHERE run_id = ?"
                 " AND episode IS NOT NULL ORDER BY id DESC LIMIT 1",

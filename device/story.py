@@ -38,7 +38,9 @@ class Pod:
 
 
 class Story:
-    def __init__(self, *, started_at: str = "2026-11-20T07:00:00Z", pod: Pod = Pod(), seed: int = 1, clock_synced: bool = True) -> None:
+    def __init__(
+        self, *, started_at: str = "2026-11-20T07:00:00Z", pod: Pod = Pod(), seed: int = 1, clock_synced: bool = True
+    ) -> None:
         self.started_at = started_at
         self.clock_synced = clock_synced
         self.pod = pod
@@ -58,7 +60,16 @@ class Story:
     # -- the footpod link --------------------------------------------------------------
     def connect(self) -> Story:
         self.linked = True
-        self._add(self.t, {"footpod": "connected", "address": self.pod.address, "name": self.pod.name, "feature": 0x07, "location": 1})
+        self._add(
+            self.t,
+            {
+                "footpod": "connected",
+                "address": self.pod.address,
+                "name": self.pod.name,
+                "feature": 0x07,
+                "location": 1,
+            },
+        )
         return self
 
     def disconnect(self) -> Story:
@@ -99,10 +110,10 @@ class Story:
                 continue
             if still and self.pod.when_still == "silent":
                 continue
-            if still and self.pod.when_still == "repeat" and self._last_packet is not None:
-                packet = self._last_packet
-            else:
-                packet = self._packet(speed_mps, cadence_spm)
+            repeat = still and self.pod.when_still == "repeat" and self._last_packet is not None
+            packet = (
+                self._last_packet if repeat and self._last_packet is not None else self._packet(speed_mps, cadence_spm)
+            )
             self._last_packet = packet
             self._add(self.t, {"rsc": packet.hex()})
         return self
@@ -110,7 +121,9 @@ class Story:
     def run(self, *, minutes: float = 0, seconds: float = 0, speed_mps: float = 3.0, cadence_spm: float = 170) -> Story:
         return self._move(minutes * 60 + seconds, speed_mps, cadence_spm)
 
-    def walk(self, *, minutes: float = 0, seconds: float = 0, speed_mps: float = 1.3, cadence_spm: float = 110) -> Story:
+    def walk(
+        self, *, minutes: float = 0, seconds: float = 0, speed_mps: float = 1.3, cadence_spm: float = 110
+    ) -> Story:
         return self._move(minutes * 60 + seconds, speed_mps, cadence_spm)
 
     def stand(self, *, minutes: float = 0, seconds: float = 0) -> Story:

@@ -26,6 +26,7 @@ PATTERNS = ("resolves_at_rest", "worsening", "mixed", "indeterminate", "none")
 LOCATIONS = ("calf", "top_of_foot", "sole_heel", "toes_3_4_ball", "other")
 # -- input --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sample:
     t_s: float
@@ -61,6 +62,7 @@ class Run:
 
 
 # -- output -------------------------------------------------------------------------------
+
 
 @dataclass
 class Segment:
@@ -157,6 +159,7 @@ class Summary:
 
 # -- movement -----------------------------------------------------------------------------
 
+
 def movement_segments(run: Run) -> list[Segment]:
     """The run cut into moving / rest / unknown stretches. The rules, where applied:
 
@@ -212,7 +215,9 @@ def movement_segments(run: Run) -> list[Segment]:
                 add(quiet_from, s.t_s, REST)
             else:
                 add(last_t, s.t_s, last_state)
-            distance_stands = s.pod_distance_m is not None and last_pod_distance is not None and s.pod_distance_m <= last_pod_distance
+            distance_stands = (
+                s.pod_distance_m is not None and last_pod_distance is not None and s.pod_distance_m <= last_pod_distance
+            )
             last_state = MOVING if is_moving(s.speed_mps, s.cadence_spm) and not distance_stands else REST
             if s.pod_distance_m is not None:
                 last_pod_distance = s.pod_distance_m
@@ -229,11 +234,7 @@ def movement_segments(run: Run) -> list[Segment]:
 def _smooth(segments: list[Segment]) -> list[Segment]:
     out: list[Segment] = []
     for seg in segments:
-        if (
-            len(out) >= 1
-            and out[-1].state in (MOVING, REST)
-            and seg.state == out[-1].state
-        ):
+        if len(out) >= 1 and out[-1].state in (MOVING, REST) and seg.state == out[-1].state:
             out[-1].end_s = seg.end_s
             continue
         out.append(Segment(seg.start_s, seg.end_s, seg.state))
@@ -284,6 +285,7 @@ def distance_at(run: Run, t_s: float) -> float | None:
 
 # -- episodes -----------------------------------------------------------------------------
 
+
 def episodes_of(run: Run, segments: list[Segment]) -> list[Episode]:
     by_number: dict[int, list[tuple[float, str, int | None]]] = {}
     for t_s, kind, number, severity in run.events:
@@ -300,7 +302,9 @@ def episodes_of(run: Run, segments: list[Segment]) -> list[Episode]:
         onset_sample = _sample_before(run, onset[0])
         fresh = onset_sample is not None and onset[0] - onset_sample.t_s <= th.STALE_S
         escalations = [
-            Escalation(t, distance_at(run, t), state_at(segments, t), sev or 0) for t, kind, sev in evs if kind == "worse"
+            Escalation(t, distance_at(run, t), state_at(segments, t), sev or 0)
+            for t, kind, sev in evs
+            if kind == "worse"
         ]
         rests = [
             (max(seg.start_s, onset[0]), min(seg.end_s, end_t))
@@ -326,8 +330,8 @@ def episodes_of(run: Run, segments: list[Segment]) -> list[Episode]:
                 onset_t_s=onset[0],
                 onset_distance_m=distance_at(run, onset[0]),
                 onset_state=state_at(segments, onset[0]),
-                onset_speed_mps=onset_sample.speed_mps if fresh else None,
-                onset_cadence_spm=onset_sample.cadence_spm if fresh else None,
+                onset_speed_mps=onset_sample.speed_mps if fresh and onset_sample else None,
+                onset_cadence_spm=onset_sample.cadence_spm if fresh and onset_sample else None,
                 escalations=escalations,
                 end_t_s=end_t,
                 ended_by=ended_by,
@@ -354,7 +358,9 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
     rose_moving = [e for e in ep.escalations if e.state == MOVING]
     if ep.escalations:
         parts = "; ".join(f"{clock(e.t_s)}, {km(e.distance_m)}, {STATE_WHILE[e.state]}" for e in ep.escalations)
-        ev.append(f"It got worse {len(ep.escalations)} time{'s' if len(ep.escalations) > 1 else ''} (severity up to {ep.max_severity}): {parts}.")
+        ev.append(
+            f"It got worse {len(ep.escalations)} time{'s' if len(ep.escalations) > 1 else ''} (severity up to {ep.max_severity}): {parts}."
+        )
 
     # Standstills the runner moved on from, still numb.
     outlasted = [
@@ -367,14 +373,22 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
         and state_at(segments, seg.end_s) == MOVING
     ]
     for seg in outlasted:
-        ev.append(f"The runner stood still for {duration(seg.duration_s)} at {clock(seg.start_s)} and moved on still numb.")
+        ev.append(
+            f"The runner stood still for {duration(seg.duration_s)} at {clock(seg.start_s)} and moved on still numb."
+        )
     short_stops = [
-        seg for seg in segments
-        if seg.state == REST and seg.start_s >= ep.onset_t_s and seg.end_s < ep.end_t_s
-        and seg.duration_s < th.STANDSTILL_NOT_CLEARING_S and state_at(segments, seg.end_s) == MOVING
+        seg
+        for seg in segments
+        if seg.state == REST
+        and seg.start_s >= ep.onset_t_s
+        and seg.end_s < ep.end_t_s
+        and seg.duration_s < th.STANDSTILL_NOT_CLEARING_S
+        and state_at(segments, seg.end_s) == MOVING
     ]
     if short_stops:
-        ev.append(f"{len(short_stops)} shorter stop{'s' if len(short_stops) > 1 else ''} (under {duration(th.STANDSTILL_NOT_CLEARING_S)}) did not clear it.")
+        ev.append(
+            f"{len(short_stops)} shorter stop{'s' if len(short_stops) > 1 else ''} (under {duration(th.STANDSTILL_NOT_CLEARING_S)}) did not clear it."
+        )
 
     not_cleared = ep.not_cleared
     if outlasted:
@@ -383,14 +397,18 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
         ev.append(f"It was still there when the run ended, {clock(ep.end_t_s)} in.")
         not_cleared.append("it was still there when the run ended")
     if ep.rest_to_relief_s is not None:
-        ev.append(f"It cleared {duration(ep.rest_to_relief_s)} after the runner came to a standstill, without moving in between.")
+        ev.append(
+            f"It cleared {duration(ep.rest_to_relief_s)} after the runner came to a standstill, without moving in between."
+        )
         if ep.rest_to_relief_s > th.RELIEF_WITHIN_REST_S:
             not_cleared.append("relief came more than 10 minutes after stopping")
         if ep.moving_before_relief_s is not None and ep.moving_before_relief_s >= th.MOVING_WITH_IT_S:
             ev.append(f"Before that the runner kept moving with it for {duration(ep.moving_before_relief_s)}.")
             not_cleared.append("the runner kept moving with it for 10 minutes or more before the stop that relieved it")
         if ep.rest_to_relief_s <= th.IMMEDIATE_RELIEF_S:
-            ev.append("Relief came the moment the runner stopped, which is unusual for the exertional pattern doctors check.")
+            ev.append(
+                "Relief came the moment the runner stopped, which is unusual for the exertional pattern doctors check."
+            )
     elif ep.ended_by == "relief":
         ev.append(f"It cleared at {clock(ep.end_t_s)}, {STATE_WHILE[ep.end_state]}.")
 
@@ -444,7 +462,12 @@ def location_hints(ep: Episode) -> list[str]:
     if a.location == "sole_heel":
         return ["Numbness in the sole or heel: tarsal tunnel syndrome is worth mentioning to a doctor."]
     if a.location == "toes_3_4_ball":
-        return ["Numbness between the 3rd and 4th toes or at the ball of the foot: Morton's neuroma is worth mentioning to a doctor, especially if tight shoes make it worse."]
+        return [
+            (
+                "Numbness between the 3rd and 4th toes or at the ball of the foot: Morton's neuroma is worth mentioning "
+                "to a doctor, especially if tight shoes make it worse."
+            )
+        ]
     return []
 
 
@@ -481,6 +504,7 @@ def analyze_run(run: Run) -> RunAnalysis:
 
 # -- across runs --------------------------------------------------------------------------
 
+
 def spread(values: list[float]) -> Spread:
     if not values:
         return Spread(0, None, None)
@@ -502,7 +526,7 @@ def _trend_per_week(points: list[tuple[datetime, float]]) -> float | None:
     sxx = sum((x - mx) ** 2 for x in days)
     if sxx == 0:
         return None
-    return sum((x - mx) * (y - my) for x, y in zip(days, ys)) / sxx * 7
+    return sum((x - mx) * (y - my) for x, y in zip(days, ys, strict=True)) / sxx * 7
 
 
 def _location(ep: Episode) -> str | None:
@@ -510,30 +534,83 @@ def _location(ep: Episode) -> str | None:
 
 
 def red_flags(analyses: list[RunAnalysis]) -> list[RedFlag]:
-    """"See a doctor soon" (or now) signs, kept apart from the patterns."""
+    """ "See a doctor soon" (or now) signs, kept apart from the patterns."""
     flags: list[RedFlag] = []
     resolved_at: set[str | None] = set()  # where earlier resolves_at_rest episodes were felt (None: not said)
     for ra in sorted(analyses, key=lambda r: r.started_at):
         for ep in ra.episodes:
             where = f"run of {ra.started_at:%d %b %Y}, episode {ep.number}"
             if ep.onset_state == REST:
-                flags.append(RedFlag("onset_at_rest", "soon", f"Numbness started while standing still ({where}, {clock(ep.onset_t_s)}). Numbness that starts at rest should be seen by a doctor soon.", ra.run_id, ep.number))
+                flags.append(
+                    RedFlag(
+                        "onset_at_rest",
+                        "soon",
+                        (
+                            f"Numbness started while standing still ({where}, {clock(ep.onset_t_s)}). Numbness that starts at "
+                            "rest should be seen by a doctor soon."
+                        ),
+                        ra.run_id,
+                        ep.number,
+                    )
+                )
             rest_failed = any("standstill" in why or "after stopping" in why for why in ep.not_cleared)
             # Compare like with like: when both episodes say where they were felt, only
             # the same place counts (calf numbness clearing does not speak for the foot).
-            comparable = bool(resolved_at) and (_location(ep) is None or None in resolved_at or _location(ep) in resolved_at)
+            comparable = bool(resolved_at) and (
+                _location(ep) is None or None in resolved_at or _location(ep) in resolved_at
+            )
             if rest_failed and comparable:
-                flags.append(RedFlag("rest_no_longer_relieves", "soon", f"Rest no longer brought relief where it used to ({where}). See a doctor soon.", ra.run_id, ep.number))
+                flags.append(
+                    RedFlag(
+                        "rest_no_longer_relieves",
+                        "soon",
+                        f"Rest no longer brought relief where it used to ({where}). See a doctor soon.",
+                        ra.run_id,
+                        ep.number,
+                    )
+                )
             a = ep.annotation
             if a is not None:
                 if a.rest_or_night:
-                    flags.append(RedFlag("symptoms_at_rest_or_night", "soon", f"You noted symptoms at rest or at night ({where}). See a doctor soon.", ra.run_id, ep.number))
+                    flags.append(
+                        RedFlag(
+                            "symptoms_at_rest_or_night",
+                            "soon",
+                            f"You noted symptoms at rest or at night ({where}). See a doctor soon.",
+                            ra.run_id,
+                            ep.number,
+                        )
+                    )
                 if a.weakness:
-                    flags.append(RedFlag("weakness_or_foot_drop", "soon", f"You noted weakness or foot drop ({where}). See a doctor soon.", ra.run_id, ep.number))
+                    flags.append(
+                        RedFlag(
+                            "weakness_or_foot_drop",
+                            "soon",
+                            f"You noted weakness or foot drop ({where}). See a doctor soon.",
+                            ra.run_id,
+                            ep.number,
+                        )
+                    )
                 if a.sudden_pain:
-                    flags.append(RedFlag("sudden_severe_pain", "soon", f"You noted sudden severe pain with the numbness ({where}). See a doctor soon.", ra.run_id, ep.number))
+                    flags.append(
+                        RedFlag(
+                            "sudden_severe_pain",
+                            "soon",
+                            f"You noted sudden severe pain with the numbness ({where}). See a doctor soon.",
+                            ra.run_id,
+                            ep.number,
+                        )
+                    )
                 if a.cold_or_pale:
-                    flags.append(RedFlag("cold_or_pale", "emergency", f"You noted a cold or pale leg or foot ({where}). This can be an emergency: seek urgent medical care now.", ra.run_id, ep.number))
+                    flags.append(
+                        RedFlag(
+                            "cold_or_pale",
+                            "emergency",
+                            f"You noted a cold or pale leg or foot ({where}). This can be an emergency: seek urgent medical care now.",
+                            ra.run_id,
+                            ep.number,
+                        )
+                    )
             if ep.label == "resolves_at_rest":
                 resolved_at.add(_location(ep))
     return flags
@@ -553,8 +630,12 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         first_moving, onset_basis = resolving, "runs where it cleared at rest"
     onset_d = spread([ep.onset_distance_m for _, ep in first_moving if ep.onset_distance_m is not None])
     onset_t = spread([ep.onset_t_s for _, ep in first_moving])
-    relief = spread([ep.rest_to_relief_s for ep in episodes if ep.rest_to_relief_s is not None and ep.label != "indeterminate"])
-    trend = _trend_per_week([(ra.started_at, ep.onset_distance_m) for ra, ep in first_moving if ep.onset_distance_m is not None])
+    relief = spread(
+        [ep.rest_to_relief_s for ep in episodes if ep.rest_to_relief_s is not None and ep.label != "indeterminate"]
+    )
+    trend = _trend_per_week(
+        [(ra.started_at, ep.onset_distance_m) for ra, ep in first_moving if ep.onset_distance_m is not None]
+    )
 
     evidence = []
     n_runs = len(analyses)
@@ -562,7 +643,9 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         evidence.append(f"No numbness was marked in {n_runs} run{'s' if n_runs != 1 else ''}.")
     else:
         parts = ", ".join(f"{counts[label]} {label.replace('_', ' ')}" for label in LABELS if counts[label])
-        evidence.append(f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''} in {sum(1 for ra in analyses if ra.episodes)} of {n_runs} runs: {parts}.")
+        evidence.append(
+            f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''} in {sum(1 for ra in analyses if ra.episodes)} of {n_runs} runs: {parts}."
+        )
     if onset_d.median is not None:
         basis = onset_basis if onset_d.n != 1 else "run"
         text = f"The first numbness of a run started after a median of {km(onset_d.median)} ({clock(onset_t.median)} into the run) over {onset_d.n} {basis}"
@@ -576,10 +659,14 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
                 text += ", more than the ~15% typical within one person"
         evidence.append(text + ".")
     if relief.median is not None:
-        evidence.append(f"Numbness cleared a median of {duration(relief.median)} after the runner came to a standstill ({relief.n} episode{'s' if relief.n != 1 else ''}).")
+        evidence.append(
+            f"Numbness cleared a median of {duration(relief.median)} after the runner came to a standstill ({relief.n} episode{'s' if relief.n != 1 else ''})."
+        )
     if trend is not None:
         direction = "shortened" if trend < 0 else "lengthened"
-        evidence.append(f"Over the weeks, the distance before numbness {direction} by about {abs(trend):.0f} m per week.")
+        evidence.append(
+            f"Over the weeks, the distance before numbness {direction} by about {abs(trend):.0f} m per week."
+        )
     hints = sorted({h for ep in episodes for h in ep.hints})
     return Summary(
         runs=n_runs,

@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from footnote.device import schema
-from footnote.server.analysis import LOCATIONS
 from footnote.device.errors import NoSuchEpisode, NoSuchRun
+from footnote.server.analysis import LOCATIONS
 
 
 class AnnotationIn(BaseModel):
@@ -76,7 +76,9 @@ def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> Non
     if started_at.tzinfo is None:
         raise BadStartTime("started_at needs a time zone offset, for example 2026-11-20T07:30:00+01:00")
     if not EARLIEST_YEAR <= started_at.year <= LATEST_YEAR:
-        raise BadStartTime(f"started_at must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}, not {started_at.year}")
+        raise BadStartTime(
+            f"started_at must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}, not {started_at.year}"
+        )
     conn = _writable(Path(db_path))
     try:
         with conn:

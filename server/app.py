@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
@@ -16,9 +16,9 @@ from footnote.device.errors import NoSuchEpisode, NoSuchRun
 from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
 from footnote.server.deps import Settings
 from footnote.server.export_data import BadPeriod, NothingToExport
+from footnote.server.pagedata import PageData
 from footnote.server.routes import api, exports, login, pages
 from footnote.server.templating import render
-from footnote.server.pagedata import PageData
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -59,7 +59,7 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
         auth: Auth = app.state.auth
         if not auth.is_public(request.url.path) and not auth.session_ok(request.cookies.get(SESSION_COOKIE)):
             if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-                response = JSONResponse({"detail": "Log in first."}, status_code=401)
+                response: Response = JSONResponse({"detail": "Log in first."}, status_code=401)
             else:
                 response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         else:

@@ -86,7 +86,10 @@ async def require_csrf(request: Request) -> None:
         raise HTTPException(403, "Cross-site request refused.")
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get("x-csrf-token")
-    if sent is None and request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        sent = (await request.form()).get("csrf_token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        field = (await request.form()).get("csrf_token")
+        sent = field if isinstance(field, str) else None
     if not cookie or not sent or not hmac.compare_digest(str(sent), cookie):
         raise HTTPException(403, "Missing or wrong CSRF token: reload the page and try again.")

@@ -15,18 +15,20 @@ from datetime import datetime
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis  # noqa: E402
-from footnote.server.downsample import downsample  # noqa: E402
-from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS  # noqa: E402
+from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis
+from footnote.server.downsample import downsample
+from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
 CHART_POINTS = 600  # buckets for the timeline: enough for a wide screen
 
 _lock = threading.Lock()
-matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+matplotlib.rcParams.update(
+    {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+)
 
 
 def _render(fig: Figure, fmt: str, dpi: int = 110) -> bytes:
@@ -36,7 +38,9 @@ def _render(fig: Figure, fmt: str, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt: str = "svg", width_in: float = 10.0) -> bytes:
+def timeline(
+    ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt: str = "svg", width_in: float = 10.0
+) -> bytes:
     """Speed and cadence over the run, each episode shaded from onset to relief with its
     escalations marked, rest stretches and footpod gaps visible.
 
@@ -60,7 +64,14 @@ def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt:
                 if seg.state == REST:
                     ax.axvspan(seg.start_s / 60, seg.end_s / 60, color="#bdbdbd", alpha=0.45, linewidth=0)
                 elif seg.state == UNKNOWN:
-                    ax.axvspan(seg.start_s / 60, seg.end_s / 60, facecolor="none", edgecolor="#636363", hatch="///", linewidth=0)
+                    ax.axvspan(
+                        seg.start_s / 60,
+                        seg.end_s / 60,
+                        facecolor="none",
+                        edgecolor="#636363",
+                        hatch="///",
+                        linewidth=0,
+                    )
             for ep in ra.episodes:
                 colour = LABEL_COLOURS[ep.label]
                 ax.axvspan(ep.onset_t_s / 60, ep.end_t_s / 60, color=colour, alpha=0.18, linewidth=0)
@@ -70,14 +81,36 @@ def timeline(ra: RunAnalysis, samples: list[tuple[float, float, float]], *, fmt:
         top = ax_speed.get_ylim()[1]
         for ep in ra.episodes:
             colour = LABEL_COLOURS[ep.label]
-            ax_speed.annotate(f"#{ep.number}", (ep.onset_t_s / 60, top), color=colour, fontsize=8, ha="left", va="top", xytext=(2, -2), textcoords="offset points")
+            ax_speed.annotate(
+                f"#{ep.number}",
+                (ep.onset_t_s / 60, top),
+                color=colour,
+                fontsize=8,
+                ha="left",
+                va="top",
+                xytext=(2, -2),
+                textcoords="offset points",
+            )
             for esc in ep.escalations:
                 ax_speed.plot([esc.t_s / 60], [top * 0.92], marker="v", color=colour, markersize=6)
             if ep.ended_by == "relief":
                 ax_speed.plot([ep.end_t_s / 60], [top * 0.92], marker="o", color=colour, markersize=5, fillstyle="none")
-        handles = [Patch(color=LABEL_COLOURS[label], alpha=0.35, label=f"numbness: {LABEL_WORDS[label]}") for label in sorted({e.label for e in ra.episodes})]
-        handles += [Patch(color="#bdbdbd", alpha=0.6, label=STATE_WORDS["rest"]), Patch(facecolor="none", edgecolor="#636363", hatch="///", label="footpod gap / no data")]
-        ax_speed.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=min(len(handles), 4), frameon=False, fontsize=8)
+        handles = [
+            Patch(color=LABEL_COLOURS[label], alpha=0.35, label=f"numbness: {LABEL_WORDS[label]}")
+            for label in sorted({e.label for e in ra.episodes})
+        ]
+        handles += [
+            Patch(color="#bdbdbd", alpha=0.6, label=STATE_WORDS["rest"]),
+            Patch(facecolor="none", edgecolor="#636363", hatch="///", label="footpod gap / no data"),
+        ]
+        ax_speed.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.02),
+            ncol=min(len(handles), 4),
+            frameon=False,
+            fontsize=8,
+        )
         fig.text(0.01, 0.005, "dashed line / triangle: got worse; circle: relief", fontsize=7, color="#636363")
         return _render(fig, fmt)
 
@@ -97,7 +130,7 @@ def trends(points: list[dict], *, fmt: str = "svg", width_in: float = 10.0, heig
             (axes[1][0], "rest_to_relief_s", "stopping to relief (min)", 1 / 60, "#41ab5d"),
         ]
         for ax, key, title, scale, colour in panels:
-            xs = [d for d, p in zip(dates, points) if p[key] is not None]
+            xs = [d for d, p in zip(dates, points, strict=True) if p[key] is not None]
             ys = [p[key] * scale for p in points if p[key] is not None]
             ax.plot(xs, ys, marker="o", color=colour, linewidth=1)
             ax.set_title(title, fontsize=9, loc="left")
@@ -120,15 +153,14 @@ def trend_points(pairs) -> list[dict]:
 
     points = []
     for row, ra in pairs:
-        first = ra.episodes[0] if ra.episodes else None
-        moving = first is not None and first.onset_state == MOVING
+        first = ra.episodes[0] if ra.episodes and ra.episodes[0].onset_state == MOVING else None
         reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
         points.append(
             {
                 "run_id": row.id,
                 "started_at": local_time(row),
-                "onset_distance_m": first.onset_distance_m if moving else None,
-                "onset_time_s": first.onset_t_s if moving else None,
+                "onset_distance_m": first.onset_distance_m if first else None,
+                "onset_time_s": first.onset_t_s if first else None,
                 "rest_to_relief_s": min(reliefs) if reliefs else None,
                 "episodes": len(ra.episodes),
             }

@@ -20,9 +20,9 @@ def _run_ids(text: str) -> list[int]:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from footnote.server.analysis import analyze_run, summarize
-    from footnote.server.vocabulary import DISCLAIMER, clock, km
     from footnote.server.jsonable import jsonable
     from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
+    from footnote.server.vocabulary import DISCLAIMER, clock, km
 
     conn = open_read_only(resolve_db(args.db, load_config(args.config)))
     try:
@@ -32,10 +32,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         conn.close()
     summary = summarize(analyses)
     if args.json:
-        print(json.dumps({"runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]), "summary": jsonable(summary), "disclaimer": DISCLAIMER}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]),
+                    "summary": jsonable(summary),
+                    "disclaimer": DISCLAIMER,
+                },
+                indent=2,
+            )
+        )
         return 0
     for ra in analyses:
-        print(f"run {ra.run_id}  {ra.started_at:%Y-%m-%d %H:%M}  {clock(ra.duration_s)}  {km(ra.distance_m)}  pattern: {ra.pattern}")
+        print(
+            f"run {ra.run_id}  {ra.started_at:%Y-%m-%d %H:%M}  {clock(ra.duration_s)}  {km(ra.distance_m)}  pattern: {ra.pattern}"
+        )
         for ep in ra.episodes:
             print(f"  episode {ep.number}: {ep.label}")
             for line in ep.evidence:
@@ -54,14 +65,22 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from footnote.server.serve import serve
 
-    return serve(db_path=resolve_db(args.db, load_config(args.config)), host=args.host, port=args.port, config_path=args.config)
+    return serve(
+        db_path=resolve_db(args.db, load_config(args.config)), host=args.host, port=args.port, config_path=args.config
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.export_data import collect, parse_day, write_export
 
     since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
-    data = collect(resolve_db(args.db, load_config(args.config)), since=since, until=until, name=args.name, with_samples=args.format == "pdf")
+    data = collect(
+        resolve_db(args.db, load_config(args.config)),
+        since=since,
+        until=until,
+        name=args.name,
+        with_samples=args.format == "pdf",
+    )
     written = write_export(args.format, data, args.out, sample_runs=args.samples)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
     print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(map(str, written)))
@@ -71,28 +90,49 @@ def cmd_export(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from footnote.device.cli import add_db_option
 
-    p = sub.add_parser("serve", parents=[common], help="serve the dashboard (127.0.0.1 unless the config says otherwise)",
-                       description="Serve the dashboard. Anything but loopback needs dashboard.password in the config.")
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the dashboard (127.0.0.1 unless the config says otherwise)",
+        description="Serve the dashboard. Anything but loopback needs dashboard.password in the config.",
+    )
     add_db_option(p)
     p.add_argument("--host", help="address to listen on (default: dashboard.host in the config, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: dashboard.port in the config, 8765)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("analyze", parents=[common], help="label each numbness episode with its evidence, and summarise across runs",
-                       description="Label each numbness episode (resolves at rest, steadily worsening, indeterminate) with its evidence; summarise across runs; list red flags.")
+    p = sub.add_parser(
+        "analyze",
+        parents=[common],
+        help="label each numbness episode with its evidence, and summarise across runs",
+        description=(
+            "Label each numbness episode (resolves at rest, steadily worsening, indeterminate) with its evidence; "
+            "summarise across runs; list red flags."
+        ),
+    )
     add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="one run only")
     p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("export", parents=[common], help="export for the doctor: PDF report, CSV or FHIR R4 bundle",
-                       description="Write the doctor's export: a PDF report, a CSV of episodes, or a FHIR R4 document bundle.")
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="export for the doctor: PDF report, CSV or FHIR R4 bundle",
+        description="Write the doctor's export: a PDF report, a CSV of episodes, or a FHIR R4 document bundle.",
+    )
     add_db_option(p)
-    p.add_argument("--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle")
+    p.add_argument(
+        "--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle"
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     p.add_argument("--since", metavar="DAY", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
     p.add_argument("--until", metavar="DAY", help="last day, inclusive")
     p.add_argument("--name", help="the runner's name for the report (default: anonymous)")
-    p.add_argument("--samples", type=_run_ids, metavar="IDS", help="CSV only: also write OUT-samples.csv with the footpod samples of these runs, e.g. 3,4")
+    p.add_argument(
+        "--samples",
+        type=_run_ids,
+        metavar="IDS",
+        help="CSV only: also write OUT-samples.csv with the footpod samples of these runs, e.g. 3,4",
+    )
     p.set_defaults(func=cmd_export)
-

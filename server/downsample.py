@@ -33,7 +33,9 @@ def minmax_indices(times: Sequence[float], values: Sequence[float], buckets: int
     return keep
 
 
-def downsample(rows: Sequence[tuple], *, time_index: int = 0, value_indexes: Sequence[int] = (1,), buckets: int = 600) -> list[tuple]:
+def downsample(
+    rows: Sequence[tuple], *, time_index: int = 0, value_indexes: Sequence[int] = (1,), buckets: int = 600
+) -> list[tuple]:
     """Rows (tuples) reduced to the union of min-max picks over each value column."""
     if len(rows) <= 3 * buckets:
         return list(rows)

@@ -13,12 +13,37 @@ from pathlib import Path
 from footnote.server.export_data import ExportData, at
 
 EPISODE_COLUMNS = [
-    "run_id", "run_start_local", "episode", "label", "indeterminate_reason",
-    "onset_local", "onset_t_s", "onset_distance_m", "onset_state", "onset_speed_mps", "onset_cadence_spm",
-    "worse_count", "worse_t_s", "max_severity",
-    "ended_by", "end_local", "end_t_s", "end_state", "rest_to_relief_s", "moving_before_relief_s", "rest_periods_count",
-    "location", "side", "shoes", "lacing", "note",
-    "rest_or_night", "weakness", "cold_or_pale", "sudden_pain", "evidence",
+    "run_id",
+    "run_start_local",
+    "episode",
+    "label",
+    "indeterminate_reason",
+    "onset_local",
+    "onset_t_s",
+    "onset_distance_m",
+    "onset_state",
+    "onset_speed_mps",
+    "onset_cadence_spm",
+    "worse_count",
+    "worse_t_s",
+    "max_severity",
+    "ended_by",
+    "end_local",
+    "end_t_s",
+    "end_state",
+    "rest_to_relief_s",
+    "moving_before_relief_s",
+    "rest_periods_count",
+    "location",
+    "side",
+    "shoes",
+    "lacing",
+    "note",
+    "rest_or_night",
+    "weakness",
+    "cold_or_pale",
+    "sudden_pain",
+    "evidence",
 ]
 SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
 
@@ -38,39 +63,41 @@ def episode_rows(data: ExportData) -> list[dict]:
     for row, ra in data.pairs():
         for ep in ra.episodes:
             a = ep.annotation
-            out.append({
-                "run_id": row.id,
-                "run_start_local": at(row, 0),
-                "episode": ep.number,
-                "label": ep.label,
-                "indeterminate_reason": ep.reason or "",
-                "onset_local": at(row, ep.onset_t_s),
-                "onset_t_s": _num(ep.onset_t_s),
-                "onset_distance_m": _num(ep.onset_distance_m),
-                "onset_state": ep.onset_state,
-                "onset_speed_mps": _num(ep.onset_speed_mps, 2),
-                "onset_cadence_spm": _num(ep.onset_cadence_spm, 0),
-                "worse_count": len(ep.escalations),
-                "worse_t_s": ";".join(str(round(e.t_s, 1)) for e in ep.escalations),
-                "max_severity": ep.max_severity,
-                "ended_by": ep.ended_by,
-                "end_local": at(row, ep.end_t_s),
-                "end_t_s": _num(ep.end_t_s),
-                "end_state": ep.end_state,
-                "rest_to_relief_s": _num(ep.rest_to_relief_s),
-                "moving_before_relief_s": _num(ep.moving_before_relief_s),
-                "rest_periods_count": len(ep.rest_periods),
-                "location": (a.location or "") if a else "",
-                "side": (a.side or "") if a else "",
-                "shoes": safe(a.shoes or "") if a else "",
-                "lacing": safe(a.lacing or "") if a else "",
-                "note": safe(a.note or "") if a else "",
-                "rest_or_night": int(bool(a and a.rest_or_night)),
-                "weakness": int(bool(a and a.weakness)),
-                "cold_or_pale": int(bool(a and a.cold_or_pale)),
-                "sudden_pain": int(bool(a and a.sudden_pain)),
-                "evidence": " | ".join(ep.evidence),
-            })
+            out.append(
+                {
+                    "run_id": row.id,
+                    "run_start_local": at(row, 0),
+                    "episode": ep.number,
+                    "label": ep.label,
+                    "indeterminate_reason": ep.reason or "",
+                    "onset_local": at(row, ep.onset_t_s),
+                    "onset_t_s": _num(ep.onset_t_s),
+                    "onset_distance_m": _num(ep.onset_distance_m),
+                    "onset_state": ep.onset_state,
+                    "onset_speed_mps": _num(ep.onset_speed_mps, 2),
+                    "onset_cadence_spm": _num(ep.onset_cadence_spm, 0),
+                    "worse_count": len(ep.escalations),
+                    "worse_t_s": ";".join(str(round(e.t_s, 1)) for e in ep.escalations),
+                    "max_severity": ep.max_severity,
+                    "ended_by": ep.ended_by,
+                    "end_local": at(row, ep.end_t_s),
+                    "end_t_s": _num(ep.end_t_s),
+                    "end_state": ep.end_state,
+                    "rest_to_relief_s": _num(ep.rest_to_relief_s),
+                    "moving_before_relief_s": _num(ep.moving_before_relief_s),
+                    "rest_periods_count": len(ep.rest_periods),
+                    "location": (a.location or "") if a else "",
+                    "side": (a.side or "") if a else "",
+                    "shoes": safe(a.shoes or "") if a else "",
+                    "lacing": safe(a.lacing or "") if a else "",
+                    "note": safe(a.note or "") if a else "",
+                    "rest_or_night": int(bool(a and a.rest_or_night)),
+                    "weakness": int(bool(a and a.weakness)),
+                    "cold_or_pale": int(bool(a and a.cold_or_pale)),
+                    "sudden_pain": int(bool(a and a.sudden_pain)),
+                    "evidence": " | ".join(ep.evidence),
+                }
+            )
     return out
 
 
@@ -94,15 +121,16 @@ def write_csv(data: ExportData, out: str | Path, *, sample_runs: list[int] | Non
 
             raise NothingToExport(f"run {missing[0]} is not in the exported period")
         with open(samples_path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(SAMPLE_COLUMNS)
+            sample_writer = csv.writer(f)
+            sample_writer.writerow(SAMPLE_COLUMNS)
             conn = open_read_only(data.db_path)
             try:
                 for run_id in sample_runs:
                     for t_s, speed, cadence in conn.execute(
-                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (run_id,)
+                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+                        (run_id,),
                     ):
-                        writer.writerow([run_id, round(t_s, 3), at(rows[run_id], t_s), round(speed, 3), cadence])
+                        sample_writer.writerow([run_id, round(t_s, 3), at(rows[run_id], t_s), round(speed, 3), cadence])
             finally:
                 conn.close()
         written.append(samples_path)

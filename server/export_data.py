@@ -41,7 +41,7 @@ class ExportData:
         return local_time(self.rows[-1]).date()
 
     def pairs(self) -> list[tuple[RunRow, RunAnalysis]]:
-        return list(zip(self.rows, self.analyses))
+        return list(zip(self.rows, self.analyses, strict=True))
 
 
 def parse_day(text: str | None, what: str) -> date | None:
@@ -53,14 +53,22 @@ def parse_day(text: str | None, what: str) -> date | None:
         raise BadPeriod(f"{what} must be a date like 2026-11-01, not {text!r}") from None
 
 
-def collect(db_path: str | Path, *, since: date | None = None, until: date | None = None, name: str | None = None, with_samples: bool = False) -> ExportData:
+def collect(
+    db_path: str | Path,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    name: str | None = None,
+    with_samples: bool = False,
+) -> ExportData:
     """Runs whose local start day is within [since, until] (both inclusive)."""
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
     conn = open_read_only(db_path)
     try:
         rows = [
-            r for r in list_runs(conn)
+            r
+            for r in list_runs(conn)
             if (since is None or local_time(r).date() >= since) and (until is None or local_time(r).date() <= until)
         ]
         if not rows:
@@ -73,10 +81,11 @@ def collect(db_path: str | Path, *, since: date | None = None, until: date | Non
         runs = [load_run(conn, r.id, r) for r in rows]
         samples = {}
         if with_samples:
-            for r, run in zip(rows, runs):
+            for r, run in zip(rows, runs, strict=True):
                 if run.events:
                     samples[r.id] = conn.execute(
-                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (r.id,)
+                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+                        (r.id,),
                     ).fetchall()
     finally:
         conn.close()
@@ -101,8 +110,6 @@ def offset_text(row: RunRow) -> str:
 def at(row: RunRow, t_s: float) -> str:
     """A moment of a run in the runner's local time, with its offset."""
     return local_time(row, t_s).isoformat(timespec="seconds")
-
-
 
 
 def write_export(fmt: str, data: ExportData, out: str | Path, *, sample_runs: list[int] | None = None) -> list[Path]:

@@ -20,11 +20,11 @@ import json
 import uuid
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from footnote.device import __version__
-from footnote.server.vocabulary import DISCLAIMER, LABEL_WORDS, LOCATION_WORDS, PATTERN_WORDS, duration, km
 from footnote.server.export_data import ExportData, at
-
+from footnote.server.vocabulary import DISCLAIMER, LABEL_WORDS, LOCATION_WORDS, PATTERN_WORDS, duration, km
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -52,7 +52,7 @@ def _ref(resource: dict) -> dict:
 
 
 def _cc(system: str, code: str, display: str, text: str | None = None) -> dict:
-    concept = {"coding": [{"system": system, "code": code, "display": display}]}
+    concept: dict[str, Any] = {"coding": [{"system": system, "code": code, "display": display}]}
     if text:
         concept["text"] = text
     return concept
@@ -68,7 +68,7 @@ def _quantity(value: float, unit: str, code: str) -> dict:
 
 
 def patient(data: ExportData) -> dict:
-    resource = {"resourceType": "Patient", "id": _id("patient", data.name or "anonymous")}
+    resource: dict[str, Any] = {"resourceType": "Patient", "id": _id("patient", data.name or "anonymous")}
     if data.name:
         resource["name"] = [{"text": data.name}]
     return resource
@@ -81,7 +81,11 @@ def devices(data: ExportData) -> tuple[dict, dict[str, dict]]:
         "deviceName": [{"name": "footnote numbness logger", "type": "user-friendly-name"}],
         "type": {"text": "Wearable symptom logger (Raspberry Pi, one push button)"},
         "version": [{"value": __version__}],
-        "note": [{"text": "Records runner-marked numbness onset, worsening and relief; confirms each only after it is stored."}],
+        "note": [
+            {
+                "text": "Records runner-marked numbness onset, worsening and relief; confirms each only after it is stored."
+            }
+        ],
     }
     pods = {}
     for row in data.rows:
@@ -105,19 +109,35 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
         },
     ]
     if ep.escalations:
-        components.append({"code": _cc(LOINC, "89253-9", "Symptom trend"), "valueCodeableConcept": _cc(SNOMED, "231877006", "Worse")})
+        components.append(
+            {"code": _cc(LOINC, "89253-9", "Symptom trend"), "valueCodeableConcept": _cc(SNOMED, "231877006", "Worse")}
+        )
     if ep.label == "resolves_at_rest":
-        components.append({"code": _cc(LOINC, "100753-3", "Alleviating factors"), "valueCodeableConcept": _cc(SNOMED, "128975004", "Resting state")})
+        components.append(
+            {
+                "code": _cc(LOINC, "100753-3", "Alleviating factors"),
+                "valueCodeableConcept": _cc(SNOMED, "128975004", "Resting state"),
+            }
+        )
     if ep.onset_distance_m is not None:
-        components.append({
-            "code": _cc(LOCAL, "onset-distance", "Distance from the start of the run to onset", "Onset (pain-free) distance; no LOINC code exists"),
-            "valueQuantity": _quantity(ep.onset_distance_m, "m", "m"),
-        })
+        components.append(
+            {
+                "code": _cc(
+                    LOCAL,
+                    "onset-distance",
+                    "Distance from the start of the run to onset",
+                    "Onset (pain-free) distance; no LOINC code exists",
+                ),
+                "valueQuantity": _quantity(ep.onset_distance_m, "m", "m"),
+            }
+        )
     if ep.rest_to_relief_s is not None:
-        components.append({
-            "code": _cc(LOCAL, "standstill-to-relief", "Time from standing still to relief"),
-            "valueQuantity": _quantity(ep.rest_to_relief_s, "s", "s"),
-        })
+        components.append(
+            {
+                "code": _cc(LOCAL, "standstill-to-relief", "Time from standing still to relief"),
+                "valueQuantity": _quantity(ep.rest_to_relief_s, "s", "s"),
+            }
+        )
     period = {"start": at(row, ep.onset_t_s)}
     if ep.relieved:
         period["end"] = at(row, ep.end_t_s)
@@ -125,7 +145,7 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     if ep.ended_by == "unresolved_at_run_end":
         notes.append({"text": "Still present when the recording ended; relief time unknown."})
     a = ep.annotation
-    resource = {
+    resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": _id("episode", row.id, ep.number),
         "meta": {"profile": [SYMPTOM_PROFILE]},
@@ -142,11 +162,17 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     }
     if a is not None and a.location in BODY_SITES:
         code, display = BODY_SITES[a.location]
-        resource["bodySite"] = _cc(SNOMED, code, display, LOCATION_WORDS[a.location] + (f", {a.side}" if a.side else ""))
+        resource["bodySite"] = _cc(
+            SNOMED, code, display, LOCATION_WORDS[a.location] + (f", {a.side}" if a.side else "")
+        )
     elif a is not None and a.location:
         resource["bodySite"] = {"text": a.location}
     if a is not None:
-        extra = [f"Shoes: {a.shoes}" if a.shoes else "", f"Lacing: {a.lacing}" if a.lacing else "", f"Runner's note: {a.note}" if a.note else ""]
+        extra = [
+            f"Shoes: {a.shoes}" if a.shoes else "",
+            f"Lacing: {a.lacing}" if a.lacing else "",
+            f"Runner's note: {a.note}" if a.note else "",
+        ]
         resource["note"] += [{"text": t} for t in extra if t]
     return resource
 
@@ -167,13 +193,29 @@ def _activity(kind: str, row, subject: dict, period: dict, code: dict, quantity:
 
 def run_observations(row, ra, subject: dict, pod: dict | None, members: list[dict]) -> list[dict]:
     period = {"start": at(row, 0), "end": at(row, ra.duration_s)}
-    distance = _activity("run-distance", row, subject, period, _cc(LOINC, "55430-3", "Walking distance (pedometer)", "Running distance (footpod)"), _quantity(ra.distance_m, "m", "m"))
+    distance = _activity(
+        "run-distance",
+        row,
+        subject,
+        period,
+        _cc(LOINC, "55430-3", "Walking distance (pedometer)", "Running distance (footpod)"),
+        _quantity(ra.distance_m, "m", "m"),
+    )
     if pod:
         distance["device"] = _ref(pod)
-    duration_obs = _activity("run-duration", row, subject, period, _cc(LOINC, "55411-3", "Exercise duration", "Run duration"), _quantity(ra.duration_s / 60, "min", "min"))
+    duration_obs = _activity(
+        "run-duration",
+        row,
+        subject,
+        period,
+        _cc(LOINC, "55411-3", "Exercise duration", "Run duration"),
+        _quantity(ra.duration_s / 60, "min", "min"),
+    )
     duration_obs["hasMember"] = [_ref(distance)] + [_ref(m) for m in members]
     if not row.clock_synced:
-        note = "The logger's clock was not synchronised at the start" + ("; start time corrected by the runner." if row.corrected else "; the date and time may be off.")
+        note = "The logger's clock was not synchronised at the start" + (
+            "; start time corrected by the runner." if row.corrected else "; the date and time may be off."
+        )
         duration_obs["note"] = [{"text": note}]
     return [duration_obs, distance]
 
@@ -189,7 +231,10 @@ def build_bundle(data: ExportData) -> dict:
         run_obs += run_observations(row, ra, subject, pods.get(row.footpod_address or ""), mine)
     s = data.summary
     cover = [
-        f"Runner-recorded numbness log, {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}: {s.runs} runs, {km(s.total_distance_m)}, {s.episodes} numbness episodes.",
+        (
+            f"Runner-recorded numbness log, {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}: {s.runs} runs, "
+            f"{km(s.total_distance_m)}, {s.episodes} numbness episodes."
+        ),
         f"Pattern across runs: {PATTERN_WORDS[s.pattern]}.",
         *s.evidence,
         *[("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + f.text for f in s.red_flags],
@@ -200,9 +245,27 @@ def build_bundle(data: ExportData) -> dict:
         cover.insert(2, f"Median time from standing still to relief: {duration(s.rest_to_relief_s.median)}.")
     sections = [
         {"title": "Summary", "code": _cc(LOINC, "55112-7", "Document summary"), "text": _narrative(cover)},
-        {"title": "Numbness episodes", "text": _narrative([f"{len(episode_obs)} episodes, one Observation each."]), "entry": [_ref(o) for o in episode_obs]} if episode_obs else {"title": "Numbness episodes", "text": _narrative(["No numbness was marked in this period."]), "emptyReason": _cc("http://terminology.hl7.org/CodeSystem/list-empty-reason", "nilknown", "Nil Known")},
-        {"title": "Runs", "text": _narrative([f"{len(data.rows)} runs: duration and distance per run."]), "entry": [_ref(o) for o in run_obs]},
-        {"title": "Devices", "text": _narrative(["The logger and the footpods that recorded these runs."]), "entry": [_ref(logger)] + [_ref(d) for d in pods.values()]},
+        {
+            "title": "Numbness episodes",
+            "text": _narrative([f"{len(episode_obs)} episodes, one Observation each."]),
+            "entry": [_ref(o) for o in episode_obs],
+        }
+        if episode_obs
+        else {
+            "title": "Numbness episodes",
+            "text": _narrative(["No numbness was marked in this period."]),
+            "emptyReason": _cc("http://terminology.hl7.org/CodeSystem/list-empty-reason", "nilknown", "Nil Known"),
+        },
+        {
+            "title": "Runs",
+            "text": _narrative([f"{len(data.rows)} runs: duration and distance per run."]),
+            "entry": [_ref(o) for o in run_obs],
+        },
+        {
+            "title": "Devices",
+            "text": _narrative(["The logger and the footpods that recorded these runs."]),
+            "entry": [_ref(logger)] + [_ref(d) for d in pods.values()],
+        },
     ]
     composition = {
         "resourceType": "Composition",
@@ -220,7 +283,10 @@ def build_bundle(data: ExportData) -> dict:
     return {
         "resourceType": "Bundle",
         "id": _id("bundle", data.generated_at.isoformat()),
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{_id('bundle-identifier', data.generated_at.isoformat())}"},
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": f"urn:uuid:{_id('bundle-identifier', data.generated_at.isoformat())}",
+        },
         "type": "document",
         "timestamp": data.generated_at.isoformat(timespec="seconds"),
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
@@ -229,5 +295,3 @@ def build_bundle(data: ExportData) -> dict:
 
 def write_fhir(data: ExportData, out: str | Path) -> None:
     Path(out).write_text(json.dumps(build_bundle(data), indent=2, ensure_ascii=False), encoding="utf-8")
-
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -29,7 +30,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from footnote.server import charts, thresholds as th
+from footnote.server import charts
+from footnote.server import thresholds as th
+from footnote.server.analysis import Spread
+from footnote.server.export_data import ExportData, at, offset_text
+from footnote.server.rundata import local_time
 from footnote.server.vocabulary import (
     DISCLAIMER,
     ENDED_BY_WORDS,
@@ -42,8 +47,6 @@ from footnote.server.vocabulary import (
     km,
     location,
 )
-from footnote.server.export_data import ExportData, at, offset_text
-from footnote.server.rundata import local_time
 
 WIDTH = A4[0] - 36 * mm
 
@@ -83,33 +86,63 @@ def chart_image(png: bytes, width: float) -> Image:
     return img
 
 
-def _spread(sp: dict | object, fmt) -> str:
-    median = getattr(sp, "median", None)
-    if median is None:
+def _spread(sp: Spread, fmt: Callable[[float], str]) -> str:
+    if sp.median is None:
         return "-"
-    cv = getattr(sp, "cv", None)
-    return fmt(median) + (f" (variation {cv:.0%}, n = {sp.n})" if cv is not None else f" (n = {sp.n})")
+    return fmt(sp.median) + (f" (variation {sp.cv:.0%}, n = {sp.n})" if sp.cv is not None else f" (n = {sp.n})")
 
 
 def summary_page(data: ExportData) -> list:
     s = data.summary
     story: list = [p("footnote: runner-recorded numbness log", H1)]
     who = data.name or "not given"
-    story.append(p(f"For: {who}. Period: {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}. Times are the runner's local time ({offset_text(data.rows[-1])}). Generated {data.generated_at:%Y-%m-%d %H:%M} UTC.", SMALL))
+    story.append(
+        p(
+            (
+                f"For: {who}. Period: {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}. Times are the runner's "
+                f"local time ({offset_text(data.rows[-1])}). Generated {data.generated_at:%Y-%m-%d %H:%M} UTC."
+            ),
+            SMALL,
+        )
+    )
     story.append(Spacer(1, 4))
     if s.red_flags:
-        flag_rows = [[Paragraph("<b>See a doctor soon</b>", FLAG)]] + [[p(("EMERGENCY: " if f.urgency == "emergency" else "") + f.text, FLAG)] for f in s.red_flags]
+        flag_rows = [[Paragraph("<b>See a doctor soon</b>", FLAG)]] + [
+            [p(("EMERGENCY: " if f.urgency == "emergency" else "") + f.text, FLAG)] for f in s.red_flags
+        ]
         box = Table(flag_rows, colWidths=[WIDTH])
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#9b0000")), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff0f0"))]))
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor("#9b0000")),
+                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff0f0")),
+                ]
+            )
+        )
         story += [box, Spacer(1, 6)]
-    story.append(Paragraph("<b>Not a diagnosis.</b> " + escape(DISCLAIMER) + " These are patterns in what the runner recorded with a button and a footpod.", BODY))
-    locations = Counter(location(ep.annotation.location) for ra in data.analyses for ep in ra.episodes if ep.annotation and ep.annotation.location)
+    story.append(
+        Paragraph(
+            "<b>Not a diagnosis.</b> "
+            + escape(DISCLAIMER)
+            + " These are patterns in what the runner recorded with a button and a footpod.",
+            BODY,
+        )
+    )
+    locations = Counter(
+        location(ep.annotation.location)
+        for ra in data.analyses
+        for ep in ra.episodes
+        if ep.annotation and ep.annotation.location
+    )
     felt = ", ".join(f"{where} ({n})" for where, n in locations.most_common()) or "not recorded"
     trend = "-" if s.onset_trend_m_per_week is None else f"{s.onset_trend_m_per_week:+.0f} m per week"
     rows = [
         ["Pattern across runs", PATTERN_WORDS[s.pattern]],
         ["Runs / total distance", f"{s.runs} runs, {km(s.total_distance_m)}"],
-        ["Numbness episodes", f"{s.episodes}: " + ", ".join(f"{s.label_counts[k]} {LABEL_WORDS[k]}" for k in s.label_counts)],
+        [
+            "Numbness episodes",
+            f"{s.episodes}: " + ", ".join(f"{s.label_counts[k]} {LABEL_WORDS[k]}" for k in s.label_counts),
+        ],
         ["Distance to first numbness", _spread(s.onset_distance_m, km)],
         ["Time to first numbness", _spread(s.onset_time_s, clock)],
         ["Trend of onset distance", trend],
@@ -128,7 +161,17 @@ def run_section(data: ExportData, row, ra) -> list:
     title = f"Run of {local_time(row):%a %d %b %Y, %H:%M} ({offset_text(row)}): {clock(ra.duration_s)}, {km(ra.distance_m)}, {PATTERN_WORDS[ra.pattern]}"
     story: list = [p(title, H2)]
     if not row.clock_synced:
-        story.append(p("The logger's clock was not synchronised at the start of this run" + (" (start time corrected by the runner)." if row.corrected else ": the date and time may be off; times within the run are right."), SMALL))
+        story.append(
+            p(
+                "The logger's clock was not synchronised at the start of this run"
+                + (
+                    " (start time corrected by the runner)."
+                    if row.corrected
+                    else ": the date and time may be off; times within the run are right."
+                ),
+                SMALL,
+            )
+        )
     samples = data.samples.get(row.id, [])
     story.append(chart_image(charts.timeline(ra, samples, fmt="png", width_in=7.2), WIDTH))
     header = ["#", "Started", "Got worse", "Ended", "Stopping to relief", "Label"]
@@ -136,14 +179,16 @@ def run_section(data: ExportData, row, ra) -> list:
     for ep in ra.episodes:
         esc = "; ".join(f"{clock(e.t_s)} ({km(e.distance_m)}, {STATE_WORDS[e.state]})" for e in ep.escalations) or "-"
         ended = f"{ENDED_BY_WORDS[ep.ended_by]} {at(row, ep.end_t_s)[11:16]} ({clock(ep.end_t_s)} in), {STATE_WORDS[ep.end_state]}"
-        table_rows.append([
-            str(ep.number),
-            f"{at(row, ep.onset_t_s)[11:16]} ({clock(ep.onset_t_s)} in), {km(ep.onset_distance_m)}, {STATE_WORDS[ep.onset_state]}",
-            esc,
-            ended,
-            duration(ep.rest_to_relief_s) if ep.rest_to_relief_s is not None else "-",
-            LABEL_WORDS[ep.label],
-        ])
+        table_rows.append(
+            [
+                str(ep.number),
+                f"{at(row, ep.onset_t_s)[11:16]} ({clock(ep.onset_t_s)} in), {km(ep.onset_distance_m)}, {STATE_WORDS[ep.onset_state]}",
+                esc,
+                ended,
+                duration(ep.rest_to_relief_s) if ep.rest_to_relief_s is not None else "-",
+                LABEL_WORDS[ep.label],
+            ]
+        )
     story.append(grid(table_rows, [8 * mm, 42 * mm, 38 * mm, 42 * mm, 22 * mm, WIDTH - 152 * mm]))
     for ep in ra.episodes:
         lines = list(ep.evidence)
@@ -163,22 +208,69 @@ def method_section(data: ExportData) -> list:
     story: list = [PageBreak(), p("How the flags are computed", H2)]
     for label, meaning in LABEL_MEANING.items():
         story.append(Paragraph(f"<b>{escape(LABEL_WORDS[label])}</b>: {escape(meaning)}", BODY))
-    story += bullets([
-        "Movement: moving when the footpod reports speed above 0.5 m/s or cadence above 40 steps/min and its distance goes up (walking counts as moving); standing still when it reports no movement, repeats its last packet while its distance stands still, or goes quiet for 3 s on a live link; unknown when the link is down (a gap is never counted as rest).",
-        f"Worsening: began while moving, got worse while moving, and rest did not clear it (outlasted a standstill of {th.STANDSTILL_NOT_CLEARING_S // 60} min or more, still present at the end, relief more than {th.RELIEF_WITHIN_REST_S // 60} min after stopping, or {th.MOVING_WITH_IT_S // 60} min or more of moving with it before the stop that relieved it).",
-        f"Resolves at rest: began while moving and cleared while standing still within {th.RELIEF_WITHIN_REST_S // 60} minutes of stopping, without moving in between (Rose/WHO and Edinburgh Claudication Questionnaires: gone within 10 minutes of standing still).",
-        f"Onset distance: distance from the start of the run to the first press. Within one person it varies about {th.TYPICAL_ONSET_CV:.0%} between treadmill tests, more outdoors; up to {th.REPRODUCIBLE_ONSET_CV:.0%} is reported as reproducible.",
-        "Red flags (shown apart, as 'see a doctor soon'): numbness starting at rest; rest no longer bringing relief where it used to; and, from the runner's notes, symptoms at rest or at night, weakness or foot drop, sudden severe pain, or a cold or pale leg (an emergency).",
-        "Button: a short press marks onset, another short press 'worse' (severity +1), a 1.5 s hold relief; each confirmed by the logger only after it was written to disk.",
-    ], SMALL)
+    story += bullets(
+        [
+            (
+                "Movement: moving when the footpod reports speed above 0.5 m/s or cadence above 40 steps/min and "
+                "its distance goes up (walking counts as moving); standing still when it reports no movement, repeats "
+                "its last packet while its distance stands still, or goes quiet for 3 s on a live link; unknown when "
+                "the link is down (a gap is never counted as rest)."
+            ),
+            (
+                "Worsening: began while moving, got worse while moving, and rest did not clear it (outlasted a standstill "
+                f"of {th.STANDSTILL_NOT_CLEARING_S // 60} min or more, still present at the end, relief more than "
+                f"{th.RELIEF_WITHIN_REST_S // 60} min after stopping, or {th.MOVING_WITH_IT_S // 60} min or more of "
+                "moving with it before the stop that relieved it)."
+            ),
+            (
+                f"Resolves at rest: began while moving and cleared while standing still within {th.RELIEF_WITHIN_REST_S // 60} "
+                "minutes of stopping, without moving in between (Rose/WHO and Edinburgh Claudication Questionnaires: "
+                "gone within 10 minutes of standing still)."
+            ),
+            (
+                "Onset distance: distance from the start of the run to the first press. Within one person it varies "
+                f"about {th.TYPICAL_ONSET_CV:.0%} between treadmill tests, more outdoors; up to {th.REPRODUCIBLE_ONSET_CV:.0%} "
+                "is reported as reproducible."
+            ),
+            (
+                "Red flags (shown apart, as 'see a doctor soon'): numbness starting at rest; rest no longer bringing "
+                "relief where it used to; and, from the runner's notes, symptoms at rest or at night, weakness or "
+                "foot drop, sudden severe pain, or a cold or pale leg (an emergency)."
+            ),
+            (
+                "Button: a short press marks onset, another short press 'worse' (severity +1), a 1.5 s hold relief; "
+                "each confirmed by the logger only after it was written to disk."
+            ),
+        ],
+        SMALL,
+    )
     story.append(p("Devices", H2))
     devices = sorted({(r.device or "footnote logger") for r in data.rows})
-    pods = sorted({f"{r.footpod_name or 'footpod'} ({r.footpod_address}), cadence convention {r.cadence_convention}" for r in data.rows if r.footpod_address})
-    story += bullets([f"Logger: {d}" for d in devices] + [f"Footpod: {pod}" for pod in pods] or ["No footpod recorded."], SMALL)
+    pods = sorted(
+        {
+            f"{r.footpod_name or 'footpod'} ({r.footpod_address}), cadence convention {r.cadence_convention}"
+            for r in data.rows
+            if r.footpod_address
+        }
+    )
+    story += bullets(
+        [f"Logger: {d}" for d in devices] + [f"Footpod: {pod}" for pod in pods] or ["No footpod recorded."], SMALL
+    )
     unsynced = [r for r in data.rows if not r.clock_synced]
     story.append(p("Clocks", H2))
     if unsynced:
-        story += bullets([f"Run of {local_time(r):%d %b %Y %H:%M}: clock not synchronised at the start" + (f"; recorded {r.recorded_started_at:%d %b %Y %H:%M}, corrected by the runner." if r.corrected else "; the date and time may be off.") for r in unsynced], SMALL)
+        story += bullets(
+            [
+                f"Run of {local_time(r):%d %b %Y %H:%M}: clock not synchronised at the start"
+                + (
+                    f"; recorded {r.recorded_started_at:%d %b %Y %H:%M}, corrected by the runner."
+                    if r.corrected
+                    else "; the date and time may be off."
+                )
+                for r in unsynced
+            ],
+            SMALL,
+        )
     else:
         story.append(p("The logger's clock was synchronised at the start of every run in this report.", SMALL))
     return story
@@ -194,8 +286,17 @@ def _footer(canvas, doc) -> None:
 
 
 def write_pdf(data: ExportData, out: str | Path) -> None:
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
-                            title="footnote numbness log", author=data.name or "anonymous runner", subject="Runner-recorded numbness patterns (not a diagnosis)")
+    doc = SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title="footnote numbness log",
+        author=data.name or "anonymous runner",
+        subject="Runner-recorded numbness patterns (not a diagnosis)",
+    )
     story = summary_page(data)
     with_numbness = [(row, ra) for row, ra in data.pairs() if ra.episodes]
     if len(data.rows) >= 2:

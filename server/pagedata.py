@@ -14,10 +14,10 @@ from pathlib import Path
 
 from footnote.server import charts
 from footnote.server.analysis import RunAnalysis, analyze_run, summarize
-from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
+from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
 
 CACHE_RUNS = 5000
 CACHE_CHARTS = 64
@@ -89,7 +89,13 @@ class PageData:
             "segments": jsonable(ra.segments),
             "ignored_holds": ignored,
             "rejected_packets": rejected,
-            "footpod": {"name": row.footpod_name, "address": row.footpod_address, "feature": row.footpod_feature, "location": row.footpod_location, "cadence_convention": row.cadence_convention},
+            "footpod": {
+                "name": row.footpod_name,
+                "address": row.footpod_address,
+                "feature": row.footpod_feature,
+                "location": row.footpod_location,
+                "cadence_convention": row.cadence_convention,
+            },
             "recorded_started_at": row.recorded_started_at.isoformat(),
             "corrected": row.corrected,
             "device": row.device,
@@ -102,7 +108,8 @@ class PageData:
         with self.connect() as conn:
             get_run_row(conn, run_id)
             rows = conn.execute(
-                "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (run_id,)
+                "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+                (run_id,),
             ).fetchall()
         total = len(rows)
         if max_points:
@@ -148,7 +155,8 @@ class PageData:
 
             def draw() -> bytes:
                 samples = conn.execute(
-                    "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id", (run_id,)
+                    "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+                    (run_id,),
                 ).fetchall()
                 return charts.timeline(ra, samples, fmt=fmt)
 

@@ -58,14 +58,27 @@ def _run_row(row: tuple) -> RunRow:
     if ended is None:  # still open (the logger is running): as far as data goes
         ended = max([t for t in row[14:16] if t is not None], default=0.0)
     return RunRow(
-        id=row[0], started_at=corrected or recorded, recorded_started_at=recorded, utc_offset_s=row[3] or 0,
-        clock_synced=bool(row[4]), corrected=corrected is not None, ended_t_s=ended, end_reason=row[6], source=row[7],
-        device=row[8], footpod_name=row[9], footpod_address=row[10], footpod_feature=row[11], footpod_location=row[12],
+        id=row[0],
+        started_at=corrected or recorded,
+        recorded_started_at=recorded,
+        utc_offset_s=row[3] or 0,
+        clock_synced=bool(row[4]),
+        corrected=corrected is not None,
+        ended_t_s=ended,
+        end_reason=row[6],
+        source=row[7],
+        device=row[8],
+        footpod_name=row[9],
+        footpod_address=row[10],
+        footpod_feature=row[11],
+        footpod_location=row[12],
         cadence_convention=row[13],
     )
 
 
-def list_runs(conn: sqlite3.Connection, *, since: datetime | None = None, until: datetime | None = None) -> list[RunRow]:
+def list_runs(
+    conn: sqlite3.Connection, *, since: datetime | None = None, until: datetime | None = None
+) -> list[RunRow]:
     runs = [_run_row(r) for r in conn.execute(_RUN_SQL + " ORDER BY r.id")]
     return [r for r in runs if (since is None or r.started_at >= since) and (until is None or r.started_at < until)]
 
@@ -82,8 +95,15 @@ def annotations_of(conn: sqlite3.Connection, run_id: int) -> dict[int, Annotatio
     out = {}
     for r in conn.execute(f"SELECT {cols} FROM annotations WHERE run_id = ?", (run_id,)):
         out[r[0]] = Annotation(
-            location=r[1], side=r[2], shoes=r[3], lacing=r[4], note=r[5],
-            rest_or_night=bool(r[6]), weakness=bool(r[7]), cold_or_pale=bool(r[8]), sudden_pain=bool(r[9]),
+            location=r[1],
+            side=r[2],
+            shoes=r[3],
+            lacing=r[4],
+            note=r[5],
+            rest_or_night=bool(r[6]),
+            weakness=bool(r[7]),
+            cold_or_pale=bool(r[8]),
+            sudden_pain=bool(r[9]),
         )
     return out
 

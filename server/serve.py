@@ -30,7 +30,9 @@ def check_privacy(host: str, password: str | None) -> None:
         )
 
 
-def serve(*, db_path: str | Path, host: str | None = None, port: int | None = None, config_path: str | Path | None = None) -> int:
+def serve(
+    *, db_path: str | Path, host: str | None = None, port: int | None = None, config_path: str | Path | None = None
+) -> int:
     import uvicorn
 
     from footnote.server.app import create_app

@@ -80,7 +80,7 @@ ENDED_BY_WORDS = {"relief": "relief", "unresolved_at_run_end": "still numb at th
 # -- numbers as a runner reads them ------------------------------------------------------
 def clock(t_s: float) -> str:
     """Run time as a runner reads it: 12:04 or 1:02:30."""
-    t = int(round(t_s))
+    t = round(t_s)
     h, rest = divmod(t, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -88,7 +88,7 @@ def clock(t_s: float) -> str:
 
 def duration(seconds: float) -> str:
     """A stretch of time: 45 s, 3 min 05 s, 1 h 02 min."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     m, s = divmod(seconds, 60)

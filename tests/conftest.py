@@ -1,5 +1,6 @@
-"""Fixtures shared by the test files: a database path, mock pins, and stories replayed
-through the real pipeline."""
+"""Fixtures shared by the test files: a database path, mock pins, the demo database, the
+dashboard over real HTTP, and a fake BlueZ on a private D-Bus. Helpers that are not
+fixtures live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ from pathlib import Path
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
-
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
-from footnote.device.story import Story
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -29,21 +26,6 @@ def mock_factory():
     yield factory
     factory.reset()
     Device.pin_factory = None
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def replay_story(story: Story, db: Path, tmp_path: Path, name: str = "story.jsonl") -> list[int]:
-    """Replay a story through the real replay pipeline into db; return its run ids."""
-    path = story.write(tmp_path / name)
-    with Store(db) as store:
-        return replay_file(path, store=store)
 
 
 @pytest.fixture
@@ -79,7 +61,7 @@ def fresh_demo_db(demo_db, tmp_path) -> Path:
 def dashboard(fresh_demo_db):
     """The real app over HTTP on the demo database, no password (loopback)."""
     from footnote.server.app import create_app
-    from tests.live_server import LiveServer
+    from tests.helpers import LiveServer
 
     server = LiveServer(create_app(fresh_demo_db))
     server.db_path = fresh_demo_db
@@ -91,10 +73,23 @@ def dashboard(fresh_demo_db):
 def locked_dashboard(fresh_demo_db):
     """The same, with a password set."""
     from footnote.server.app import create_app
-    from tests.live_server import LiveServer
+    from tests.helpers import LiveServer
 
     server = LiveServer(create_app(fresh_demo_db, password="correct horse battery staple"))
     server.db_path = fresh_demo_db
     server.password = "correct horse battery staple"
     yield server
     server.stop()
+
+
+@pytest.fixture
+def bluez(tmp_path, monkeypatch):
+    """A fake BlueZ on a private D-Bus bus; bleak's real backend talks to it."""
+    from tests.fake_bluez import FakeBlueZ, PrivateBus
+
+    bus = PrivateBus(tmp_path)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
+    fake = FakeBlueZ(bus.address)
+    yield fake
+    fake.close()
+    bus.stop()

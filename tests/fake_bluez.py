@@ -58,7 +58,16 @@ class PrivateBus:
 class PodSim:
     """What the simulated runner and pod are doing: the next notification, or None."""
 
-    def __init__(self, *, speed_mps=3.0, cadence_spm=170, strides_per_min=False, stride=True, distance=True, alternate_flags=False):
+    def __init__(
+        self,
+        *,
+        speed_mps=3.0,
+        cadence_spm=170,
+        strides_per_min=False,
+        stride=True,
+        distance=True,
+        alternate_flags=False,
+    ):
         self.speed_mps = speed_mps
         self.cadence_spm = cadence_spm
         self.strides_per_min = strides_per_min
@@ -98,7 +107,7 @@ class Adapter(ServiceInterface):
         self.discovering = False
 
     @method()
-    def SetDiscoveryFilter(self, filter: "a{sv}"):  # noqa: A002, F722
+    def SetDiscoveryFilter(self, filter: "a{sv}"):
         self.bluez.discovery_filters.append(filter)
 
     @method()
@@ -124,7 +133,7 @@ class Adapter(ServiceInterface):
         return self.discovering
 
     @dbus_property(access=PropertyAccess.READ)
-    def Roles(self) -> "as":  # noqa: F821
+    def Roles(self) -> "as":
         return ["central", "peripheral"]
 
 
@@ -160,7 +169,7 @@ class Characteristic(ServiceInterface):
         return self.service_path
 
     @dbus_property(access=PropertyAccess.READ)
-    def Flags(self) -> "as":  # noqa: F821
+    def Flags(self) -> "as":
         return self.flags
 
     # Declared, or dbus-fast drops it from PropertiesChanged and notifications vanish.
@@ -195,7 +204,20 @@ class Service(ServiceInterface):
 class FakePod(ServiceInterface):
     """org.bluez.Device1 of one simulated footpod, and the pod's own behaviour."""
 
-    def __init__(self, bluez, address, name, *, rssi=-60, uuids=None, advertising=True, rate_hz=20.0, sim=None, feature=0x07, location=1):
+    def __init__(
+        self,
+        bluez,
+        address,
+        name,
+        *,
+        rssi=-60,
+        uuids=None,
+        advertising=True,
+        rate_hz=20.0,
+        sim=None,
+        feature=0x07,
+        location=1,
+    ):
         super().__init__("org.bluez.Device1")
         self.bluez = bluez
         self.address = address
@@ -214,8 +236,18 @@ class FakePod(ServiceInterface):
         self.objects = [(service_path, Service(self.path, RSC_SERVICE_UUID))]
         self.measurement = Characteristic(service_path, RSC_MEASUREMENT_UUID, ["notify"])
         self.objects.append((f"{service_path}/char000d", self.measurement))
-        self.objects.append((f"{service_path}/char0010", Characteristic(service_path, RSC_FEATURE_UUID, ["read"], feature.to_bytes(2, "little"))))
-        self.objects.append((f"{service_path}/char0012", Characteristic(service_path, SENSOR_LOCATION_UUID, ["read"], bytes([location]))))
+        self.objects.append(
+            (
+                f"{service_path}/char0010",
+                Characteristic(service_path, RSC_FEATURE_UUID, ["read"], feature.to_bytes(2, "little")),
+            )
+        )
+        self.objects.append(
+            (
+                f"{service_path}/char0012",
+                Characteristic(service_path, SENSOR_LOCATION_UUID, ["read"], bytes([location])),
+            )
+        )
         if CYCLING_POWER_UUID in self.uuids:
             self.objects.append((f"{self.path}/service0020", Service(self.path, CYCLING_POWER_UUID)))
 
@@ -273,7 +305,7 @@ class FakePod(ServiceInterface):
         return ADAPTER_PATH
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUIDs(self) -> "as":  # noqa: F821
+    def UUIDs(self) -> "as":
         return self.uuids
 
     @dbus_property(access=PropertyAccess.READ)
@@ -383,7 +415,6 @@ class FakeBlueZ:
                         pod.measurement.emit_properties_changed({"Value": packet})
                         self.notifications += 1
 
-
     def close(self):
         async def stop():
             for task in self._tasks:
@@ -396,5 +427,3 @@ class FakeBlueZ:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
             self._loop.close()
-
-

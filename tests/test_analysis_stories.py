@@ -16,7 +16,7 @@ from footnote.device.store import Store
 from footnote.device.story import Pod, Story
 from footnote.server.analysis import Annotation, Run, analyze_run, summarize
 from footnote.server.rundata import list_runs, load_runs, open_read_only
-from tests.conftest import replay_story
+from tests.helpers import replay_story
 
 
 def analyse(story: Story, db_path, tmp_path):
@@ -118,14 +118,33 @@ def test_no_footpod_means_too_little_data(db_path, tmp_path):
 
 @pytest.mark.parametrize("when_still", ["zeros", "repeat", "silent"])
 def test_every_way_a_pod_shows_standing_still_is_rest(db_path, tmp_path, when_still):
-    story = Story(pod=Pod(when_still=when_still)).connect().run(minutes=10).press().run(minutes=1).stand(minutes=3).hold().run(minutes=1).end()
+    story = (
+        Story(pod=Pod(when_still=when_still))
+        .connect()
+        .run(minutes=10)
+        .press()
+        .run(minutes=1)
+        .stand(minutes=3)
+        .hold()
+        .run(minutes=1)
+        .end()
+    )
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "resolves_at_rest", ep.evidence
     assert ep.rest_to_relief_s == pytest.approx(180, abs=5)
 
 
 def test_a_pod_sending_strides_per_minute(db_path, tmp_path):
-    story = Story(pod=Pod(strides_per_min=True)).connect().run(minutes=10).press().run(minutes=1).stand(minutes=3).hold().end()
+    story = (
+        Story(pod=Pod(strides_per_min=True))
+        .connect()
+        .run(minutes=10)
+        .press()
+        .run(minutes=1)
+        .stand(minutes=3)
+        .hold()
+        .end()
+    )
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "resolves_at_rest" and ep.onset_cadence_spm == 170
     assert "170 steps/min" in ep.evidence[0]
@@ -150,7 +169,12 @@ def test_the_demo_runs_show_what_they_were_built_to_show(path, db_path):
 
 def test_summary_across_the_demo_runs(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run([sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     conn = open_read_only(db)
     summary = summarize([analyze_run(run) for run in load_runs(conn, list_runs(conn))])
     assert summary.pattern == "mixed"
@@ -165,16 +189,34 @@ def test_summary_across_the_demo_runs(tmp_path):
 
 def test_footnote_analyze_json_uses_the_label_words(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run([sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"], check=True, capture_output=True, timeout=120)
-    out = subprocess.run([sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--json"], check=True, capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     data = json.loads(out.stdout)
     labels = {ep["label"] for run in data["runs"] for ep in run["episodes"]}
     assert labels == {"resolves_at_rest", "worsening"} and data["summary"]["pattern"] == "mixed"
-    text = subprocess.run([sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--run", "4"], check=True, capture_output=True, text=True, timeout=120).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--run", "4"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert "episode 1: worsening" in text and "does not diagnose" in text
 
 
 # -- pure stories for the across-runs rules (no replay needed) -----------------------------
+
 
 def run_with(run_id, day, onset_m, *, annotation=None, rest_clears=True):
     """A synthetic run at 3 m/s: onset at onset_m; stops 60 s later; relief after 150 s
@@ -188,13 +230,21 @@ def run_with(run_id, day, onset_m, *, annotation=None, rest_clears=True):
     while t < end_t:
         moving = not (stop_t <= t < stop_t + 150)
         speed = 3.0 if moving else 0.0
-        samples.append(Sample(t, speed, 170.0 if moving else 0.0, 3.0 * min(t, stop_t) + (3.0 * max(0, t - stop_t - 150)), None))
+        samples.append(
+            Sample(t, speed, 170.0 if moving else 0.0, 3.0 * min(t, stop_t) + (3.0 * max(0, t - stop_t - 150)), None)
+        )
         t += 1.0
     events = [(onset_t, "onset", 1, 1), (stop_t - 20, "worse", 1, 2)]
     events.append((stop_t + 150, "relief", 1, 2) if rest_clears else (end_t, "unresolved_at_run_end", 1, 2))
     return Run(
-        id=run_id, started_at=datetime(2026, 10, 1, 7, tzinfo=UTC) + timedelta(days=day), clock_synced=True, ended_t_s=end_t,
-        samples=samples, links=[(0.0, "connected")], events=events, annotations={1: annotation} if annotation else {},
+        id=run_id,
+        started_at=datetime(2026, 10, 1, 7, tzinfo=UTC) + timedelta(days=day),
+        clock_synced=True,
+        ended_t_s=end_t,
+        samples=samples,
+        links=[(0.0, "connected")],
+        events=events,
+        annotations={1: annotation} if annotation else {},
     )
 
 
@@ -220,7 +270,10 @@ def test_red_flags_from_the_runners_annotations():
     note = Annotation(location="calf", rest_or_night=True, weakness=True, cold_or_pale=True, sudden_pain=True)
     flags = summarize([analyze_run(run_with(1, 0, 2000, annotation=note))]).red_flags
     assert {f.code: f.urgency for f in flags} == {
-        "symptoms_at_rest_or_night": "soon", "weakness_or_foot_drop": "soon", "sudden_severe_pain": "soon", "cold_or_pale": "emergency",
+        "symptoms_at_rest_or_night": "soon",
+        "weakness_or_foot_drop": "soon",
+        "sudden_severe_pain": "soon",
+        "cold_or_pale": "emergency",
     }
 
 
@@ -235,12 +288,22 @@ def test_red_flags_from_the_runners_annotations():
     ],
 )
 def test_location_hints(location, label_rest_clears, words):
-    (ep,) = analyze_run(run_with(1, 0, 2000, annotation=Annotation(location=location), rest_clears=label_rest_clears)).episodes
+    (ep,) = analyze_run(
+        run_with(1, 0, 2000, annotation=Annotation(location=location), rest_clears=label_rest_clears)
+    ).episodes
     assert (words in " ".join(ep.hints)) if words else ep.hints == []
 
 
 def test_no_episodes_means_pattern_none():
-    run = Run(id=1, started_at=datetime(2026, 10, 1, tzinfo=UTC), clock_synced=True, ended_t_s=100.0, samples=[], links=[], events=[])
+    run = Run(
+        id=1,
+        started_at=datetime(2026, 10, 1, tzinfo=UTC),
+        clock_synced=True,
+        ended_t_s=100.0,
+        samples=[],
+        links=[],
+        events=[],
+    )
     summary = summarize([analyze_run(run)])
     assert summary.pattern == "none" and "No numbness was marked in 1 run." in summary.evidence
 

@@ -4,7 +4,7 @@ import pytest
 
 from footnote.device.button import PressDetector
 from footnote.device.story import Story
-from tests.conftest import replay_story, rows
+from tests.helpers import replay_story, rows
 
 
 def events(db, run_id=1):
@@ -12,7 +12,9 @@ def events(db, run_id=1):
 
 
 def test_onset_then_worse_then_relief(db_path, tmp_path):
-    story = Story().connect().run(minutes=10).press().run(minutes=3).press().run(minutes=1).stand(minutes=2).hold().end()
+    story = (
+        Story().connect().run(minutes=10).press().run(minutes=3).press().run(minutes=1).stand(minutes=2).hold().end()
+    )
     replay_story(story, db_path, tmp_path)
     assert events(db_path) == [("onset", 1, 1), ("worse", 1, 2), ("relief", 1, 2)]
     onset_t, worse_t = [t for (t,) in rows(db_path, "SELECT t_s FROM symptom_events ORDER BY id")][:2]

@@ -7,12 +7,13 @@ import os
 import threading
 import time
 
+import pytest
 from gpiozero.pins.mock import MockFactory
 
 from footnote.device.check import Checker
 from footnote.device.config import parse_config
 from tests.fake_bluez import PodSim
-from tests.test_footpod import PAIRED, bluez  # noqa: F401  (the fixture)
+from tests.helpers import PAIRED
 
 
 def thumb(factory, hold_time_s=1.5):
@@ -32,24 +33,44 @@ def thumb(factory, hold_time_s=1.5):
 
 
 def make_checker(tmp_path, factory, config=None, **kwargs) -> Checker:
-    return Checker(parse_config(config or {}), tmp_path / "footnote.db", pin_factory=factory, out=io.StringIO(), pattern_pause_s=0.05, footpod_timeout_s=8, **kwargs)
+    return Checker(
+        parse_config(config or {}),
+        tmp_path / "footnote.db",
+        pin_factory=factory,
+        out=io.StringIO(),
+        pattern_pause_s=0.05,
+        footpod_timeout_s=8,
+        **kwargs,
+    )
 
 
-def test_everything_passes_on_a_good_build(bluez, tmp_path, monkeypatch):  # noqa: F811
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_everything_passes_on_a_good_build(bluez, tmp_path, monkeypatch):
     bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=2.9))
     monkeypatch.setattr("footnote.device.check.system_clock_synced", lambda: True)
     factory = MockFactory()
-    checker = make_checker(tmp_path, factory, {"feedback": {"buzzer": True}}, on_prompt=thumb(factory), button_timeout_s=10)
+    checker = make_checker(
+        tmp_path, factory, {"feedback": {"buzzer": True}}, on_prompt=thumb(factory), button_timeout_s=10
+    )
     assert checker.run() == 0, checker.out.getvalue()
     text = checker.out.getvalue()
-    for line in ("PASS  LED / buzzer", "PASS  button press", "PASS  button hold", "PASS  footpod", "PASS  database", "PASS  free disk space", "PASS  system clock"):
+    for line in (
+        "PASS  LED / buzzer",
+        "PASS  button press",
+        "PASS  button hold",
+        "PASS  footpod",
+        "PASS  database",
+        "PASS  free disk space",
+        "PASS  system clock",
+    ):
         assert line in text
     assert "2.90 m/s" in text and "7 passed, 0 failed" in text
     assert any(s.state for s in factory.pin(27).states)  # the LED did light
     assert any(s.state for s in factory.pin(22).states)  # and the buzzer beeped
 
 
-def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monkeypatch):  # noqa: F811
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monkeypatch):
     monkeypatch.setattr("footnote.device.check.system_clock_synced", lambda: False)
     factory = MockFactory()
     locked = tmp_path / "locked"
@@ -57,7 +78,12 @@ def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monke
     os.chmod(locked, 0o500)
     checker = Checker(
         parse_config({"feedback": {"led": False}, "footpod": {"address": PAIRED}}),
-        locked / "sub" / "footnote.db", pin_factory=factory, out=io.StringIO(), pattern_pause_s=0.05, button_timeout_s=0.5, footpod_timeout_s=1,
+        locked / "sub" / "footnote.db",
+        pin_factory=factory,
+        out=io.StringIO(),
+        pattern_pause_s=0.05,
+        button_timeout_s=0.5,
+        footpod_timeout_s=1,
     )
     try:
         assert checker.run() == 1
@@ -72,6 +98,7 @@ def test_failures_are_reported_and_make_the_exit_non_zero(bluez, tmp_path, monke
         assert "FAIL  database" in text
 
 
+@pytest.mark.slow  # a real thumb in real time
 def test_a_hold_when_a_press_was_asked_is_a_failure(tmp_path):
     factory = MockFactory()
     act = thumb(factory)

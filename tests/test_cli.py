@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 
 import pytest
 
 from footnote.device.cli import build_parser
 from footnote.device.paths import demo_sessions
+from tests.helpers import FOOTNOTE
 
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 COMMANDS = ["log", "replay", "demo", "scan", "pair", "check", "serve", "analyze", "export"]
 
 
@@ -41,16 +40,25 @@ def test_every_command_has_help_and_every_option_says_what_it_does(command):
     assert result.returncode == 0, result.stderr
     assert f"usage: footnote {command}" in result.stdout
     for action in subcommands()[command]._actions:
-        assert action.help and action.help != argparse.SUPPRESS, f"footnote {command}: {action.option_strings or action.dest} has no help text"
+        assert action.help and action.help != argparse.SUPPRESS, (
+            f"footnote {command}: {action.option_strings or action.dest} has no help text"
+        )
 
 
 def test_global_options_work_before_and_after_the_command(tmp_path):
     config = tmp_path / "c.toml"
     db = tmp_path / "configured.db"
     config.write_text(f'[logger]\ndb = "{db}"\n')
-    before = subprocess.run([*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])], capture_output=True, text=True, timeout=120)
+    before = subprocess.run(
+        [*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert before.returncode == 0, before.stderr
-    after = subprocess.run([*FOOTNOTE, "analyze", "--config", str(config), "--json"], capture_output=True, text=True, timeout=120)
+    after = subprocess.run(
+        [*FOOTNOTE, "analyze", "--config", str(config), "--json"], capture_output=True, text=True, timeout=120
+    )
     assert after.returncode == 0, after.stderr
     assert '"run_id": 1' in after.stdout
 
@@ -67,11 +75,36 @@ def test_replay_and_serve_agree_on_the_configured_database(tmp_path, monkeypatch
     assert resolve_db(None, parse_config({})) == tmp_path / "env.db"
     config = tmp_path / "c.toml"
     config.write_text(f'[logger]\ndb = "{tmp_path / "configured.db"}"\n')
-    result = subprocess.run([*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "configured.db").exists() and not (tmp_path / "env.db").exists()
 
 
 def test_a_bad_run_list_is_a_usage_error_not_a_traceback(tmp_path):
-    result = subprocess.run([*FOOTNOTE, "export", "--db", str(tmp_path / "x.db"), "--format", "csv", "--out", str(tmp_path / "o.csv"), "--samples", "3,x"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "expected run ids separated by commas" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run(
+        [
+            *FOOTNOTE,
+            "export",
+            "--db",
+            str(tmp_path / "x.db"),
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--samples",
+            "3,x",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (
+        result.returncode == 2
+        and "expected run ids separated by commas" in result.stderr
+        and "Traceback" not in result.stderr
+    )

@@ -8,8 +8,7 @@ import pytest
 
 from footnote.device.story import Pod, Story
 from footnote.server.app import create_app
-from tests.conftest import replay_story, rows
-from tests.live_server import LiveServer
+from tests.helpers import LiveServer, replay_story, rows
 
 
 def client(server) -> httpx.Client:
@@ -24,7 +23,13 @@ def csrf(c: httpx.Client) -> dict:
 
 def test_runs_list_with_the_summary(dashboard):
     data = client(dashboard).get("/api/runs").json()
-    assert [r["pattern"] for r in data["runs"]] == ["none", "worsening", "resolves_at_rest", "resolves_at_rest", "resolves_at_rest"]
+    assert [r["pattern"] for r in data["runs"]] == [
+        "none",
+        "worsening",
+        "resolves_at_rest",
+        "resolves_at_rest",
+        "resolves_at_rest",
+    ]
     assert data["summary"]["pattern"] == "mixed" and "not diagnose" in data["disclaimer"]
     assert data["runs"][1]["clock_synced"] is False
 
@@ -99,7 +104,12 @@ def test_bad_input_names_the_field_and_stores_nothing(dashboard):
 def test_a_note_with_script_comes_back_escaped(dashboard):
     c = client(dashboard)
     evil = "<script>alert('x')</script> '); DROP TABLE runs; --"
-    form = {"csrf_token": c.cookies["footnote_csrf"], "location": "calf", "note": evil, "shoes": "<img src=x onerror=alert(1)>"}
+    form = {
+        "csrf_token": c.cookies["footnote_csrf"],
+        "location": "calf",
+        "note": evil,
+        "shoes": "<img src=x onerror=alert(1)>",
+    }
     assert c.post("/runs/1/episodes/2/annotate", data=form).status_code == 303
     html = c.get("/runs/1").text
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
@@ -115,7 +125,9 @@ def test_a_forged_cross_site_post_is_refused(dashboard):
     stranger = httpx.Client(base_url=dashboard.url)  # a page elsewhere: no cookie to copy
     assert stranger.post("/runs/1/episodes/1/annotate", data={"location": "calf"}).status_code == 403
     good = {"location": "calf", "csrf_token": c.cookies["footnote_csrf"]}
-    assert c.post("/runs/1/episodes/1/annotate", data=good, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert (
+        c.post("/runs/1/episodes/1/annotate", data=good, headers={"Origin": "http://evil.example"}).status_code == 403
+    )
     assert c.put("/api/runs/1/episodes/1/annotation", json={"location": "calf"}).status_code == 403
 
 
@@ -148,6 +160,7 @@ def test_openapi_docs_are_served_without_a_cdn(dashboard):
 
 # -- with a password ------------------------------------------------------------------------
 
+
 def flat_routes(routes):
     for route in routes:
         included = getattr(route, "original_router", None)
@@ -167,7 +180,9 @@ def every_route(app) -> list[tuple[str, str]]:
             if method == "HEAD" or path.startswith(("/login", "/static")):
                 continue
             path = path if path.startswith(prefix) else prefix + path
-            out.append((method, path.replace("{run_id}", "1").replace("{number}", "1").replace("{path:path}", "style.css")))
+            out.append(
+                (method, path.replace("{run_id}", "1").replace("{number}", "1").replace("{path:path}", "style.css"))
+            )
     return out
 
 
@@ -200,7 +215,14 @@ def test_login_gives_an_httponly_samesite_session(locked_dashboard):
 
 def test_login_refuses_to_redirect_off_site(locked_dashboard):
     c = client(locked_dashboard)
-    ok = c.post("/login", data={"password": locked_dashboard.password, "csrf_token": c.cookies["footnote_csrf"], "next": "//evil.example/"})
+    ok = c.post(
+        "/login",
+        data={
+            "password": locked_dashboard.password,
+            "csrf_token": c.cookies["footnote_csrf"],
+            "next": "//evil.example/",
+        },
+    )
     assert ok.headers["location"] == "/"
 
 
@@ -219,7 +241,23 @@ def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "footnote.device.cli", "--config", str(tmp_path / "none.toml"), "serve", "--db", str(demo_db), "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footnote.device.cli",
+            "--config",
+            str(tmp_path / "none.toml"),
+            "serve",
+            "--db",
+            str(demo_db),
+            "--host",
+            "0.0.0.0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without a password" in result.stderr
     from footnote.server.serve import check_privacy
 

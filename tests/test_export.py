@@ -7,19 +7,22 @@ import csv
 import json
 import re
 import subprocess
-import sys
 
 import httpx
 import pytest
 from pypdf import PdfReader
 
 from footnote.device.store import Store
-
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+from tests.helpers import FOOTNOTE
 
 
 def export(db, fmt, out, *extra):
-    return subprocess.run([*FOOTNOTE, "export", "--db", str(db), "--format", fmt, "--out", str(out), *extra], capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [*FOOTNOTE, "export", "--db", str(db), "--format", fmt, "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_pdf_opens_shows_the_summary_and_renders(demo_db, tmp_path, artifacts):
@@ -63,12 +66,14 @@ def test_csv_round_trips_with_one_row_per_episode(demo_db, tmp_path):
 def test_csv_cells_cannot_become_spreadsheet_formulas(fresh_demo_db, tmp_path):
     from footnote.server.annotations import AnnotationIn, save_annotation
 
-    save_annotation(fresh_demo_db, 1, 1, AnnotationIn(location="calf", note="=HYPERLINK(\"http://evil\")", shoes="+1 shoes"))
+    save_annotation(
+        fresh_demo_db, 1, 1, AnnotationIn(location="calf", note='=HYPERLINK("http://evil")', shoes="+1 shoes")
+    )
     out = tmp_path / "e.csv"
     assert export(fresh_demo_db, "csv", out).returncode == 0
     with open(out, newline="") as f:
         row = next(csv.DictReader(f))
-    assert row["note"] == "'=HYPERLINK(\"http://evil\")" and row["shoes"] == "'+1 shoes"
+    assert row["note"] == '\'=HYPERLINK("http://evil")' and row["shoes"] == "'+1 shoes"
 
 
 def test_fhir_bundle_validates_and_has_one_observation_per_episode(demo_db, tmp_path):
@@ -81,15 +86,27 @@ def test_fhir_bundle_validates_and_has_one_observation_per_episode(demo_db, tmp_
     assert bundle.type == "document"
     resources = [e["resource"] for e in data["entry"]]
     assert resources[0]["resourceType"] == "Composition"
-    symptoms = [r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"]
+    symptoms = [
+        r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"
+    ]
     assert len(symptoms) == 7
-    worsening = next(r for r in symptoms if any(c.get("valueCodeableConcept", {}).get("coding", [{}])[0].get("code") == "worsening" for c in r["component"]))
+    worsening = next(
+        r
+        for r in symptoms
+        if any(
+            c.get("valueCodeableConcept", {}).get("coding", [{}])[0].get("code") == "worsening" for c in r["component"]
+        )
+    )
     assert "end" not in worsening["effectivePeriod"]  # still numb when the run ended
     assert worsening["bodySite"]["coding"][0]["code"] == "56459004"
     resolving = [r for r in symptoms if any(c["code"]["coding"][0]["code"] == "100753-3" for c in r["component"])]
     assert len(resolving) == 6 and all(r["bodySite"]["coding"][0]["code"] == "30021000" for r in resolving)
     assert all(r["valueCodeableConcept"]["coding"][0]["code"] == "44077006" for r in symptoms)
-    runs = [r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] in ("55411-3", "55430-3")]
+    runs = [
+        r
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] in ("55411-3", "55430-3")
+    ]
     assert len(runs) == 10
     refs = {e["fullUrl"] for e in data["entry"]}
     for r in resources:  # every reference points inside the bundle
@@ -105,7 +122,12 @@ def test_fhir_without_a_name_is_anonymous(demo_db, tmp_path):
     assert export(demo_db, "fhir", out, "--since", "2026-11-19", "--until", "2026-11-19").returncode == 0
     resources = [e["resource"] for e in json.loads(out.read_text())["entry"]]
     assert "name" not in next(r for r in resources if r["resourceType"] == "Patient")
-    assert len([r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"]) == 1
+    assert (
+        len(
+            [r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "75325-1"]
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "csv", "fhir"])
@@ -131,7 +153,10 @@ def test_download_buttons_on_the_dashboard(dashboard):
     assert 'id="download-pdf"' in page and 'id="download-csv"' in page and 'id="download-fhir"' in page
     pdf = c.get("/export/report.pdf", params={"name": "../../etc/passwd"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert pdf.headers["content-disposition"].startswith('attachment; filename="footnote-') and "passwd" not in pdf.headers["content-disposition"]
+    assert (
+        pdf.headers["content-disposition"].startswith('attachment; filename="footnote-')
+        and "passwd" not in pdf.headers["content-disposition"]
+    )
     assert c.get("/export/episodes.csv").text.count("\n") == 8
     assert c.get("/export/bundle.fhir.json").json()["type"] == "document"
     assert c.get("/export/episodes.csv", params={"since": "2030-01-01"}).status_code == 404

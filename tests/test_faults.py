@@ -10,7 +10,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +23,9 @@ from footnote.device.recording import parse_line
 from footnote.device.rsc import decode_rsc_measurement, encode_rsc_measurement
 from footnote.device.store import Store
 from footnote.device.story import Pod, Story
-from tests.conftest import rows
-from tests.test_store import RecordingIndicator
+from tests.helpers import FOOTNOTE, RecordingIndicator, rows
 
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+pytestmark = pytest.mark.slow  # kill -9 loops, power loss, a real full disk, fuzzing
 
 
 def long_session(tmp_path: Path, presses: int = 150) -> Path:
@@ -40,7 +38,12 @@ def long_session(tmp_path: Path, presses: int = 150) -> Path:
 def kill_partway(path: Path, db: Path, rng: random.Random) -> tuple[list[int], int]:
     """Replay in a subprocess and SIGKILL it at a random point: after a random number of
     confirmed events, and sometimes a random extra moment later (mid-flush)."""
-    proc = subprocess.Popen([*FOOTNOTE, "replay", str(path), "--db", str(db), "--echo-feedback"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [*FOOTNOTE, "replay", str(path), "--db", str(db), "--echo-feedback"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     target = rng.randint(1, 140)
     confirmed: list[int] = []
     for line in proc.stdout:
@@ -75,12 +78,16 @@ def test_kill_9_at_50_random_points_loses_no_confirmed_event(tmp_path, capsys):
         assert rows(db, "PRAGMA integrity_check") == [("ok",)]
         checked_events += len(confirmed)
     # a new logger starts cleanly: every interrupted run is closed, a fresh one follows
-    result = subprocess.run([*FOOTNOTE, "replay", str(path), "--db", str(db)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*FOOTNOTE, "replay", str(path), "--db", str(db)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert rows(db, "SELECT count(*) FROM runs WHERE ended_t_s IS NULL") == [(0,)]
     assert rows(db, "SELECT count(*) FROM runs WHERE end_reason = 'interrupted'")[0][0] >= killed - 1
     with capsys.disabled():
-        print(f"\n  crash safety: {killed} of 50 kill -9 points landed mid-replay; {checked_events} confirmed events checked, all stored")
+        print(
+            f"\n  crash safety: {killed} of 50 kill -9 points landed mid-replay; {checked_events} confirmed events checked, all stored"
+        )
     assert killed >= 45
 
 
@@ -115,9 +122,13 @@ def tiny_fs(tmp_path):
     """A real, tiny file system (a size-limited tmpfs) that can be grown again."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip()}); test_store.py covers a full database with max_page_count")
+        pytest.skip(
+            f"cannot mount a tmpfs here ({result.stderr.strip()}); test_store.py covers a full database with max_page_count"
+        )
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
@@ -126,7 +137,9 @@ def test_full_disk_answers_with_the_error_pattern_and_recovers(tiny_fs, caplog):
     db = tiny_fs / "footnote.db"
     store = Store(db)
     indicator = RecordingIndicator()
-    lg = RunRecorder(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(
+        store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True
+    )
     lg.start()
     packet = encode_rsc_measurement(3.0, 170, stride_m=1.1, total_distance_m=0)
     t = 0.0
@@ -174,13 +187,25 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
 
 def test_fuzz_100k_rsc_packets_through_decoder_and_logger(tmp_path, capsys):
     rng = random.Random(1)
-    seeds = [encode_rsc_measurement(3.1, 171, stride_m=1.2, total_distance_m=1234.5), encode_rsc_measurement(0, 0), encode_rsc_measurement(2.0, 80, total_distance_m=9.9)]
+    seeds = [
+        encode_rsc_measurement(3.1, 171, stride_m=1.2, total_distance_m=1234.5),
+        encode_rsc_measurement(0, 0),
+        encode_rsc_measurement(2.0, 80, total_distance_m=9.9),
+    ]
     store = Store(tmp_path / "fuzz.db")
-    lg = RunRecorder(store=store, indicator=RecordingIndicator(), t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(
+        store=store,
+        indicator=RecordingIndicator(),
+        t0=0.0,
+        started_at=datetime(2026, 11, 20, 7, tzinfo=UTC),
+        clock_synced=True,
+    )
     lg.start()
     accepted = rejected = 0
     for i in range(100_000):
-        packet = bytes(rng.randrange(256) for _ in range(rng.randint(0, 14))) if i % 2 else mutate(rng, rng.choice(seeds))
+        packet = (
+            bytes(rng.randrange(256) for _ in range(rng.randint(0, 14))) if i % 2 else mutate(rng, rng.choice(seeds))
+        )
         try:
             decode_rsc_measurement(packet)
             accepted += 1
@@ -197,7 +222,9 @@ def test_fuzz_100k_rsc_packets_through_decoder_and_logger(tmp_path, capsys):
     assert samples <= accepted  # nothing from a rejected packet became a sample
     assert rows(db, "SELECT count(*) FROM footpod_samples WHERE speed_mps IS NULL OR cadence_spm IS NULL") == [(0,)]
     with capsys.disabled():
-        print(f"\n  fuzz: 100000 packets, {accepted} decoded, {rejected} rejected with RscDecodeError, {samples} samples stored")
+        print(
+            f"\n  fuzz: 100000 packets, {accepted} decoded, {rejected} rejected with RscDecodeError, {samples} samples stored"
+        )
 
 
 def test_fuzz_10k_mutated_replay_lines(tmp_path, capsys):
@@ -227,16 +254,20 @@ def test_fuzz_10k_mutated_replay_lines(tmp_path, capsys):
         lines[victim] = lines[victim][: rng.randrange(len(lines[victim]))] + "\x00"
         path = tmp_path / f"m{k}.jsonl"
         path.write_text("\n".join(lines) + "\n")
-        result = subprocess.run([*FOOTNOTE, "replay", str(path), "--db", str(db)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [*FOOTNOTE, "replay", str(path), "--db", str(db)], capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 2 and f"line {victim + 1}:" in result.stderr, result.stderr
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     with capsys.disabled():
-        print(f"\n  fuzz: 10000 mutated replay lines: {bad} rejected with a line number, {ok} still valid; 20 broken files stopped at the right line")
+        print(
+            f"\n  fuzz: 10000 mutated replay lines: {bad} rejected with a line number, {ok} still valid; 20 broken files stopped at the right line"
+        )
 
 
 def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp_path):
     from footnote.server.app import create_app
-    from tests.live_server import LiveServer
+    from tests.helpers import LiveServer
 
     story = Story(seed=9, pod=Pod(rate_hz=4)).connect()
     for _ in range(120):
@@ -246,7 +277,12 @@ def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp
     errors: list[str] = []
     saved: list[tuple[int, int, str]] = []
     during_replay = [0, 0]  # saves that began and ended while the replay was writing, per worker
-    replay = subprocess.Popen([*FOOTNOTE, "replay", str(path), "--db", str(fresh_demo_db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    replay = subprocess.Popen(
+        [*FOOTNOTE, "replay", str(path), "--db", str(fresh_demo_db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     def hammer(worker: int) -> None:
         c = httpx.Client(base_url=server.url, timeout=30)
@@ -256,7 +292,11 @@ def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp
             run_id, episode = (1, 1 + i % 2) if worker == 0 else (2, 1 + i % 2)
             note = f"w{worker} note {i}"
             running_before = replay.poll() is None
-            r = c.put(f"/api/runs/{run_id}/episodes/{episode}/annotation", json={"location": "calf", "note": note}, headers={"X-CSRF-Token": token})
+            r = c.put(
+                f"/api/runs/{run_id}/episodes/{episode}/annotation",
+                json={"location": "calf", "note": note},
+                headers={"X-CSRF-Token": token},
+            )
             if running_before and replay.poll() is None:
                 during_replay[worker] += 1
             if r.status_code != 200:
@@ -283,4 +323,6 @@ def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp
     for run_id, episode, note in saved:
         last[(run_id, episode)] = note
     for (run_id, episode), note in last.items():  # the last write of each is what is stored
-        assert rows(fresh_demo_db, "SELECT note FROM annotations WHERE run_id = ? AND episode = ?", (run_id, episode)) == [(note,)]
+        assert rows(
+            fresh_demo_db, "SELECT note FROM annotations WHERE run_id = ? AND episode = ?", (run_id, episode)
+        ) == [(note,)]

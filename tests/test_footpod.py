@@ -7,101 +7,15 @@ a fresh event loop, with a simulated pod notifying at 20 Hz so stories take seco
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
-from contextlib import asynccontextmanager
 
 import pytest
-from gpiozero.pins.mock import MockFactory
 
-from footnote.device.config import parse_config
 from footnote.device.footpod import FootpodClient, scan_footpods
-from footnote.device.live import run_logger
-from tests.fake_bluez import CYCLING_POWER_UUID, FakeBlueZ, PodSim, PrivateBus
+from tests.fake_bluez import CYCLING_POWER_UUID, PodSim
+from tests.helpers import OTHER, PAIRED, live_logger, stream
 
-PAIRED = "C0:FF:EE:00:00:01"
-OTHER = "C0:FF:EE:00:00:02"
-
-
-@pytest.fixture
-def bluez(tmp_path, monkeypatch):
-    bus = PrivateBus(tmp_path)
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
-    fake = FakeBlueZ(bus.address)
-    yield fake
-    fake.close()
-    bus.stop()
-
-
-class Live:
-    """A running logger, and ways to watch what it stored."""
-
-    def __init__(self, db_path, factory, inputs, client):
-        self.db_path, self.factory, self.inputs, self.client = db_path, factory, inputs, client
-        self.button = factory.pin(17)
-
-    def query(self, sql, params=()):
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
-
-    def count(self, sql, params=()):
-        return self.query(sql, params)[0][0]
-
-    async def until(self, condition, timeout_s=15.0, what="condition"):
-        end = time.monotonic() + timeout_s
-        while not condition():
-            if time.monotonic() > end:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.05)
-
-    async def samples_at_least(self, n, timeout_s=15.0):
-        await self.until(lambda: self.count("SELECT count(*) FROM footpod_samples") >= n, timeout_s, f"{n} samples")
-
-    def links(self):
-        return [state for (state,) in self.query("SELECT state FROM link_events ORDER BY id")]
-
-    async def press(self, held_s=0.2):
-        self.button.drive_low()
-        await asyncio.sleep(held_s)  # the runner's thumb stays down
-        self.button.drive_high()
-        await asyncio.sleep(0.2)  # and is off the button a moment before any next press
-
-    async def fake(self, fn, *args, **kwargs):
-        """Control the fake BlueZ without blocking the logger's loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
-
-@asynccontextmanager
-async def live_logger(db_path, *, config=None, client=None):
-    factory = MockFactory()
-    client = client or FootpodClient(scan_window_s=0.5, backoff_s=(0.2, 0.5))
-    ready = {}
-    task = asyncio.create_task(
-        run_logger(parse_config(config or {"feedback": {"led": False}}), db_path=db_path, pin_factory=factory, footpod=client.run, on_ready=lambda i, lg: ready.update(inputs=i))
-    )
-    while "inputs" not in ready:
-        await asyncio.sleep(0.01)
-    live = Live(db_path, factory, ready["inputs"], client)
-    try:
-        yield live
-    finally:
-        live.inputs.stop()
-        await asyncio.wait_for(task, 15)
-        factory.reset()
-
-
-def stream(db_path, samples: int, *, config=None, timeout_s=15.0) -> Live:
-    """Run the whole logger until the pod has sent this many samples; the finished run."""
-
-    async def story():
-        async with live_logger(db_path, config=config) as live:
-            await live.samples_at_least(samples, timeout_s=timeout_s)
-            return live
-
-    return asyncio.run(story())
+pytestmark = pytest.mark.slow  # real time against the fake BlueZ
 
 
 def test_scan_lists_rsc_footpods_strongest_first(bluez):
@@ -118,8 +32,12 @@ def test_scan_connect_and_notifications_are_stored(bluez, db_path):
 
     live = stream(db_path, 40)
     assert live.links()[0] == "connected"
-    assert live.query("SELECT footpod_address, footpod_name, footpod_feature, footpod_location FROM runs") == [(PAIRED, "Footpod", 7, 2)]
-    speeds, cadences, distances = zip(*live.query("SELECT speed_mps, cadence_spm, distance_m FROM footpod_samples ORDER BY id"))
+    assert live.query("SELECT footpod_address, footpod_name, footpod_feature, footpod_location FROM runs") == [
+        (PAIRED, "Footpod", 7, 2)
+    ]
+    speeds, cadences, distances = zip(
+        *live.query("SELECT speed_mps, cadence_spm, distance_m FROM footpod_samples ORDER BY id"), strict=True
+    )
     assert set(speeds) == {3.0} and set(cadences) == {172.0}
     assert list(distances) == sorted(distances) and distances[-1] > 5
 
@@ -156,7 +74,11 @@ def test_the_pod_drops_mid_run_and_returns(bluez, db_path):
 
     live, reconnect_s = asyncio.run(story())
     assert reconnect_s < 3.0
-    assert [k for (k,) in live.query("SELECT kind FROM symptom_events ORDER BY id")] == ["onset", "worse", "unresolved_at_run_end"]
+    assert [k for (k,) in live.query("SELECT kind FROM symptom_events ORDER BY id")] == [
+        "onset",
+        "worse",
+        "unresolved_at_run_end",
+    ]
     (down_t,), (up_t,) = live.query("SELECT t_s FROM link_events WHERE state != 'connected' OR id = 3 ORDER BY id")
     presses = [t for (t,) in live.query("SELECT t_s FROM symptom_events WHERE kind IN ('onset', 'worse')")]
     assert all(down_t < t < up_t for t in presses)  # stored although the pod was away
@@ -225,8 +147,10 @@ def test_distance_continues_when_the_pod_restarts_at_zero(bluez, db_path):
             return live
 
     live = asyncio.run(story())
-    pod_totals, distances = zip(*live.query("SELECT pod_distance_m, distance_m FROM footpod_samples ORDER BY id"))
-    assert min(pod_totals[len(pod_totals) // 2:]) < max(pod_totals)  # the pod really went back to zero
+    pod_totals, distances = zip(
+        *live.query("SELECT pod_distance_m, distance_m FROM footpod_samples ORDER BY id"), strict=True
+    )
+    assert min(pod_totals[len(pod_totals) // 2 :]) < max(pod_totals)  # the pod really went back to zero
     assert list(distances) == sorted(distances)  # the run's distance never did
     assert distances[-1] > max(pod_totals)
 
@@ -306,4 +230,7 @@ def test_no_bluetooth_at_all_leaves_the_button_working(db_path, tmp_path, monkey
 
     live = asyncio.run(story())
     assert live.links() == [] and "attempt 1" in caplog.text
-    assert [k for (k,) in live.query("SELECT kind FROM symptom_events ORDER BY id")] == ["onset", "unresolved_at_run_end"]
+    assert [k for (k,) in live.query("SELECT kind FROM symptom_events ORDER BY id")] == [
+        "onset",
+        "unresolved_at_run_end",
+    ]

@@ -6,40 +6,51 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
+import pytest
+
 from footnote.device.config import load_config
-from tests.conftest import rows
 from tests.fake_bluez import PodSim
-from tests.test_footpod import OTHER, PAIRED, bluez  # noqa: F401  (the fixture)
-
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+from tests.helpers import FOOTNOTE, OTHER, PAIRED, rows
 
 
-def test_scan_prints_name_address_and_signal(bluez):  # noqa: F811
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_scan_prints_name_address_and_signal(bluez):
     bluez.add_pod(PAIRED, "Zephyr pod", rssi=-55)
-    result = subprocess.run([*FOOTNOTE, "scan", "--timeout", "0.6"], capture_output=True, text=True, timeout=60, env=os.environ)
+    result = subprocess.run(
+        [*FOOTNOTE, "scan", "--timeout", "0.6"], capture_output=True, text=True, timeout=60, env=os.environ
+    )
     assert result.returncode == 0, result.stderr
     assert "Zephyr pod" in result.stdout and PAIRED in result.stdout and "dBm" in result.stdout
 
 
-def test_scan_with_nothing_around_says_so(bluez):  # noqa: F811
-    result = subprocess.run([*FOOTNOTE, "scan", "--timeout", "0.3"], capture_output=True, text=True, timeout=60, env=os.environ)
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_scan_with_nothing_around_says_so(bluez):
+    result = subprocess.run(
+        [*FOOTNOTE, "scan", "--timeout", "0.3"], capture_output=True, text=True, timeout=60, env=os.environ
+    )
     assert result.returncode == 1 and "no Running Speed and Cadence footpod found" in result.stdout
 
 
 def test_pair_remembers_the_address_and_keeps_the_rest(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text('[button]\nhold_time_s = 2.0\n')
-    result = subprocess.run([*FOOTNOTE, "--config", str(config), "pair", PAIRED.lower()], capture_output=True, text=True, timeout=60)
+    config.write_text("[button]\nhold_time_s = 2.0\n")
+    result = subprocess.run(
+        [*FOOTNOTE, "--config", str(config), "pair", PAIRED.lower()], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     loaded = load_config(config)
     assert loaded.footpod.address == PAIRED and loaded.button.hold_time_s == 2.0
 
 
 def test_pair_refuses_a_malformed_address(tmp_path):
-    result = subprocess.run([*FOOTNOTE, "--config", str(tmp_path / "c.toml"), "pair", "not-an-address"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*FOOTNOTE, "--config", str(tmp_path / "c.toml"), "pair", "not-an-address"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "footpod.address" in result.stderr
 
 
@@ -51,14 +62,20 @@ def samples_in(db) -> int:
         return 0
 
 
-def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp_path):  # noqa: F811
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp_path):
     bluez.add_pod(OTHER, "Someone else's pod", rssi=-30)
     bluez.add_pod(PAIRED, "My pod", rssi=-80, sim=PodSim(speed_mps=3.1))
     config = tmp_path / "config.toml"
     config.write_text(f'[footpod]\naddress = "{PAIRED}"\n[feedback]\nled = false\n')
     live_db, record = tmp_path / "live.db", tmp_path / "run.jsonl"
     env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock")
-    proc = subprocess.Popen([*FOOTNOTE, "--config", str(config), "log", "--db", str(live_db), "--record", str(record)], stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [*FOOTNOTE, "--config", str(config), "log", "--db", str(live_db), "--record", str(record)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     end = time.monotonic() + 30
     while samples_in(live_db) < 20:
         assert time.monotonic() < end and proc.poll() is None, "the logger did not stream the pod"
@@ -66,7 +83,9 @@ def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
     replay_db = tmp_path / "replay.db"
-    result = subprocess.run([*FOOTNOTE, "replay", str(record), "--db", str(replay_db)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*FOOTNOTE, "replay", str(record), "--db", str(replay_db)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     sql = "SELECT t_s, raw, speed_mps, cadence_spm, distance_m FROM footpod_samples ORDER BY id"
     assert rows(replay_db, sql) == rows(live_db, sql)

@@ -6,8 +6,12 @@ import asyncio
 import os
 import time
 
+import pytest
+
 from tests.fake_bluez import PodSim
-from tests.test_footpod import PAIRED, bluez, live_logger  # noqa: F401  (the fixture)
+from tests.helpers import PAIRED, live_logger
+
+pytestmark = pytest.mark.slow  # real time against the fake BlueZ
 
 CYCLES = 100
 
@@ -18,7 +22,14 @@ def bus_peers(fake) -> int:
     async def names():
         from dbus_fast import Message
 
-        reply = await fake.bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus", interface="org.freedesktop.DBus", member="ListNames"))
+        reply = await fake.bus.call(
+            Message(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="ListNames",
+            )
+        )
         return [n for n in reply.body[0] if n.startswith(":")]
 
     return len(fake.call(names))
@@ -28,7 +39,7 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def test_100_drops_and_returns_leak_nothing_and_lose_no_press(bluez, db_path, capsys):  # noqa: F811
+def test_100_drops_and_returns_leak_nothing_and_lose_no_press(bluez, db_path, capsys):
     pod = bluez.add_pod(PAIRED, "Footpod", sim=PodSim(speed_mps=3.0), rate_hz=20)
 
     async def story():
@@ -40,13 +51,13 @@ def test_100_drops_and_returns_leak_nothing_and_lose_no_press(bluez, db_path, ca
             reconnect_s = []
             for cycle in range(CYCLES):
                 await live.fake(bluez.drop, pod)
-                await live.until(lambda: live.links().count("disconnected") == cycle + 1, 10, f"drop {cycle + 1}")
+                await live.until(lambda n=cycle + 1: live.links().count("disconnected") == n, 10, f"drop {cycle + 1}")
                 if cycle % 10 == 0:
                     await live.press()  # pressed while the pod is away
                     presses += 1
                 back = time.monotonic()
                 await live.fake(bluez.set, pod, advertising=True)
-                await live.until(lambda: live.links().count("connected") == cycle + 2, 10, f"return {cycle + 1}")
+                await live.until(lambda n=cycle + 2: live.links().count("connected") == n, 10, f"return {cycle + 1}")
                 reconnect_s.append(time.monotonic() - back)
             await live.samples_at_least(live.count("SELECT count(*) FROM footpod_samples") + 5)
             # bleak tidies a dropped link in the background: give it until a deadline

@@ -20,7 +20,12 @@ def render_units(folder: Path) -> list[Path]:
     out = []
     for unit in sorted((HARDWARE / "systemd").glob("*.service")):
         text = unit.read_text()
-        for key, value in {"@USER@": "root", "@VENV@": str(venv), "@CONFIG@": str(folder / "config.toml"), "@DOCS@": str(HARDWARE / "README.md")}.items():
+        for key, value in {
+            "@USER@": "root",
+            "@VENV@": str(venv),
+            "@CONFIG@": str(folder / "config.toml"),
+            "@DOCS@": str(HARDWARE / "README.md"),
+        }.items():
             text = text.replace(key, value)
         assert "@" not in text.replace("@", "", 0) or not re.search(r"@[A-Z]+@", text)
         target = folder / unit.name
@@ -29,14 +34,20 @@ def render_units(folder: Path) -> list[Path]:
     return out
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed (make test installs it)")
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed (make test installs it)"
+)
 def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
     units = render_units(tmp_path)
     assert [u.name for u in units] == ["footnote-dashboard.service", "footnote-logger.service"]
-    result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     logger = (tmp_path / "footnote-logger.service").read_text()
-    assert "After=bluetooth.target" in logger and "Restart=on-failure" in logger and "GPIOZERO_PIN_FACTORY=lgpio" in logger
+    assert (
+        "After=bluetooth.target" in logger and "Restart=on-failure" in logger and "GPIOZERO_PIN_FACTORY=lgpio" in logger
+    )
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed (make test installs it)")
@@ -47,7 +58,12 @@ def test_install_script_passes_shellcheck():
 
 def test_install_script_refuses_to_run_without_root():
     if subprocess.run(["id", "-u"], capture_output=True, text=True).stdout.strip() == "0":
-        result = subprocess.run(["bash", str(HARDWARE / "install-pi.sh"), "--user", "no-such-user-xyz"], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            ["bash", str(HARDWARE / "install-pi.sh"), "--user", "no-such-user-xyz"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 1 and "--user NAME" in result.stderr
     else:
         result = subprocess.run(["bash", str(HARDWARE / "install-pi.sh")], capture_output=True, text=True, timeout=60)
@@ -57,7 +73,11 @@ def test_install_script_refuses_to_run_without_root():
 def wiring_table() -> list[str]:
     text = (HARDWARE / "README.md").read_text()
     table = text.split("## Wiring", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
-    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| BCM |") and "---" not in line]
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| BCM |") and "---" not in line
+    ]
     assert len(rows) >= 7
     return rows
 
@@ -80,6 +100,6 @@ def test_wiring_table_matches_the_config_defaults():
 
     c = parse_config({})
     rows = "\n".join(wiring_table())
-    assert f"BCM {c['button.pin']} | pin 11" in rows
-    assert f"BCM {c['feedback.led_pin']} | pin 13" in rows
-    assert f"BCM {c['feedback.buzzer_pin']} | pin 15" in rows
+    assert f"BCM {c.button.pin} | pin 11" in rows
+    assert f"BCM {c.feedback.led_pin} | pin 13" in rows
+    assert f"BCM {c.feedback.buzzer_pin} | pin 15" in rows

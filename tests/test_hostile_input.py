@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import sqlite3
 import subprocess
-import sys
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from pypdf import PdfReader
@@ -16,8 +16,8 @@ from schemathesis.checks import not_a_server_error
 
 from footnote.device.demo import build_demo_db
 from footnote.server.app import create_app
+from tests.helpers import FOOTNOTE, LiveServer
 
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 SCRIPT = "<script>alert('pwned')</script>"
 SQL = "x'); DROP TABLE runs; --"
 HOSTILE = f"{SCRIPT} {SQL} <img src=x onerror=alert(1)> {{{{7*7}}}}"
@@ -39,6 +39,7 @@ schema = _schema()
 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.slow  # schemathesis
 def test_no_5xx_anywhere_in_the_api(case):
     """schemathesis generates requests (valid and not) for every operation; none may
     make the server fail. Writes without the CSRF token are refused (403), so the
@@ -49,6 +50,7 @@ def test_no_5xx_anywhere_in_the_api(case):
     case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
 
+@pytest.mark.slow  # schemathesis
 def test_the_database_survives_the_fuzzing():
     db = schema.app.state.fuzz_db
     conn = sqlite3.connect(db)
@@ -60,19 +62,26 @@ def test_the_database_survives_the_fuzzing():
 
 
 def test_script_and_sql_in_every_text_field_come_back_inert(fresh_demo_db, tmp_path):
-    from tests.live_server import LiveServer
-
     server = LiveServer(create_app(fresh_demo_db))
     try:
         c = httpx.Client(base_url=server.url, timeout=60)
         c.get("/")
         token = c.cookies["footnote_csrf"]
-        form = {"csrf_token": token, "location": "calf", "side": "left", "shoes": HOSTILE, "lacing": HOSTILE, "note": HOSTILE}
+        form = {
+            "csrf_token": token,
+            "location": "calf",
+            "side": "left",
+            "shoes": HOSTILE,
+            "lacing": HOSTILE,
+            "note": HOSTILE,
+        }
         assert c.post("/runs/1/episodes/1/annotate", data=form).status_code == 303
         pages = [c.get(p).text for p in ("/runs/1", "/runs/1/episodes/1/annotate", "/", "/trends", "/export")]
         for html in pages:
             assert "<script>alert" not in html and "<img src=x" not in html
-        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in pages[0] and "{{7*7}}" in pages[0]  # shown as text, not run
+        assert (
+            "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in pages[0] and "{{7*7}}" in pages[0]
+        )  # shown as text, not run
         login = c.get("/login", params={"next": '"><script>alert(1)</script>'}).text
         assert "<script>alert(1)" not in login
         bad = c.post("/runs/1/episodes/1/annotate", data={**form, "side": SCRIPT})
@@ -104,9 +113,43 @@ def test_script_and_sql_in_every_text_field_come_back_inert(fresh_demo_db, tmp_p
 def test_export_file_names_cannot_escape_the_chosen_place(demo_db, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    result = subprocess.run([*FOOTNOTE, "export", "--db", str(demo_db), "--format", "csv", "--out", str(out_dir / "e.csv"), "--samples", "1", "--name", "../../../../tmp/pwned"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            *FOOTNOTE,
+            "export",
+            "--db",
+            str(demo_db),
+            "--format",
+            "csv",
+            "--out",
+            str(out_dir / "e.csv"),
+            "--samples",
+            "1",
+            "--name",
+            "../../../../tmp/pwned",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out_dir.iterdir()) == ["e-samples.csv", "e.csv"]  # the samples file sits next to OUT
-    result = subprocess.run([*FOOTNOTE, "export", "--db", str(demo_db), "--format", "csv", "--out", str(out_dir / "e.csv"), "--samples", "1/../../x"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            *FOOTNOTE,
+            "export",
+            "--db",
+            str(demo_db),
+            "--format",
+            "csv",
+            "--out",
+            str(out_dir / "e.csv"),
+            "--samples",
+            "1/../../x",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0  # run ids are numbers, nothing else
     assert sorted(p.name for p in out_dir.iterdir()) == ["e-samples.csv", "e.csv"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from typing import ClassVar
 
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
@@ -16,7 +17,7 @@ from footnote.device.paths import demo_sessions
 from footnote.device.recording import read_replay
 from footnote.device.replay import replay_file
 from footnote.device.store import Store
-from tests.conftest import rows
+from tests.helpers import rows
 
 LED_PIN, BUTTON_PIN = 27, 17
 
@@ -26,7 +27,7 @@ class WitnessPin(MockPin):
     already committed (read through a separate connection, as a crash would see it)."""
 
     db_path = None
-    seen: list[int] = []
+    seen: ClassVar[list[int]] = []
 
     def _set_state(self, value):
         if value and self._number == LED_PIN and not self.state:
@@ -51,14 +52,16 @@ def test_feedback_only_after_the_event_is_committed(db_path):
 
     async def story():
         task = asyncio.create_task(
-            run_logger(parse_config({}), db_path=db_path, pin_factory=factory, on_ready=lambda i, lg: ready.update(inputs=i))
+            run_logger(
+                parse_config({}), db_path=db_path, pin_factory=factory, on_ready=lambda i, lg: ready.update(inputs=i)
+            )
         )
         await wait_for(lambda: "inputs" in ready)
         for expected in (1, 2):  # onset, then worse
             button.drive_low()
             await asyncio.sleep(0.2)  # the runner's thumb stays down 0.2 s
             button.drive_high()
-            await wait_for(lambda: len(WitnessPin.seen) >= expected * 2 - 1 and not led.state)
+            await wait_for(lambda n=expected * 2 - 1: len(WitnessPin.seen) >= n and not led.state)
         ready["inputs"].stop()
         return await task
 
@@ -67,7 +70,11 @@ def test_feedback_only_after_the_event_is_committed(db_path):
     assert run_ids == [1]
     # onset blinks once and worse twice; at every rising edge its row was already there
     assert WitnessPin.seen == [1, 2, 2]
-    assert rows(db_path, "SELECT kind FROM symptom_events ORDER BY id") == [("onset",), ("worse",), ("unresolved_at_run_end",)]
+    assert rows(db_path, "SELECT kind FROM symptom_events ORDER BY id") == [
+        ("onset",),
+        ("worse",),
+        ("unresolved_at_run_end",),
+    ]
 
 
 def drive_live(path, db_path) -> list[int]:
@@ -80,7 +87,13 @@ def drive_live(path, db_path) -> list[int]:
 
     async def go():
         task = asyncio.create_task(
-            run_logger(parse_config({"feedback": {"led": False}}), db_path=db_path, pin_factory=factory, clock=lambda: now[0], on_ready=lambda i, lg: ready.update(inputs=i))
+            run_logger(
+                parse_config({"feedback": {"led": False}}),
+                db_path=db_path,
+                pin_factory=factory,
+                clock=lambda: now[0],
+                on_ready=lambda i, lg: ready.update(inputs=i),
+            )
         )
         await wait_for(lambda: "inputs" in ready)
         inputs = ready["inputs"]

@@ -7,7 +7,9 @@ from footnote.device.rsc import RscMeasurement
 
 
 def m(speed=3.0, cadence=170, distance=None):
-    return RscMeasurement(speed_mps=speed, cadence_per_min=cadence, running=True, stride_m=None, total_distance_m=distance)
+    return RscMeasurement(
+        speed_mps=speed, cadence_per_min=cadence, running=True, stride_m=None, total_distance_m=distance
+    )
 
 
 def test_strides_are_detected_while_running_and_kept_for_walking():

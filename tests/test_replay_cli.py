@@ -6,7 +6,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ import pytest
 from footnote.device.demo import STORIES
 from footnote.device.paths import demo_sessions
 from footnote.device.story import Story
-from tests.conftest import rows
-
-FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+from tests.helpers import FOOTNOTE, rows
 
 
 def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -57,7 +54,9 @@ def test_a_bad_line_is_named_and_nothing_before_it_is_lost(db_path, tmp_path):
 )
 def test_each_kind_of_bad_line_gets_its_own_message(db_path, tmp_path, line, message):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"footnote_replay": 1, "started_at": "2026-11-20T07:00:00Z"}\n{"t": 1, "button": "up"}\n' + line + "\n")
+    path.write_text(
+        '{"footnote_replay": 1, "started_at": "2026-11-20T07:00:00Z"}\n{"t": 1, "button": "up"}\n' + line + "\n"
+    )
     result = footnote("replay", str(path), "--db", str(db_path))
     assert result.returncode == 2 and f"line 3: {message}" in result.stderr
 
@@ -83,13 +82,16 @@ def test_demo_builds_a_fresh_database(tmp_path):
     assert "onset, worse, worse, unresolved_at_run_end" in result.stdout
 
 
+@pytest.mark.slow  # a kill -9 loop
 def test_kill_9_loses_no_event_whose_feedback_was_given(db_path, tmp_path):
     # A long session with many presses, replayed in a subprocess killed part-way.
     story = Story().connect()
     for _ in range(60):
         story.run(minutes=1).press().run(seconds=30).press().stand(minutes=1).hold()
     path = story.end().write(tmp_path / "long.jsonl")
-    proc = subprocess.Popen([*FOOTNOTE, "replay", str(path), "--db", str(db_path), "--echo-feedback"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*FOOTNOTE, "replay", str(path), "--db", str(db_path), "--echo-feedback"], stdout=subprocess.PIPE, text=True
+    )
     confirmed = []
     target = random.Random(4).randint(20, 120)
     for line in proc.stdout:

@@ -67,7 +67,9 @@ def test_any_bytes_give_a_value_or_our_error(data):
     st.one_of(st.none(), st.floats(0, 400_000_000, allow_nan=False)),
 )
 def test_encode_then_decode_round_trips(speed, cadence, running, stride, distance):
-    m = decode_rsc_measurement(encode_rsc_measurement(speed, cadence, running=running, stride_m=stride, total_distance_m=distance))
+    m = decode_rsc_measurement(
+        encode_rsc_measurement(speed, cadence, running=running, stride_m=stride, total_distance_m=distance)
+    )
     assert m.speed_mps == pytest.approx(speed, abs=1 / 256)
     assert m.cadence_per_min == cadence and m.running is running
     assert (m.stride_m is None) is (stride is None)

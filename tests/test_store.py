@@ -8,18 +8,7 @@ from footnote.device import schema
 from footnote.device.feedback import PATTERNS
 from footnote.device.recorder import RunRecorder
 from footnote.device.store import Store
-from tests.conftest import rows
-
-
-class RecordingIndicator:
-    def __init__(self):
-        self.shown = []
-
-    def show(self, kind, *, event_id=None):
-        self.shown.append(kind)
-
-    def close(self):
-        pass
+from tests.helpers import RecordingIndicator, rows
 
 
 def test_migrations_are_recorded_in_the_database_and_applied_once(db_path):
@@ -38,7 +27,9 @@ def test_symptom_events_are_fsynced_and_samples_are_not(db_path):
         store._samples.clear()
         store.flush_samples()
         assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL until a sample flush
-        run_id = store.open_run(started_at=datetime.now(UTC), clock_synced=True, source="test", device="t", cadence_convention="auto")
+        run_id = store.open_run(
+            started_at=datetime.now(UTC), clock_synced=True, source="test", device="t", cadence_convention="auto"
+        )
         store.buffer_sample((run_id, 1.0, b"\x00\x00\x03\x50", 3.0, 80, 160.0, None, None, 0.0, 1))
         store.flush_samples()
         assert store.conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL for samples
@@ -49,7 +40,9 @@ def test_symptom_events_are_fsynced_and_samples_are_not(db_path):
 def test_a_full_disk_answers_with_the_error_pattern_and_recovers(db_path):
     store = Store(db_path)
     indicator = RecordingIndicator()
-    lg = RunRecorder(store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True)
+    lg = RunRecorder(
+        store=store, indicator=indicator, t0=0.0, started_at=datetime(2026, 11, 20, 7, tzinfo=UTC), clock_synced=True
+    )
     lg.start()
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     store.conn.execute(f"PRAGMA max_page_count={pages}")  # the disk is now full

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from footnote.server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, PageDataDep
+from footnote.server.deps import CsrfChecked, EpisodeNo, PageDataDep, RunId, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -24,7 +24,9 @@ def api_run(run_id: RunId, page_data: PageDataDep) -> dict:
 
 
 @router.get("/runs/{run_id}/samples", summary="Footpod samples of a run, optionally downsampled (peaks kept)")
-def api_samples(run_id: RunId, page_data: PageDataDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)) -> dict:
+def api_samples(
+    run_id: RunId, page_data: PageDataDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)
+) -> dict:
     return page_data.samples(run_id, max_points=max_points)
 
 
@@ -43,17 +45,24 @@ def api_trends(page_data: PageDataDep) -> list[dict]:
     dependencies=[CsrfChecked],
     summary="Annotate an episode (send the footnote_csrf cookie's value as X-CSRF-Token)",
 )
-def api_annotate(run_id: RunId, number: EpisodeNo, note: AnnotationIn, page_data: PageDataDep, settings: SettingsDep) -> dict:
+def api_annotate(
+    run_id: RunId, number: EpisodeNo, note: AnnotationIn, page_data: PageDataDep, settings: SettingsDep
+) -> dict:
     save_annotation(settings.db_path, run_id, number, note)
     page = page_data.run_page(run_id)
-    return {"episode": next(ep for ep in page["episodes"] if ep["number"] == number), "red_flags": page_data.summary()["red_flags"]}
+    return {
+        "episode": next(ep for ep in page["episodes"] if ep["number"] == number),
+        "red_flags": page_data.summary()["red_flags"],
+    }
 
 
 class StartIn(BaseModel):
     started_at: datetime
 
 
-@router.put("/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)")
+@router.put(
+    "/runs/{run_id}/start", dependencies=[CsrfChecked], summary="Correct a run's start time (ISO-8601 with offset)"
+)
 def api_correct_start(run_id: RunId, body: StartIn, page_data: PageDataDep, settings: SettingsDep) -> dict:
     try:
         correct_start(settings.db_path, run_id, body.started_at)

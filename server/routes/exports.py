@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from footnote.server.deps import SettingsDep, PageDataDep
+from footnote.server.deps import PageDataDep, SettingsDep
 from footnote.server.export_data import collect, parse_day, write_export
 from footnote.server.templating import render
 
@@ -35,7 +35,13 @@ def export_page(request: Request, page_data: PageDataDep):
 
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
-    data = collect(settings.db_path, since=parse_day(since, "since"), until=parse_day(until, "until"), name=name, with_samples=kind == "pdf")
+    data = collect(
+        settings.db_path,
+        since=parse_day(since, "since"),
+        until=parse_day(until, "until"),
+        name=name,
+        with_samples=kind == "pdf",
+    )
     media_type, suffix = KINDS[kind]
     with tempfile.TemporaryDirectory() as tmp:
         (out,) = write_export(kind, data, Path(tmp) / suffix)

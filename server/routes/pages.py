@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from footnote.server.deps import CsrfChecked, EpisodeNo, RunId, SettingsDep, PageDataDep
+from footnote.server.deps import CsrfChecked, EpisodeNo, PageDataDep, RunId, SettingsDep
 from footnote.server.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,9 +58,11 @@ def annotate_form(request: Request, run_id: RunId, number: EpisodeNo, page_data:
 
 
 @router.post("/runs/{run_id}/episodes/{number}/annotate", dependencies=[CsrfChecked])
-async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep):
+async def annotate_save(
+    request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep
+):
     form = await request.form()
-    data = {k: v for k, v in form.items() if k != "csrf_token"}
+    data: dict[str, object] = {k: v for k, v in form.items() if k != "csrf_token"}
     for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
         data[flag] = flag in data
     try:
@@ -68,7 +70,12 @@ async def annotate_save(request: Request, run_id: RunId, number: EpisodeNo, page
     except ValidationError as exc:
         page = page_data.run_page(run_id)
         errors = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()]
-        return render(request, "annotate.html", {"run": page, "episode": _episode(page, number), "errors": errors, "sent": data}, status_code=400)
+        return render(
+            request,
+            "annotate.html",
+            {"run": page, "episode": _episode(page, number), "errors": errors, "sent": data},
+            status_code=400,
+        )
     save_annotation(settings.db_path, run_id, number, note)
     return RedirectResponse(f"/runs/{run_id}#episode-{number}", status_code=303)
 
@@ -80,10 +87,23 @@ async def correct_start_time(request: Request, run_id: RunId, page_data: PageDat
     try:
         local = datetime.fromisoformat(value)
     except ValueError:
-        return render(request, "message.html", {"title": "Start time not changed", "message": f"started_local: '{value}' is not a date and time like 2026-11-20T07:30."}, status_code=400)
-    offset = timezone(timedelta(seconds=datetime.fromisoformat(page["started_at"]).utcoffset().total_seconds()))
+        return render(
+            request,
+            "message.html",
+            {
+                "title": "Start time not changed",
+                "message": f"started_local: '{value}' is not a date and time like 2026-11-20T07:30.",
+            },
+            status_code=400,
+        )
+    offset = datetime.fromisoformat(page["started_at"]).tzinfo or UTC
     try:
         correct_start(settings.db_path, run_id, local.replace(tzinfo=local.tzinfo or offset))
     except BadStartTime as exc:
-        return render(request, "message.html", {"title": "Start time not changed", "message": f"started_local: {exc}"}, status_code=400)
+        return render(
+            request,
+            "message.html",
+            {"title": "Start time not changed", "message": f"started_local: {exc}"},
+            status_code=400,
+        )
     return RedirectResponse(f"/runs/{run_id}", status_code=303)

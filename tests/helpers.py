@@ -1,0 +1,162 @@
+"""Helpers the tests share (fixtures live in conftest.py): reading a database, replaying
+a story, a feedback indicator that remembers, the logger running live against the fake
+BlueZ, and the dashboard served over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from gpiozero.pins.mock import MockFactory
+
+from footnote.device.config import parse_config
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+from footnote.device.story import Story
+
+FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+"""The command line, run as a separate process."""
+
+PAIRED = "C0:FF:EE:00:00:01"
+OTHER = "C0:FF:EE:00:00:02"
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def replay_story(story: Story, db: Path, tmp_path: Path, name: str = "story.jsonl") -> list[int]:
+    """Replay a story through the real replay pipeline into db; return its run ids."""
+    path = story.write(tmp_path / name)
+    with Store(db) as store:
+        return replay_file(path, store=store)
+
+
+class RecordingIndicator:
+    """Feedback that remembers what the runner was shown."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def show(self, kind: str, *, event_id: int | None = None) -> None:
+        self.shown.append(kind)
+
+    def close(self) -> None:
+        pass
+
+
+# -- the logger, live, against the fake BlueZ ----------------------------------------------
+
+
+class Live:
+    """A running logger, and ways to watch what it stored."""
+
+    def __init__(self, db_path, factory, inputs, client):
+        self.db_path, self.factory, self.inputs, self.client = db_path, factory, inputs, client
+        self.button = factory.pin(17)
+
+    def query(self, sql, params=()):
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def count(self, sql, params=()):
+        return self.query(sql, params)[0][0]
+
+    async def until(self, condition, timeout_s=15.0, what="condition"):
+        end = time.monotonic() + timeout_s
+        while not condition():
+            if time.monotonic() > end:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.05)
+
+    async def samples_at_least(self, n, timeout_s=15.0):
+        await self.until(lambda: self.count("SELECT count(*) FROM footpod_samples") >= n, timeout_s, f"{n} samples")
+
+    def links(self):
+        return [state for (state,) in self.query("SELECT state FROM link_events ORDER BY id")]
+
+    async def press(self, held_s=0.2):
+        self.button.drive_low()
+        await asyncio.sleep(held_s)  # the runner's thumb stays down
+        self.button.drive_high()
+        await asyncio.sleep(0.2)  # and is off the button a moment before any next press
+
+    async def fake(self, fn, *args, **kwargs):
+        """Control the fake BlueZ without blocking the logger's loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+@asynccontextmanager
+async def live_logger(db_path, *, config=None, client=None):
+    from footnote.device.footpod import FootpodClient
+    from footnote.device.live import run_logger
+
+    factory = MockFactory()
+    client = client or FootpodClient(scan_window_s=0.5, backoff_s=(0.2, 0.5))
+    ready = {}
+    task = asyncio.create_task(
+        run_logger(
+            parse_config(config or {"feedback": {"led": False}}),
+            db_path=db_path,
+            pin_factory=factory,
+            footpod=client.run,
+            on_ready=lambda i, rec: ready.update(inputs=i),
+        )
+    )
+    while "inputs" not in ready:
+        await asyncio.sleep(0.01)
+    live = Live(db_path, factory, ready["inputs"], client)
+    try:
+        yield live
+    finally:
+        live.inputs.stop()
+        await asyncio.wait_for(task, 15)
+        factory.reset()
+
+
+def stream(db_path, samples: int, *, config=None, timeout_s=15.0) -> Live:
+    """Run the whole logger until the pod has sent this many samples; the finished run."""
+
+    async def story():
+        async with live_logger(db_path, config=config) as live:
+            await live.samples_at_least(samples, timeout_s=timeout_s)
+            return live
+
+    return asyncio.run(story())
+
+
+# -- the dashboard over real HTTP ----------------------------------------------------------
+
+
+class LiveServer:
+    """The real FastAPI app served by uvicorn on a free loopback port, in a thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        end = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > end or not self.thread.is_alive():
+                raise RuntimeError("the dashboard did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
