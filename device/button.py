@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from footnote.device.seams import ButtonEvents
 
 GLITCH_S = 0.05
 
@@ -69,7 +73,7 @@ class PressDetector:
         return gestures
 
 
-def attach_button(button, on_edge: Callable[[bool], None]) -> None:
+def attach_button(button: ButtonEvents, on_edge: Callable[[bool], None]) -> None:
     """Route a gpiozero Button's edges to on_edge(down). The callbacks run on gpiozero's
     thread (on mock pins: the thread driving the pin), so on_edge must be thread-safe."""
     button.when_pressed = lambda: on_edge(True)

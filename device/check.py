@@ -23,7 +23,7 @@ from typing import TextIO
 from footnote.device.button import PressDetector, attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config, load_config
-from footnote.device.feedback import Indicator
+from footnote.device.feedback import PinIndicator
 from footnote.device.paths import resolve_db
 from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
 
@@ -62,7 +62,7 @@ class Checker:
         from footnote.device.live import build_indicator
 
         try:
-            indicator: Indicator = build_indicator(self.config, pin_factory=self.pin_factory)
+            indicator: PinIndicator = build_indicator(self.config, pin_factory=self.pin_factory)
         except Exception as exc:  # gpiozero raises many kinds for a bad pin or missing access
             self.record("LED / buzzer", False, f"could not open the pins: {exc}")
             return

@@ -18,7 +18,7 @@ PATTERNS: dict[str, tuple[float, float, int]] = {
 }
 
 
-class Indicator:
+class PinIndicator:
     """Shows a pattern on a gpiozero LED and/or Buzzer (either may be None)."""
 
     def __init__(self, *, led=None, buzzer=None) -> None:

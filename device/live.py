@@ -14,18 +14,18 @@ import logging
 import signal
 import socket
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from footnote.device import __version__
 from footnote.device.button import attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config
-from footnote.device.feedback import Indicator
+from footnote.device.feedback import PinIndicator
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.recording import ReplayWriter
+from footnote.device.seams import Clock, FootpodSource
 from footnote.device.store import Store
 
 logger = logging.getLogger(__name__)
@@ -97,13 +97,13 @@ def settings_from_config(config: Config) -> RecorderSettings:
     )
 
 
-def build_indicator(config: Config, *, pin_factory=None) -> Indicator:
+def build_indicator(config: Config, *, pin_factory=None) -> PinIndicator:
     from gpiozero import LED, Buzzer
 
     feedback = config.feedback
     led = LED(feedback.led_pin, pin_factory=pin_factory) if feedback.led else None
     buzzer = Buzzer(feedback.buzzer_pin, pin_factory=pin_factory) if feedback.buzzer else None
-    return Indicator(led=led, buzzer=buzzer)
+    return PinIndicator(led=led, buzzer=buzzer)
 
 
 async def run_logger(
@@ -112,8 +112,8 @@ async def run_logger(
     db_path: str | Path,
     record_path: str | Path | None = None,
     pin_factory=None,
-    footpod: Callable[[Inputs], Coroutine[Any, Any, None]] | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    footpod: FootpodSource | None = None,
+    clock: Clock = time.monotonic,
     on_ready: Callable[[Inputs, RunRecorder], None] | None = None,
 ) -> list[int]:
     """Run the logger until SIGINT/SIGTERM (or `inputs.stop()`); return the run ids.

@@ -20,7 +20,8 @@ from footnote.device.errors import RscDecodeError, StoreError
 from footnote.device.motion import Odometer, is_moving
 from footnote.device.recording import ReplayWriter
 from footnote.device.rsc import decode_rsc_measurement
-from footnote.device.store import Store
+from footnote.device.seams import Indicator, RunStore
+from footnote.device.store import SampleRow
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ class RunRecorder:
     def __init__(
         self,
         *,
-        store: Store,
-        indicator,
+        store: RunStore,
+        indicator: Indicator,
         t0: float,
         started_at: datetime,
         clock_synced: bool,
@@ -111,17 +112,17 @@ class RunRecorder:
         if moving:
             self._last_activity = t
         self.store.buffer_sample(
-            (
-                self.run_id,
-                t - self._run_t0,
-                data,
-                m.speed_mps,
-                m.cadence_per_min,
-                values.cadence_spm,
-                m.stride_m,
-                m.total_distance_m,
-                values.distance_m,
-                int(m.running),
+            SampleRow(
+                run_id=self.run_id,
+                t_s=t - self._run_t0,
+                raw=data,
+                speed_mps=m.speed_mps,
+                cadence_raw=m.cadence_per_min,
+                cadence_spm=values.cadence_spm,
+                stride_m=m.stride_m,
+                pod_distance_m=m.total_distance_m,
+                distance_m=values.distance_m,
+                running=int(m.running),
             )
         )
         if self._flush_due is None:

@@ -18,7 +18,7 @@ from footnote.device.errors import ReplayFormatError
 from footnote.device.feedback import SilentIndicator
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.recording import read_replay
-from footnote.device.store import Store
+from footnote.device.seams import Indicator, RunStore
 
 REPLAY_BUTTON_PIN = 17
 
@@ -26,8 +26,8 @@ REPLAY_BUTTON_PIN = 17
 def replay_file(
     path: str | Path,
     *,
-    store: Store,
-    indicator=None,
+    store: RunStore,
+    indicator: Indicator | None = None,
     settings: RecorderSettings | None = None,
 ) -> list[int]:
     """Replay one file into `store`; return the ids of the runs it created.

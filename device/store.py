@@ -15,6 +15,7 @@ import logging
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from footnote.device import schema
 from footnote.device.errors import StoreError
@@ -23,9 +24,24 @@ logger = logging.getLogger(__name__)
 
 MAX_PENDING_SAMPLES = 20_000
 
+
+class SampleRow(NamedTuple):
+    """One footpod_samples row as the logger stores it (see device.schema for the units)."""
+
+    run_id: int
+    t_s: float
+    raw: bytes
+    speed_mps: float
+    cadence_raw: int
+    cadence_spm: float
+    stride_m: float | None
+    pod_distance_m: float | None
+    distance_m: float
+    running: int
+
+
 _SAMPLE_SQL = (
-    "INSERT INTO footpod_samples (run_id, t_s, raw, speed_mps, cadence_raw, cadence_spm,"
-    " stride_m, pod_distance_m, distance_m, running) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    f"INSERT INTO footpod_samples ({', '.join(SampleRow._fields)}) VALUES ({', '.join('?' * len(SampleRow._fields))})"
 )
 
 
@@ -35,7 +51,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.conn = schema.open_db(self.path)
-        self._samples: list[tuple] = []
+        self._samples: list[SampleRow] = []
         self._durable = True  # schema.connect starts with synchronous=FULL
         self.dropped_samples = 0
 
@@ -136,8 +152,8 @@ class Store:
             (address, name, feature, location, cadence_convention, run_id),
         )
 
-    def buffer_sample(self, row: tuple) -> None:
-        """Queue one footpod_samples row (columns as in _SAMPLE_SQL) for the next flush.
+    def buffer_sample(self, row: SampleRow) -> None:
+        """Queue one footpod_samples row for the next flush.
 
         While the disk is full the buffer keeps the newest MAX_PENDING_SAMPLES rows
         (about 80 minutes at 4 per second) and counts what it had to drop, so a long

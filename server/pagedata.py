@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.server import charts
@@ -30,8 +32,14 @@ class PageData:
         self._charts: OrderedDict[tuple, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def connect(self) -> sqlite3.Connection:
-        return open_read_only(self.db_path)
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection for one request, closed when the request is done."""
+        conn = open_read_only(self.db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     # -- cached analysis ------------------------------------------------------------------
     @staticmethod

@@ -1,0 +1,72 @@
+"""The parts footnote's logger is built from, as Protocols: what each must do, so a test,
+the replay driver or the fallback when the database is unusable can stand in for the
+real one. The real parts: `feedback.PinIndicator` (LED/buzzer), `store.Store` (SQLite),
+`footpod.FootpodClient.run` (bleak), `time.monotonic`, and a gpiozero `Button`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from footnote.device.live import Inputs
+    from footnote.device.store import SampleRow
+
+Clock = Callable[[], float]
+"""Seconds on a monotonic clock (time.monotonic); the replay driver uses the file's `t`."""
+
+FootpodSource = Callable[["Inputs"], Coroutine[Any, Any, None]]
+"""A coroutine that streams one footpod into the logger's Inputs until cancelled."""
+
+
+class Indicator(Protocol):
+    """What the runner sees or hears after an input: `kind` is onset, worse, relief or
+    error (feedback.PATTERNS); shown only once the event is durable."""
+
+    def show(self, kind: str, *, event_id: int | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class ButtonEvents(Protocol):
+    """A push button that calls back on its edges (gpiozero's Button)."""
+
+    when_pressed: Callable[[], None] | None
+    when_released: Callable[[], None] | None
+
+
+class RunStore(Protocol):
+    """Where RunRecorder writes runs, events and samples. Every method that stores a symptom
+    event returns only once it is durable; any failure raises StoreError."""
+
+    def open_run(
+        self, *, started_at: datetime, clock_synced: bool, source: str, device: str, cadence_convention: str
+    ) -> int: ...
+
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None: ...
+
+    def add_symptom_event(
+        self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
+    ) -> int: ...
+
+    def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None: ...
+
+    def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None: ...
+
+    def set_footpod(
+        self,
+        run_id: int,
+        *,
+        address: str | None,
+        name: str | None,
+        feature: int | None,
+        location: int | None,
+        cadence_convention: str,
+    ) -> None: ...
+
+    def buffer_sample(self, row: SampleRow) -> None: ...
+
+    def flush_samples(self) -> None: ...
+
+    def close_interrupted_runs(self) -> list[int]: ...
