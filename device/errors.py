@@ -31,3 +31,11 @@ class NoSuchRun(FootnoteError, LookupError):
 
 class NoSuchEpisode(FootnoteError, LookupError):
     """An episode number its run does not have."""
+
+
+class PasswordError(FootnoteError, ValueError):
+    """A new dashboard password that cannot be used (too short, typed differently twice, ...)."""
+
+
+class CertificateError(FootnoteError, ValueError):
+    """The dashboard's HTTPS certificate or key is missing or unusable."""

@@ -4,6 +4,8 @@ privacy middleware together. Serve it with `footnote serve` (server.serve)."""
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.errors import NoSuchEpisode, NoSuchRun
-from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
+from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.deps import Settings
 from footnote.server.export_data import BadPeriod, NothingToExport
 from footnote.server.pagedata import PageData
@@ -28,16 +30,21 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
+def create_app(
+    db_path: str | Path, *, password_hash: str | None = None, clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
+    """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
+    from dashboard.password_hash (None: no login, for loopback only); the app never sees
+    the password itself. `clock` (monotonic seconds) times the sessions."""
     app = FastAPI(
         title="footnote",
         description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
-    app.state.settings = Settings(db_path=Path(db_path), password=password or None)
+    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
     app.state.page_data = PageData(db_path)
-    app.state.auth = Auth(password or None)
+    app.state.auth = Auth(password_hash or None, clock=clock)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):
         app.include_router(module.router)
@@ -65,7 +72,9 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
         else:
             response = await call_next(request)
         if CSRF_COOKIE not in request.cookies:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict")
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=is_https(request)
+            )
         response.headers.update(SECURITY_HEADERS)
         if request.url.path == "/docs":  # Swagger UI starts itself with an inline script
             del response.headers["Content-Security-Policy"]

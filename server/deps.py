@@ -15,7 +15,7 @@ from footnote.server.pagedata import PageData
 @dataclass(frozen=True)
 class Settings:
     db_path: FilePath
-    password: str | None = None
+    password_hash: str | None = None
     title: str = "footnote"
 
 

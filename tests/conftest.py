@@ -69,15 +69,28 @@ def dashboard(fresh_demo_db):
     server.stop()
 
 
+RUNNER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The argon2id hash of RUNNER_PASSWORD, as `footnote password` stores it."""
+    from footnote.server.passwords import hash_password
+
+    return hash_password(RUNNER_PASSWORD)
+
+
 @pytest.fixture
-def locked_dashboard(fresh_demo_db):
-    """The same, with a password set."""
+def locked_dashboard(fresh_demo_db, password_hash):
+    """The same, with a password set: the app gets only its hash; the test keeps the
+    password (`.password`) to log in as the runner would."""
     from footnote.server.app import create_app
     from tests.helpers import LiveServer
 
-    server = LiveServer(create_app(fresh_demo_db, password="correct horse battery staple"))
+    server = LiveServer(create_app(fresh_demo_db, password_hash=password_hash))
     server.db_path = fresh_demo_db
-    server.password = "correct horse battery staple"
+    server.password = RUNNER_PASSWORD
+    server.password_hash = password_hash
     yield server
     server.stop()
 
