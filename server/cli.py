@@ -1,13 +1,11 @@
 """`footnote serve`, `footnote password`, `footnote analyze` and `footnote export`: thin
-handlers over the server library. Registered by footnote.device.cli; each handler imports the dashboard's
-packages itself, so the logger's commands never load them."""
+handlers over the server library. Registered by footnote.device.cli; each handler
+imports the dashboard's packages itself, so the logger's commands never load them."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
-
 from pathlib import Path
 
 from footnote.device.config import default_config_path, load_config

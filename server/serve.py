@@ -29,8 +29,7 @@ def check_privacy(host: str, password_hash: str | None) -> None:
     """Health data stays private: anything but loopback needs a password."""
     if not is_loopback(host) and not password_hash:
         raise ConfigError(
-            f"refusing to serve on {host} without a password: set one with `footnote password` "
-            "(or listen on 127.0.0.1)"
+            f"refusing to serve on {host} without a password: set one with `footnote password` (or listen on 127.0.0.1)"
         )
 
 
@@ -80,10 +79,9 @@ def serve(
     port = port or config.dashboard.port
     password_hash = config.dashboard.password_hash or None
     check_privacy(host, password_hash)
-    if ssl_certfile or ssl_keyfile:
-        tls = tls_files(ssl_certfile, ssl_keyfile)
-    else:
-        tls = tls_files(config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)
+    # Files named on the command line replace the config's pair as a whole.
+    given = (ssl_certfile, ssl_keyfile) if ssl_certfile or ssl_keyfile else None
+    tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
     scheme = "https" if tls else "http"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import pty
+import select
+import signal
 import stat
 import subprocess
 import time
@@ -50,8 +52,9 @@ def set_password(config, text: str | None = NEW_PASSWORD + "\n", *extra: str) ->
 
 def in_a_terminal(argv: list[str], answers: list[str], timeout_s: float = 30.0) -> tuple[int, str]:
     """Run argv with a pseudo-terminal as its terminal, as the runner at the Pi's
-    console would; type each answer when a prompt ending in ': ' shows. Returns the
-    exit status and everything the terminal displayed."""
+    console would; type each answer only once its prompt (a line ending in ': ') shows,
+    since getpass discards anything typed ahead. Returns the exit status and everything
+    the terminal displayed."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: its stdin, stdout, stderr and /dev/tty are the terminal
         os.execvp(argv[0], argv)
@@ -59,23 +62,31 @@ def in_a_terminal(argv: list[str], answers: list[str], timeout_s: float = 30.0) 
     deadline = time.monotonic() + timeout_s
 
     def read_some() -> bytes:
+        """What the terminal shows next; b"" once the child has closed it."""
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"the command stopped answering; the terminal showed: {shown!r}")
         try:
             return os.read(fd, 4096)
         except OSError:  # the child closed the terminal
             return b""
 
+    finished = False
     try:
-        for answer in answers:
-            while shown.count(b": ") <= answers.index(answer):
+        for asked, answer in enumerate(answers, start=1):
+            while shown.count(b": ") < asked:
                 chunk = read_some()
-                if not chunk or time.monotonic() > deadline:
-                    raise AssertionError(f"no prompt for an answer; the terminal showed: {shown!r}")
+                if not chunk:
+                    raise AssertionError(f"no prompt for answer {asked}; the terminal showed: {shown!r}")
                 shown += chunk
             os.write(fd, answer.encode() + b"\n")
         while chunk := read_some():
             shown += chunk
+        finished = True
     finally:
         os.close(fd)
+        if not finished:  # it may still be waiting for input: do not leave it behind
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
 
@@ -140,7 +151,7 @@ def test_two_different_answers_change_nothing(tmp_path):
     [
         ("short\n", "the password needs at least 8 characters"),
         ("\n", "the password needs at least 8 characters"),
-        ("x" * 2000 + "\n", "at most 1024 characters"),
+        ("x" * 2000 + "\n", "the password may have at most 1024 characters"),
     ],
 )
 def test_an_unusable_password_is_refused_and_nothing_is_written(tmp_path, typed, message):
