@@ -69,13 +69,11 @@ def dashboard(fresh_demo_db):
     server.stop()
 
 
-RUNNER_PASSWORD = "correct horse battery staple"
-
-
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """The argon2id hash of RUNNER_PASSWORD, as `footnote password` stores it."""
     from footnote.server.passwords import hash_password
+    from tests.helpers import RUNNER_PASSWORD
 
     return hash_password(RUNNER_PASSWORD)
 
@@ -85,7 +83,7 @@ def locked_dashboard(fresh_demo_db, password_hash):
     """The same, with a password set: the app gets only its hash; the test keeps the
     password (`.password`) to log in as the runner would."""
     from footnote.server.app import create_app
-    from tests.helpers import LiveServer
+    from tests.helpers import RUNNER_PASSWORD, LiveServer
 
     server = LiveServer(create_app(fresh_demo_db, password_hash=password_hash))
     server.db_path = fresh_demo_db
