@@ -266,37 +266,69 @@ def render_config(config: Config) -> str:
 
 
 def save_config(config: Config, path: str | Path) -> None:
-    """Write the config atomically, readable by its owner only (it may hold the
+    _write_privately(Path(path), render_config(config))
+
+
+def _write_privately(path: Path, text: str) -> None:
+    """Write a config atomically, readable by its owner only (it may hold the
     dashboard's password hash)."""
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a left-over .tmp keeps its old mode otherwise
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(render_config(config))
+        f.write(text)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
+_SECTION_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"-]+?)\s*\]\s*(#.*)?$")
+_PASSWORD_LINE = re.compile(rf"^\s*(?:{LEGACY_PASSWORD_KEY}|password_hash)\s*=")
+
+
+def _with_password_hash(text: str, password_hash: str) -> str:
+    """`text` (a config file) with its [dashboard] password lines replaced by one
+    password_hash line; every other line, comments included, is kept as it was."""
+    lines = text.splitlines()
+    header = next(
+        (i for i, line in enumerate(lines) if (m := _SECTION_HEADER.match(line)) and m[1] == "dashboard"), None
+    )
+    new_line = f"password_hash = {_toml_value(password_hash)}"
+    if header is None:
+        return text + ("" if text.endswith("\n") or not text else "\n") + f"\n[dashboard]\n{new_line}\n"
+    end = next((i for i in range(header + 1, len(lines)) if _SECTION_HEADER.match(lines[i])), len(lines))
+    body = [line for line in lines[header + 1 : end] if not _PASSWORD_LINE.match(line)]
+    return "\n".join([*lines[: header + 1], new_line, *body, *lines[end:]]) + "\n"
+
+
 def set_password_hash(path: str | Path, password_hash: str) -> Config:
     """Store a new dashboard.password_hash in the config file at `path`, keeping every
-    other key, and drop a plain-text dashboard.password if the file still has one.
-    Returns the config as saved."""
+    other key and comment, and drop a plain-text dashboard.password if the file still
+    has one. Returns the config as saved."""
     path = Path(path)
-    data: dict = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     dashboard = data.get("dashboard")
     if isinstance(dashboard, dict):
         dashboard.pop(LEGACY_PASSWORD_KEY, None)
     config = parse_config(data, path)
-    updated = dataclasses.replace(config, dashboard=dataclasses.replace(config.dashboard, password_hash=password_hash))
+    wanted = dataclasses.replace(config, dashboard=dataclasses.replace(config.dashboard, password_hash=password_hash))
+    # The runner's file with only the password lines changed, if it reads back as
+    # exactly the config wanted (a layout this edit does not understand, such as a
+    # dotted `dashboard.port = ...` key, falls back to writing every key afresh).
+    # No file yet: every key at its default, as install-pi.sh writes it.
+    edited = _with_password_hash(text, password_hash) if text.strip() else ""
+    try:
+        kept = bool(edited) and parse_config(tomllib.loads(edited), path) == wanted
+    except (tomllib.TOMLDecodeError, ConfigError):
+        kept = False
+    if not kept:
+        edited = render_config(wanted)
     # Checked as the saved file will be read back: a malformed hash is refused here.
-    saved = parse_config(tomllib.loads(render_config(updated)), path)
-    save_config(saved, path)
+    saved = parse_config(tomllib.loads(edited), path)
+    _write_privately(path, edited)
     return saved

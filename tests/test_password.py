@@ -35,7 +35,7 @@ address = "C0:FF:EE:00:00:09"
 db = "/home/runner/footnote.db"
 
 [dashboard]
-host = "0.0.0.0"
+host = "0.0.0.0"   # the phone reads it over the home Wi-Fi
 port = 8080
 """
 
@@ -110,6 +110,10 @@ def test_footnote_password_stores_only_a_hash_and_keeps_every_other_key(tmp_path
     # Everything else the runner set is still there.
     assert after.button == before.button and after.footpod == before.footpod and after.logger == before.logger
     assert (after.dashboard.host, after.dashboard.port) == ("0.0.0.0", 8080)
+    # ... and the file is the runner's own, with one line added: comments and order stay.
+    assert [line for line in text.splitlines() if not line.startswith("password_hash = ")] == (
+        A_RUNNERS_CONFIG.splitlines()
+    )
     assert stat.S_IMODE(config.stat().st_mode) == 0o600  # the hash is for the owner's eyes only
 
 
@@ -184,6 +188,7 @@ def test_the_config_refuses_a_plain_text_password_naming_the_command(tmp_path, d
     result = set_password(config, NEW_PASSWORD + "\n", "--stdin")
     assert result.returncode == 0, result.stderr
     assert "hunter22" not in config.read_text()
+    assert "# the phone reads it over the home Wi-Fi" in config.read_text()
     assert load_config(config).dashboard.password_hash.startswith("$argon2id$")
 
 
@@ -236,3 +241,15 @@ def test_the_app_is_given_the_hash_and_never_the_password():
     assert "password_hash" in inspect.signature(create_app).parameters
     with pytest.raises(ValueError, match="argon2id"):
         Auth("a plain password")  # a password where the hash belongs is refused, not compared
+
+
+def test_a_config_laid_out_unusually_is_rewritten_whole_rather_than_misread(tmp_path):
+    """Dotted keys instead of a [dashboard] table: the password still lands in the right place."""
+    from footnote.server.passwords import verify_password
+
+    config = tmp_path / "config.toml"
+    config.write_text('dashboard.port = 8080\ndashboard.password = "hunter22"\nbutton.pin = 5\n')
+    assert set_password(config, NEW_PASSWORD + "\n", "--stdin").returncode == 0
+    after = load_config(config)
+    assert (after.dashboard.port, after.button.pin) == (8080, 5)
+    assert verify_password(after.dashboard.password_hash, NEW_PASSWORD) and "hunter22" not in config.read_text()
