@@ -276,6 +276,11 @@ def _write_privately(path: Path, text: str) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a left-over .tmp keeps its old mode otherwise
+    if path.exists() and os.geteuid() == 0:
+        # `sudo footnote password` on the runner's config: it stays the runner's, or
+        # the dashboard (running as the runner) could no longer read it.
+        owner = path.stat()
+        os.fchown(fd, owner.st_uid, owner.st_gid)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()

@@ -145,7 +145,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="set the dashboard's password (stored as an argon2id hash, never as text)",
         description=(
             "Set the dashboard's password: asked twice without echo, hashed with argon2id and saved in the config "
-            "as dashboard.password_hash (every other key is kept; a plain-text dashboard.password is removed)."
+            "as dashboard.password_hash (every other line is kept; a plain-text dashboard.password is removed)."
         ),
     )
     p.add_argument(

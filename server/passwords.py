@@ -8,9 +8,16 @@ MAX_CONCURRENT_HASHES logins hash at once (server.auth), so a flood of logins co
 most 38 MiB. Time: 19 ms here with argon2-cffi's SSE2 build (25 ms with the portable
 build that ARM gets), on one core of a 2-core x86 server; a 1 GHz Cortex-A53 with LPDDR2
 is taken to be 10-20 times slower at memory-hard hashing, so 0.25-0.5 s per login on
-the Pi (benchmarks/bench_password.py measures it). OWASP's larger settings (scrypt with
-N=2^17 needs 128 MiB; argon2id with 46 MiB and 1 pass costs as much time) buy nothing
-the Pi can afford.
+the Pi (benchmarks/bench_access.py measures it here). OWASP's larger settings (scrypt
+with N=2^17 needs 128 MiB; argon2id with 46 MiB and 1 pass costs as much time) buy
+nothing the Pi can afford.
+
+Why argon2-cffi rather than the standard library's hashlib.scrypt: scrypt would save a
+dependency, but at OWASP's minimum (N=2^17, r=8, p=1) each login holds 128 MiB, a
+quarter of the Pi's memory, and any smaller N is below what OWASP recommends; argon2id
+meets OWASP's recommendation with 19 MiB. argon2-cffi is maintained (Hynek Schlawack),
+wraps the reference implementation, and installs as a wheel on the Pi (PyPI's aarch64
+wheels for 64-bit Raspberry Pi OS, piwheels for 32-bit).
 
 The parameters are written into the hash itself (PHC string format), so a stronger
 setting later still verifies the hashes written before it.

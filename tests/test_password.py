@@ -253,3 +253,14 @@ def test_a_config_laid_out_unusually_is_rewritten_whole_rather_than_misread(tmp_
     after = load_config(config)
     assert (after.dashboard.port, after.button.pin) == (8080, 5)
     assert verify_password(after.dashboard.password_hash, NEW_PASSWORD) and "hunter22" not in config.read_text()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can run footnote password on another user's config")
+def test_sudo_footnote_password_leaves_the_config_with_its_owner(tmp_path):
+    """The dashboard runs as the runner: a config that became root's would stop it."""
+    config = tmp_path / "config.toml"
+    config.write_text(A_RUNNERS_CONFIG)
+    os.chown(config, 1234, 1234)
+    assert set_password(config, NEW_PASSWORD + "\n", "--stdin").returncode == 0
+    assert (config.stat().st_uid, config.stat().st_gid) == (1234, 1234)
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
