@@ -69,11 +69,6 @@ def serve(
     ssl_certfile: str | Path | None = None,
     ssl_keyfile: str | Path | None = None,
 ) -> int:
-    import uvicorn
-
-    from footnote.server import lan
-    from footnote.server.app import create_app
-
     config = load_config(config_path)
     host = host or config.dashboard.host
     port = port or config.dashboard.port
@@ -84,6 +79,13 @@ def serve(
     tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
+    # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
+    import uvicorn
+
+    from footnote.server import lan
+    from footnote.server.app import create_app
+
+    app = create_app(db_path, password_hash=password_hash)
     scheme = "https" if tls else "http"
     if is_loopback(host):
         print(f"footnote dashboard: {lan.url(scheme, host, port)}  (Ctrl-C to stop)", flush=True)
@@ -91,7 +93,7 @@ def serve(
         where = lan.reach(host=host, port=port, https=tls is not None, addresses=lan.lan_addresses())
         print(lan.banner(where, color=sys.stdout.isatty()), flush=True)
     uvicorn.run(
-        create_app(db_path, password_hash=password_hash),
+        app,
         host=host,
         port=port,
         log_level="warning",
