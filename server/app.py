@@ -67,7 +67,9 @@ def create_app(
             if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
                 response: Response = JSONResponse({"detail": "Log in first."}, status_code=401)
             else:
-                response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                # A session cookie the server no longer knows: the login ended (idle, 12 h, restart).
+                ended = "&ended=1" if SESSION_COOKIE in request.cookies else ""
+                response = RedirectResponse(f"/login?next={request.url.path}{ended}", status_code=303)
         else:
             response = await call_next(request)
         if CSRF_COOKIE not in request.cookies:

@@ -79,7 +79,9 @@ def test_a_phone_left_alone_for_half_an_hour_is_logged_out(clocked_dashboard):
     clock.advance(SESSION_IDLE_S)
     assert phone.get("/api/runs").status_code == 401
     page = phone.get("/runs/1", headers={"Accept": "text/html"})
-    assert page.status_code == 303 and page.headers["location"] == "/login?next=/runs/1"
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=/runs/1&ended=1"
+    told = phone.get(page.headers["location"]).text
+    assert "Your login ended (30 minutes without use, or 12 hours after logging in" in told
     # Logging in again is all it takes.
     assert logged_in(server, server.password).get("/api/runs").status_code == 200
 

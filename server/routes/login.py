@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from footnote.server.auth import SESSION_COOKIE, SESSION_LIFETIME_S, is_https
+from footnote.server.auth import SESSION_COOKIE, SESSION_IDLE_S, SESSION_LIFETIME_S, is_https
 from footnote.server.deps import AuthDep, CsrfChecked
 from footnote.server.templating import render
 
@@ -20,9 +20,15 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
+SESSION_ENDED = (
+    f"Your login ended ({SESSION_IDLE_S // 60} minutes without use, or {SESSION_LIFETIME_S // 3600} hours "
+    "after logging in, or the dashboard restarted): log in again."
+)
+
+
 @router.get("/login")
-def login_form(request: Request, next: str | None = None):
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+def login_form(request: Request, next: str | None = None, ended: bool = False):
+    return render(request, "login.html", {"next": _safe_next(next), "error": SESSION_ENDED if ended else None})
 
 
 @router.post("/login", dependencies=[CsrfChecked])
