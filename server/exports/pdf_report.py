@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -201,11 +202,34 @@ def places_table(data: ExportData) -> list:
             ]
         )
     widths = [24 * mm, 18 * mm, 24 * mm, 27 * mm, 25 * mm, 27 * mm, WIDTH - 145 * mm]
-    return [
-        p("Per place", H2),
-        grid(table, widths),
-        p(RELIEF_CONTEXT + " " + " ".join(m for m in RELIEF_RANGE_MEANING.values() if m), SMALL),
-    ]
+    charts_row = [relief_chart(pl) for pl in rows if pl["rest_to_relief_s"]["n"]]
+    story: list = [p("Per place", H2), grid(table, widths)]
+    if charts_row:
+        strip = Table([charts_row], colWidths=[WIDTH / max(3, len(charts_row))] * len(charts_row), hAlign="LEFT")
+        story += [Spacer(1, 4), strip]
+    meanings = " ".join(m for m in RELIEF_RANGE_MEANING.values() if m)
+    return story + [p(RELIEF_CONTEXT + " " + meanings, SMALL)]
+
+
+def relief_chart(place: dict, width: float = 58 * mm) -> Drawing:
+    """Standstill-to-relief for one place: one bar per range, its count beside it."""
+    bins = place["relief_distribution"]
+    row_h, label_w = 4.2 * mm, 26 * mm
+    height = row_h * (len(bins) + 1)
+    d = Drawing(width, height)
+    title = f"{location(None if place['place'] == 'not_said' else place['place'])}: stopping to relief"
+    d.add(String(0, height - row_h + 1.5, title, fontSize=7, fontName="Helvetica-Bold"))
+    most = max(b["count"] for b in bins) or 1
+    bar_w = width - label_w - 8 * mm
+    for i, b in enumerate(bins):
+        y = height - row_h * (i + 2) + 1
+        d.add(String(0, y + 1, RELIEF_RANGE_WORDS[b["range"]], fontSize=6.5))
+        if b["count"]:
+            bar = Rect(label_w, y, bar_w * b["count"] / most, row_h - 2)
+            bar.fillColor, bar.strokeColor = colors.HexColor("#2b8cbe"), None
+            d.add(bar)
+        d.add(String(label_w + bar_w * b["count"] / most + 2, y + 1, str(b["count"]), fontSize=6.5))
+    return d
 
 
 def questionnaire_table(data: ExportData) -> list:
