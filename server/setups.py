@@ -76,13 +76,14 @@ def load_setups(conn: sqlite3.Connection) -> dict[int, Setup]:
     }
 
 
-def default_setup(setups: dict[int, Setup], run_ids_by_start: list[int], run_id: int) -> Setup | None:
-    """The setup offered for a run without one: that of the nearest earlier run that has one."""
+def default_setup(setups: dict[int, Setup], run_ids_in_order: list[int], run_id: int) -> Setup | None:
+    """The setup offered for a run without one: that of the nearest earlier run (in recording
+    order) that has one."""
     if run_id in setups:
         return setups[run_id]
-    if run_id not in run_ids_by_start:
+    if run_id not in run_ids_in_order:
         return None
-    for earlier in reversed(run_ids_by_start[: run_ids_by_start.index(run_id)]):
+    for earlier in reversed(run_ids_in_order[: run_ids_in_order.index(run_id)]):
         if earlier in setups:
             return setups[earlier]
     return None

@@ -164,7 +164,6 @@ LEG_PLACE_WORDS = {  # the questionnaire's leg diagram
     "foot": "foot",
 }
 NOT_ANSWERED = "not answered"
-NOT_RECORDED = "footnote does not record this"
 BESIDE_NOTE = (
     "Your answers and what the recordings show, side by side. footnote does not score the questionnaire or turn "
     "either into a diagnosis: a doctor reads the two together."
