@@ -136,6 +136,12 @@ def test_no_episode_carries_what_the_profile_forbids(bundle):
     assert {"reference": f"urn:uuid:{logger['id']}"} in devices["entry"]  # the logger lives in Devices
 
 
+TREND_CODES = {  # Terminology.fsh, ValueSet TrendCodes
+    "1250004", "35105006", "231877006", "385425000", "385630006", "442474009", "409051000", "442387004",
+    "445021000124109", "445031000124107",
+}  # fmt: skip
+
+
 def test_fixed_components_use_the_profile_codes_displays_and_value_types(bundle):
     seen = set()
     for o in symptoms(bundle):
@@ -146,6 +152,11 @@ def test_fixed_components_use_the_profile_codes_displays_and_value_types(bundle)
                 assert coding["display"] == FIXED_COMPONENTS[coding["code"]]
                 assert "valueCodeableConcept" in c  # every fixed slice: value[x] only CodeableConcept
                 seen.add(coding["code"])
+                value = c["valueCodeableConcept"]["coding"][0]["code"]
+                if coding["code"] == "89253-9":
+                    assert value in TREND_CODES
+                if coding["code"] == "100753-3":
+                    assert value == "128975004"  # Resting state, in AlleviatingFactorCodes
     assert {"64750-3", "89253-9", "100753-3"} <= seen
 
 
