@@ -202,11 +202,19 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
     db = sqlite_utils.Database(conn)
     applied = []
-    for name, step in pending:
-        with conn:
+    # One transaction for every pending migration: all or nothing, and each page written
+    # to the WAL once (one commit per migration left ~20 KB more WAL for each, enough to
+    # fill a nearly full card before the first run).
+    conn.execute("BEGIN")
+    try:
+        for name, step in pending:
             step(db)
             db.table("_migrations").insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
-        applied.append(name)
+            applied.append(name)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return applied
 
 
