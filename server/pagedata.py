@@ -76,11 +76,18 @@ class PageData:
     def runs_page(self) -> dict:
         with self.connect() as conn:
             pairs = self.all_analyses(conn)
-        summary = summarize([ra for _, ra in pairs])
+            answers, _ = questionnaire.latest_answers(conn)
+        analyses = [ra for _, ra in pairs]
+        summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
+        beside = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
         return {
             "runs": runs,
-            "summary": {**jsonable(summary), "places": places.per_place([ra for _, ra in pairs])},
+            "summary": {
+                **jsonable(summary),
+                "places": places.per_place(analyses),
+                "questionnaire": None if answers is None else {"answers": answers.as_dict(), "items": beside},
+            },
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
         }

@@ -105,6 +105,7 @@ def test_the_questionnaire_sits_beside_what_the_recordings_say(dashboard):
     c = client(dashboard)
     before = c.get("/api/questionnaire").json()
     assert before["answers"] is None and before["items"][0]["answer"] == "not answered"
+    assert c.get("/api/runs").json()["summary"]["questionnaire"] is None
     answers = {
         "pain_when_walking": "yes",
         "begins_at_rest": "no",
@@ -124,6 +125,9 @@ def test_the_questionnaire_sits_beside_what_the_recordings_say(dashboard):
     assert beside["where"]["answer"] == "calf, foot"
     html = c.get("/questionnaire", headers={"accept": "text/html"}).text
     assert "in 6 of 7 episodes" in html and "positive" not in html.lower()
+    summary = c.get("/api/runs").json()["summary"]["questionnaire"]  # the summary shows it too
+    assert summary["items"] == page["items"] and summary["answers"]["where"] == ["calf", "foot"]
+    assert "in 6 of 7 episodes" in c.get("/", headers={"accept": "text/html"}).text
     # answering again keeps both; the newest is shown
     form = {"csrf_token": c.cookies["footnote_csrf"], "pain_when_walking": "no", "where": ["thigh"]}
     assert c.post("/questionnaire", data=form).status_code == 303
