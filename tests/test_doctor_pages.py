@@ -5,6 +5,7 @@ and the summaries per place. Bad input is a 4xx naming the field and stores noth
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -205,3 +206,32 @@ def test_without_any_place_said_there_is_no_per_place_section(fresh_demo_db):
     conn.close()
     assert PageData(fresh_demo_db).summary()["places"] == []
     assert rows(fresh_demo_db, "SELECT count(*) FROM annotations") == [(7,)]
+
+
+def test_an_older_database_is_read_as_it_is_and_migrated_on_the_first_write(db_path, monkeypatch):
+    """A database last opened by a logger from before these tables: the pages read it as it
+    is (no setups, no answers), and the first setup saved brings it up to date."""
+    from footnote.device import schema
+    from footnote.device.store import Store
+    from footnote.server.exports import collect
+    from footnote.server.pagedata import PageData
+    from footnote.server.setups import SetupIn, save_setup
+
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])  # the logger knew only 001
+    with Store(db_path) as store:
+        store.open_run(
+            started_at=datetime(2026, 11, 20, 7, tzinfo=UTC),
+            clock_synced=True,
+            source="live",
+            device="test",
+            cadence_convention="auto",
+        )
+    monkeypatch.undo()
+    assert rows(db_path, "SELECT name FROM _migrations") == [("001_initial",)]
+    pages = PageData(db_path)
+    assert pages.setups_page()["runs_with_setup"] == 0 and pages.questionnaire_page()["answers"] is None
+    assert pages.run_page(1)["setup"] is None
+    save_setup(db_path, 1, SetupIn(shoes="Pegasus 40"))
+    assert pages.run_page(1)["setup"]["shoes"] == "Pegasus 40"
+    assert len(rows(db_path, "SELECT name FROM _migrations")) == len(schema.MIGRATIONS)
+    assert len(collect(db_path).database_id) == 36  # the export finds the database's own id
