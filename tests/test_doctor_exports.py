@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from pypdf import PdfReader
 
 from footnote.server.questionnaire import AnswersIn, save_answers
 from footnote.server.setups import SetupIn, save_setup
 from tests.helpers import FOOTNOTE
+
+pytestmark = pytest.mark.slow  # renders whole PDFs through the command line (~4 s each): kept out of make check
 
 
 def pdf_text(db, out) -> tuple[str, str]:

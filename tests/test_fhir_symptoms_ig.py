@@ -209,6 +209,7 @@ def test_every_resource_has_a_narrative(bundle):
         assert r["text"]["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml">'), r["resourceType"]
 
 
+@pytest.mark.slow  # builds a second demo database and exports four times
 def test_ids_are_unique_across_databases_and_stable_for_one(answered_db, tmp_path):
     import shutil
 
