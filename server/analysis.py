@@ -646,7 +646,7 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         evidence.append(
             f"{len(episodes)} episode{'s' if len(episodes) != 1 else ''} in {sum(1 for ra in analyses if ra.episodes)} of {n_runs} runs: {parts}."
         )
-    if onset_d.median is not None:
+    if onset_d.median is not None and onset_t.median is not None:
         basis = onset_basis if onset_d.n != 1 else "run"
         text = f"The first numbness of a run started after a median of {km(onset_d.median)} ({clock(onset_t.median)} into the run) over {onset_d.n} {basis}"
         if onset_d.cv is not None:
