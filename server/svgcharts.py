@@ -43,6 +43,9 @@ LEFT, RIGHT = 44.0, 12.0  # room for the y tick labels; the last x label's overh
 LANE_H = 44.0  # the episode lane: a bar a thumb can hit (44 px)
 BAR_TOP, BAR_H = 8.0, 28.0
 
+ChartPoint = tuple[float, float | None, float | None, float | None]
+"""A footpod sample as the run chart reads it: (t_s, speed_mps, cadence_spm, distance_m)."""
+
 
 def timeline_buckets(width: int) -> int:
     """Min-max buckets for a run chart drawn `width` px wide: one per 2 px of plot, so a
@@ -168,7 +171,7 @@ def _y_axis(
 
 def timeline(
     ra: RunAnalysis,
-    points: Sequence[Sequence[float | None]],
+    points: Sequence[ChartPoint],
     *,
     width: int = DEFAULT_WIDTH,
     window: tuple[float, float] | None = None,
@@ -193,7 +196,7 @@ def timeline(
     def x(t: float) -> float:
         return left + (min(max(t, t0), t1) - t0) / span * plot_w
 
-    in_view = [p for p in points if p[0] is not None and t0 <= p[0] <= t1]
+    in_view = [p for p in points if t0 <= p[0] <= t1]
     speed_max = max((p[1] or 0.0 for p in in_view), default=0.0)
     cadence_max = max((p[2] or 0.0 for p in in_view), default=0.0)
     speed_top_v, speed_step = nice_ticks(max(speed_max, 1.0), 3 if panel_h < 130 else 4)
@@ -316,7 +319,9 @@ def timeline(
     return svg.text()
 
 
-def _series_path(points, index: int, x, top: float, height: float, v_top: float, gap_s: float) -> str:
+def _series_path(
+    points: Sequence[ChartPoint], index: int, x, top: float, height: float, v_top: float, gap_s: float
+) -> str:
     """An SVG path through the points, lifted where the footpod was silent for longer
     than gap_s (a gap is no data, never a straight line)."""
     parts: list[str] = []
