@@ -251,8 +251,12 @@ def test_zooming_to_an_episode_and_back(phone, dashboard, artifacts):
     start, end = float(link.get_attribute("data-from-s")), float(link.get_attribute("data-to-s"))
     assert start < ep["onset_t_s"] < ep["end_t_s"] < end
 
+    # the runner has scrolled down to the zoom links, below the chart, and taps one
+    page.eval_on_selector(".chart-zoom", "nav => window.scrollBy(0, nav.getBoundingClientRect().top - 8)")
+    assert page.eval_on_selector("#chart", "f => f.getBoundingClientRect().top") < 0
     link.tap()
     page.locator(f"#chart[data-state=ready] svg#timeline[data-t0='{start:.1f}'][data-t1='{end:.1f}']").wait_for()
+    assert page.eval_on_selector("#chart", "f => f.getBoundingClientRect().top") > -1  # the chart is back in view
     assert parse_qs(urlparse(page.url).query) == {"from_s": [str(start)], "to_s": [str(end)]}  # a link to share
     assert link.get_attribute("aria-current") == "true"
     g = geometry(page)

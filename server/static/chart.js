@@ -234,6 +234,8 @@
     var from = link.dataset.fromS;
     var win = from !== undefined ? [Number(from), Number(link.dataset.toS)] : null;
     if (push) history.pushState(null, "", link.getAttribute("href"));
+    // The zoom links sit below the chart: bring the chart back into view, as the link's #chart would.
+    if (this.figure.getBoundingClientRect().top < 0) this.figure.scrollIntoView({ block: "start" });
     this.setWindow(win);
   };
 
