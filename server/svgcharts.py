@@ -304,7 +304,7 @@ def timeline(
             fill=MUTED,
         )
 
-    _episode_lane(svg, ra, x, t0, t1, lane_top)
+    _episode_lane(svg, ra, x, t0, t1, lane_top, right)
 
     step = _time_step(span, plot_w)
     tick = math.ceil(t0 / step) * step
@@ -338,7 +338,7 @@ def _series_path(
     return "".join(parts) or "M0 0"
 
 
-def _episode_lane(svg: _Svg, ra: RunAnalysis, x, t0: float, t1: float, lane_top: float) -> None:
+def _episode_lane(svg: _Svg, ra: RunAnalysis, x, t0: float, t1: float, lane_top: float, right: float) -> None:
     for ep in ra.episodes:
         if ep.end_t_s < t0 or ep.onset_t_s > t1:
             continue
@@ -365,8 +365,20 @@ def _episode_lane(svg: _Svg, ra: RunAnalysis, x, t0: float, t1: float, lane_top:
         number = str(ep.number)
         if bar_w >= 24:
             svg.el("text", number, x=x0 + 8, y=lane_top + BAR_TOP + 18, fill="#fff", font_weight="700")
-        else:
-            svg.el("text", number, x=x0 + bar_w + 9, y=lane_top + BAR_TOP + 18, fill=colour, font_weight="700")
+        else:  # beside a narrow bar (past its relief ring), or before it at the right edge
+            after = x0 + bar_w + (11 if ep.relieved else 5)
+            if after + 0.7 * FONT_PX * len(number) <= right:
+                svg.el("text", number, x=after, y=lane_top + BAR_TOP + 18, fill=colour, font_weight="700")
+            else:
+                svg.el(
+                    "text",
+                    number,
+                    x=x0 - 4,
+                    y=lane_top + BAR_TOP + 18,
+                    fill=colour,
+                    font_weight="700",
+                    text_anchor="end",
+                )
         # The tap target: the whole lane's height, and at least 44 px wide.
         hit_w = max(44.0, bar_w)
         svg.el(

@@ -105,8 +105,9 @@ CHART_WORDS = {
     "hint": "Tap or hover over the chart to read time, distance, speed, cadence and state; "
     "tap an episode's bar for the episode.",
     "zoom_to": "Zoom to episode",
-    "zoom_nav": "Zoom the chart",
-    "whole_run": "Whole run",
+    "zoom_nav": "Zoom the chart to",
+    "zoom_episode": "episode",
+    "whole_run": "the whole run",
     "showing": "Showing",
     "keys": "Run chart: left and right arrow keys read the values point by point",
 }

@@ -138,7 +138,7 @@ def test_the_run_page_links_each_episode_to_its_zoom(http, run):
         assert f'href="/runs/1?from_s={start}&amp;to_s={end}#chart"' in page
     zoomed = http.get("/runs/1", params={"from_s": start, "to_s": end}).text
     assert f"/runs/1/timeline.svg?width=360&amp;from_s={start}&amp;to_s={end}" in zoomed  # without JavaScript too
-    assert 'aria-current="true">Zoom to episode 2<' in zoomed
+    assert 'aria-current="true">episode 2<' in zoomed
 
 
 @pytest.mark.parametrize(
@@ -211,3 +211,16 @@ def test_a_chart_story_is_told_in_its_accessible_name(http, run):
     assert svg.get("role") == "img"
     label = svg.get("aria-label")
     assert "Episode 1 (resolves at rest)" in label and "Episode 2 (steadily worsening)" in label
+
+
+def test_a_narrow_episode_at_the_right_edge_keeps_its_number_on_the_chart(http, run):
+    onset = run["episodes"][0]["onset_t_s"]
+    svg = chart(http, "/runs/1/timeline.svg", width=360, from_s=0, to_s=round(onset + 5, 1))
+    (bar,) = svg.findall(".//svg:g[@class='episode-bar']", NS)
+    (number,) = bar.findall("svg:text", NS)
+    assert number.text == "1"
+    x = float(number.get("x"))
+    if number.get("text-anchor") == "end":
+        assert 0 < x - 0.7 * FONT_PX <= x <= float(bar.find("svg:rect[@class='bar']", NS).get("x"))
+    else:
+        assert x + 0.7 * FONT_PX <= 360

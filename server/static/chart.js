@@ -416,7 +416,7 @@
     nodes.push(end);
     var link = this.figure.querySelector('.chart-zoom a[data-episode="' + number + '"]');
     if (link) {
-      var zoom = el("a", "button zoom", link.textContent);
+      var zoom = el("a", "button zoom", w.zoom_to + " " + number);
       zoom.href = link.getAttribute("href");
       zoom.dataset.fromS = link.dataset.fromS;
       zoom.dataset.toS = link.dataset.toS;
