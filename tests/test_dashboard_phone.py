@@ -58,7 +58,8 @@ AXE_RUN = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, 
 
 class Phone:
     """A page on the phone that remembers what a runner would never want to see: a
-    request leaving the dashboard (it works offline), a script error, a CSP refusal."""
+    request leaving the dashboard (it works offline), a script error, a CSP refusal, a
+    part of the page (style, script, icon, chart, its data) that failed to load."""
 
     def __init__(self, browser, base_url: str, **options) -> None:
         self.base_url = base_url
@@ -69,14 +70,20 @@ class Phone:
         self.page.on("request", self._request)
         self.page.on("pageerror", lambda error: self.errors.append(f"script error: {error}"))
         self.page.on("console", self._console)
+        self.page.on("response", self._response)
 
     def _request(self, request) -> None:
         if not request.url.startswith(self.base_url):
             self.outside.append(request.url)
 
     def _console(self, message) -> None:
+        # a CSP refusal is reported here; failed loads are judged by _response
         if message.type == "error" and "Failed to load resource" not in message.text:
-            self.errors.append(message.text)  # a CSP refusal is reported here
+            self.errors.append(message.text)
+
+    def _response(self, response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.errors.append(f"{response.status} for {response.url}")
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
