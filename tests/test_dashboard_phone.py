@@ -402,3 +402,22 @@ def test_logging_in_on_a_phone(browser, locked_dashboard, artifacts):
         phone.clean()
     finally:
         phone.close()
+
+
+def test_setting_what_was_worn_on_a_phone_then_comparing(phone, artifacts):
+    """The setups page with setups in it (the demo has none): two runs' shoes saved from
+    the run page's form, by thumb, then the comparison."""
+    page = phone.page
+    for run_id, shoes in ((1, "Pegasus 40"), (2, "Trail shoes, wide")):
+        phone.goto(f"/runs/{run_id}")
+        page.fill("form.setup-form input[name=shoes]", shoes)
+        page.fill("form.setup-form input[name=lacing]", "skip the 2nd eyelet")
+        with page.expect_navigation(wait_until="load"):
+            page.locator("#save-setup").tap()
+        assert shoes in page.inner_text("#setup")
+        comfortable_on_a_phone(page, f"/runs/{run_id} with its setup")
+    phone.goto("/setups")
+    assert "Pegasus 40" in page.inner_text("main") and "Trail shoes, wide" in page.inner_text("main")
+    page.screenshot(path=artifacts / "phone-setups-compared.png", full_page=True)
+    comfortable_on_a_phone(page, "/setups with setups")
+    phone.clean()
