@@ -39,3 +39,8 @@ class NothingToExport(FootnoteError, LookupError):
 
 class BadPeriod(FootnoteError, ValueError):
     """A period that is not one: a malformed date, or an end before the start."""
+
+
+class DamagedDatabase(FootnoteError, OSError):
+    """A database file that is damaged, or is not footnote's (the message names the file
+    and says what to do: footnote recover)."""

@@ -113,8 +113,26 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(["run_id", "t_s"])
 
 
+def _sdcard_notices(db: sqlite_utils.Database) -> None:
+    """What the logger had to do about the SD card (a damaged database set aside, a
+    journal replayed), shown as a banner until resolved (device.integrity)."""
+    db.table("notices").create(
+        {
+            "id": int,
+            "created_at": str,  # UTC ISO-8601
+            "kind": str,  # database_set_aside | journal_replayed
+            "path": str,  # the file the notice is about (absolute)
+            "message": str,
+            "resolved_at": str,  # NULL until footnote recover has salvaged the file
+        },
+        pk="id",
+        not_null={"created_at", "kind", "message"},
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("sdcard_notices", _sdcard_notices),
 ]
 
 

@@ -1,0 +1,591 @@
+"""The journal: when the database cannot be written, the button still answers.
+
+Every input the logger receives also goes to a journal file beside the database, in the
+record/replay format (device.recording). While the database works the journal is only
+context: buffered, never fsync'd, kept in a `.part` file and started again at every
+closed run, and deleted when the logger stops. When a write to the database fails (a
+damaged file, a read-only or full card, a folder that cannot be made), `JournalingStore`
+turns the journal durable: the `.part` file is renamed to its final name, what was
+buffered is written and fsync'd, and from then on every button, footpod and tick line
+is fsync'd before the press is confirmed. The runner sees the "journaled" pattern once
+(recorded, but not in the database), then the usual patterns.
+
+A journal holds the whole run it began in, so `replay_journal` can rebuild it exactly
+(same run start, same decisions). It is replayed into the database at the next start of
+the logger (or when the logger stops and the database works again), and then retired.
+Replay is idempotent: rows already in the database (from before the failure, or from a
+replay that was killed) are recognised and not stored twice.
+
+Where the journal goes: beside the database; if that folder cannot be written, the
+per-user data folder (`journal/`). A small reserve file beside the journal is deleted the
+moment the journal turns durable, so a full card still has room for it.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from footnote.device import integrity
+from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
+from footnote.device.paths import data_dir
+from footnote.device.recorder import RecorderSettings
+from footnote.device.seams import Indicator
+from footnote.device.store import SampleRow, Store
+
+logger = logging.getLogger(__name__)
+
+RESERVE_BYTES = 256 * 1024  # about 2 hours of footpod lines at 1 per second, or thousands of presses
+CONTEXT_FLUSH_BYTES = 64 * 1024  # while the database works, the journal is written in chunks this big
+MAX_MEMORY_BYTES = 8 * 2**20  # lines kept in memory when no folder takes them (about 14 hours at 4/s)
+SAMPLE_SYNC_S = 1.0  # footpod lines are fsync'd at most this long after arrival
+T_MATCH_S = 0.002  # two rows of one run this close in t_s are the same input (float rounding)
+
+
+def journal_folders(db_path: Path) -> list[Path]:
+    """Where journals of this database may be: beside it, else the per-user data folder."""
+    folders = [db_path.parent, data_dir() / "journal"]
+    return list(dict.fromkeys(f.absolute() for f in folders))
+
+
+def pending_journals(db_path: str | Path) -> list[Path]:
+    """Durable journals of this database waiting to be replayed, oldest first."""
+    db_path = Path(db_path)
+    found = [p for folder in journal_folders(db_path) for p in folder.glob(f"{db_path.stem}.journal-*.jsonl")]
+    return sorted(found, key=lambda p: p.name)
+
+
+class Journal:
+    """Every input of one logger session (an InputLog), context until `make_durable()`."""
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        started_at: datetime,
+        clock_synced: bool,
+        settings: RecorderSettings,
+        reserve_bytes: int = RESERVE_BYTES,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.name = f"{self.db_path.stem}.journal-{started_at:%Y%m%dT%H%M%S%f}.jsonl"
+        self._header: dict[str, object] = {
+            "footnote_replay": 1,
+            "started_at": started_at.isoformat(),
+            "clock_synced": clock_synced,
+        }
+        self._meta: dict[str, object] = {"db": str(self.db_path.absolute()), "settings": asdict(settings)}
+        self.reserve_bytes = reserve_bytes
+        self.durable = False
+        self.path: Path | None = None  # the file, once it exists
+        self._fd: int | None = None
+        self._pending: list[str] = []
+        self._pending_bytes = 0
+        self._complete = True  # False once a line had to be dropped
+        self._last_t = 0.0
+        self._synced_t = 0.0
+        self._link_line: dict | None = None  # the footpod's state, repeated after a restart
+        self._reserve: Path | None = None
+        self._begin(run_open=True)
+        self._open_file()
+        self._make_reserve()
+
+    # -- InputLog -------------------------------------------------------------------------
+    def button(self, t: float, down: bool) -> None:
+        self._line({"t": t, "button": "down" if down else "up"}, sync=True)
+
+    def rsc(self, t: float, data: bytes) -> None:
+        self._line({"t": t, "rsc": data.hex()}, sync=t - self._synced_t >= SAMPLE_SYNC_S)
+
+    def footpod(self, t: float, state: str, **extra: object) -> None:
+        line = {"t": t, "footpod": state, **{k: v for k, v in extra.items() if v is not None}}
+        self._link_line = line if state == "connected" else None
+        self._line(line, sync=True)
+
+    def tick(self, t: float) -> None:
+        self._line({"t": t, "tick": True}, sync=True)
+
+    def end(self, t: float) -> None:
+        self._line({"t": t, "end": True}, sync=True)
+
+    # -- life ---------------------------------------------------------------------------
+    def make_durable(self) -> None:
+        """From now on every line is on disk before it counts. Raises StoreError when no
+        folder takes the journal (the press then gets the error pattern)."""
+        if not self.durable:
+            self._drop_reserve()
+            if self._fd is None:
+                self._open_file()
+            part = self.path
+            if self._fd is None or part is None:
+                raise StoreError(
+                    f"could not write the journal in {' or '.join(map(str, journal_folders(self.db_path)))}"
+                )
+            final = part.with_name(self.name)
+            try:
+                os.rename(part, final)
+            except OSError as exc:
+                raise StoreError(f"could not write the journal {final}: {exc.strerror or exc}") from exc
+            integrity.sync_folder(final.parent)
+            self.path = final
+            self.durable = True
+            if not self._complete:
+                logger.error(
+                    "the journal %s lost lines while the disk was full: its run may replay incompletely", final
+                )
+            logger.error("the database cannot be written: recording to the journal %s", final)
+        self.sync()
+
+    def sync(self) -> None:
+        """Write what is pending and fsync it; StoreError if the disk refuses."""
+        try:
+            self._write_pending()
+            if self._fd is not None:
+                os.fsync(self._fd)
+        except OSError as exc:
+            raise StoreError(f"could not write the journal {self.path}: {exc.strerror or exc}") from exc
+        self._synced_t = self._last_t
+
+    def restart(self) -> None:
+        """A run closed while the database works: what came before is in the database,
+        so the context starts afresh (with the footpod's link state, if it is up)."""
+        if self.durable:
+            return
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._complete = True
+        if self._fd is not None:
+            try:
+                os.ftruncate(self._fd, 0)
+                os.lseek(self._fd, 0, os.SEEK_SET)
+            except OSError:
+                self._close_fd()
+        self._begin(run_open=False)
+        if self._link_line is not None:
+            self._line({**self._link_line, "t": self._last_t}, sync=False)
+
+    def close(self, *, keep: bool) -> None:
+        """Close the file; `keep=False` (a session the database took whole) deletes it."""
+        if self.durable:
+            try:
+                self.sync()
+            except StoreError as exc:
+                logger.error("%s", exc)
+        self._close_fd()
+        if not keep and self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self._drop_reserve()
+
+    # -- inside ---------------------------------------------------------------------------
+    def _begin(self, *, run_open: bool) -> None:
+        header = {
+            **self._header,
+            "footnote_journal": {**self._meta, "run_open_at_start": run_open},
+        }
+        self._pending.append(json.dumps(header, separators=(",", ":")) + "\n")
+        self._pending_bytes += len(self._pending[-1])
+
+    def _line(self, obj: dict, *, sync: bool) -> None:
+        obj["t"] = self._last_t = max(obj["t"], self._last_t)
+        text = json.dumps(obj, separators=(",", ":")) + "\n"
+        self._pending.append(text)
+        self._pending_bytes += len(text)
+        if self.durable:
+            if sync:
+                self.sync()  # raises StoreError: the caller's press is then not confirmed
+            else:
+                try:
+                    self._write_pending()
+                except OSError as exc:
+                    logger.error("could not write the journal: %s", exc)
+        elif self._pending_bytes >= CONTEXT_FLUSH_BYTES:
+            try:
+                if self._fd is None:
+                    self._open_file()
+                self._write_pending()
+            except OSError:
+                pass  # kept in memory; written when the disk has room again
+            if self._pending_bytes > MAX_MEMORY_BYTES:
+                while self._pending_bytes > MAX_MEMORY_BYTES // 2 and len(self._pending) > 1:
+                    self._pending_bytes -= len(self._pending.pop(1))  # never the header
+                self._complete = False
+
+    def _write_pending(self) -> None:
+        if self._fd is None:
+            raise OSError(f"no folder takes the journal of {self.db_path}")
+        while self._pending:
+            data = "".join(self._pending).encode()
+            written = os.write(self._fd, data)
+            if written < len(data):  # a partial write (the disk filled): keep the rest (JSON is ASCII)
+                self._pending = [data[written:].decode()]
+                self._pending_bytes = len(self._pending[0])
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self._pending.clear()
+            self._pending_bytes = 0
+
+    def _open_file(self) -> None:
+        for folder in journal_folders(self.db_path):
+            path = folder / (self.name + ".part")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            except OSError:
+                continue
+            self.path = path
+            return
+
+    def _make_reserve(self) -> None:
+        if self.path is None or self.reserve_bytes <= 0:
+            return
+        reserve = self.path.with_name(self.name + ".reserve")
+        try:
+            with open(reserve, "wb") as f:
+                f.write(b"\0" * self.reserve_bytes)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:
+            reserve.unlink(missing_ok=True)
+            return
+        self._reserve = reserve
+
+    def _drop_reserve(self) -> None:
+        if self._reserve is not None:
+            self._reserve.unlink(missing_ok=True)
+            self._reserve = None
+
+    def _close_fd(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def clear_stale_context(db_path: str | Path) -> None:
+    """Delete context files and reserves a killed logger left while the database worked:
+    everything in them is in the database."""
+    db_path = Path(db_path)
+    for folder in journal_folders(db_path):
+        for pattern in (".jsonl.part", ".jsonl.reserve"):
+            for stale in folder.glob(f"{db_path.stem}.journal-*{pattern}"):
+                stale.unlink(missing_ok=True)
+
+
+class JournalingStore:
+    """A RunStore: the database while it can be written, the journal once it cannot.
+
+    `store` is None when the database could not even be opened. Ids handed out while
+    journaling are negative, so they never pass for a database row."""
+
+    def __init__(self, store: Store | None, journal: Journal, *, reason: str = "") -> None:
+        self.store = store
+        self.journal = journal
+        self.journaling = False
+        self.reason = reason
+        self._next_id = 0
+        if store is None:
+            self._switch(reason or "the database could not be opened")
+
+    @property
+    def path(self) -> Path:
+        return self.journal.db_path
+
+    def _switch(self, reason: str) -> None:
+        self.journaling = True
+        self.reason = reason
+        if self.store is not None:
+            try:
+                self.store.close()
+            except sqlite3.Error:
+                pass
+            self.store = None
+        logger.error("database unusable (%s)", reason)
+        try:
+            self.journal.make_durable()
+        except (StoreError, OSError) as exc:
+            logger.error("%s", exc)
+
+    def _synthetic_id(self) -> int:
+        self._next_id -= 1
+        return self._next_id
+
+    def _db(self, method: str, *args, **kwargs):
+        """Call the database; on failure switch to the journal and return None."""
+        if self.store is not None:
+            try:
+                return getattr(self.store, method)(*args, **kwargs)
+            except StoreError as exc:
+                self._switch(str(exc))
+        return None
+
+    def open_run(self, **kwargs) -> int:
+        run_id = self._db("open_run", **kwargs)
+        return run_id if run_id is not None else self._synthetic_id()
+
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+        if run_id > 0 and self.store is not None:
+            self._db("close_run", run_id, t_s=t_s, reason=reason)
+            if not self.journaling:
+                self.journal.restart()
+
+    def add_symptom_event(
+        self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
+    ) -> int:
+        if run_id > 0 and self.store is not None:
+            event_id = self._db("add_symptom_event", run_id, t_s=t_s, kind=kind, episode=episode, severity=severity)
+            if event_id is not None:
+                return event_id
+        if not self.journal.durable:
+            self.journal.make_durable()  # raises StoreError: not confirmed
+        self.journal.sync()  # the edge and tick lines that decided it are on disk
+        return self._synthetic_id()
+
+    def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        if run_id > 0:
+            self._db("add_link_event", run_id, t_s=t_s, state=state, address=address)
+
+    def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
+        if run_id > 0:
+            self._db("add_rejected_packet", run_id, t_s=t_s, raw=raw, error=error)
+
+    def set_footpod(self, run_id: int, **kwargs) -> None:
+        if run_id > 0:
+            self._db("set_footpod", run_id, **kwargs)
+
+    def buffer_sample(self, row: SampleRow) -> None:
+        if row.run_id > 0 and self.store is not None:
+            self.store.buffer_sample(row)
+
+    def flush_samples(self) -> None:
+        self._db("flush_samples")
+
+    def close_interrupted_runs(self) -> list[int]:
+        return self._db("close_interrupted_runs") or []
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+class JournalIndicator:
+    """The runner's feedback, with the "journaled" pattern shown once, for the first
+    event confirmed by the journal rather than the database."""
+
+    def __init__(self, inner: Indicator, store: JournalingStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.announced = False
+
+    def show(self, kind: str, *, event_id: int | None = None) -> None:
+        if kind != "error" and event_id is not None and event_id < 0 and not self.announced:
+            self.announced = True
+            kind = "journaled"
+        self.inner.show(kind, event_id=event_id)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+# -- replaying a journal into the database ------------------------------------------------------
+
+
+class _DedupStore:
+    """A RunStore over a real Store that recognises what is already there, so a journal
+    can be replayed twice (after a kill -9) or over the rows written before the failure
+    without storing anything twice. Runs are the same when their start and source are."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+        self._existing: set[int] = set()
+        self._last_sample_t: dict[int, float] = {}
+        self.added = {"runs": 0, "events": 0, "samples": 0}
+
+    def open_run(
+        self, *, started_at: datetime, clock_synced: bool, source: str, device: str, cadence_convention: str
+    ) -> int:
+        local = started_at.astimezone().isoformat(timespec="milliseconds")
+        found = self.conn.execute(
+            "SELECT id, end_reason FROM runs WHERE started_at = ? AND source = ?", (local, source)
+        ).fetchone()
+        if found is None:
+            self.added["runs"] += 1
+            return self.store.open_run(
+                started_at=started_at,
+                clock_synced=clock_synced,
+                source=source,
+                device=device,
+                cadence_convention=cadence_convention,
+            )
+        run_id, end_reason = found
+        self._existing.add(run_id)
+        if end_reason == "interrupted":
+            # An earlier start closed it as well as it could; the journal knows better.
+            with self.conn:
+                self.conn.execute(
+                    "DELETE FROM symptom_events WHERE run_id = ? AND kind = 'unresolved_at_run_end'", (run_id,)
+                )
+                self.conn.execute("UPDATE runs SET ended_t_s = NULL, end_reason = NULL WHERE id = ?", (run_id,))
+        last = self.conn.execute("SELECT max(t_s) FROM footpod_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
+        self._last_sample_t[run_id] = -1.0 if last is None else last
+        return run_id
+
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+        self.store.close_run(run_id, t_s=t_s, reason="interrupted" if reason == "end_of_replay" else reason)
+
+    def _has(self, sql: str, params: tuple) -> int | None:
+        found = self.conn.execute(sql, params).fetchone()
+        return None if found is None else found[0]
+
+    def add_symptom_event(
+        self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
+    ) -> int:
+        if run_id in self._existing:
+            found = self._has(
+                "SELECT id FROM symptom_events WHERE run_id = ? AND kind = ? AND episode IS ? AND abs(t_s - ?) < ?",
+                (run_id, kind, episode, t_s, T_MATCH_S),
+            )
+            if found is not None:
+                return found
+        self.added["events"] += 1
+        return self.store.add_symptom_event(run_id, t_s=t_s, kind=kind, episode=episode, severity=severity)
+
+    def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        if run_id in self._existing and self._has(
+            "SELECT id FROM link_events WHERE run_id = ? AND state = ? AND abs(t_s - ?) < ?",
+            (run_id, state, t_s, T_MATCH_S),
+        ):
+            return
+        self.store.add_link_event(run_id, t_s=t_s, state=state, address=address)
+
+    def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
+        if run_id in self._existing and self._has(
+            "SELECT id FROM rejected_packets WHERE run_id = ? AND raw = ? AND abs(t_s - ?) < ?",
+            (run_id, raw, t_s, T_MATCH_S),
+        ):
+            return
+        self.store.add_rejected_packet(run_id, t_s=t_s, raw=raw, error=error)
+
+    def set_footpod(self, run_id: int, **kwargs) -> None:
+        self.store.set_footpod(run_id, **kwargs)
+
+    def buffer_sample(self, row: SampleRow) -> None:
+        # Samples reach the database in order, whole transactions at a time: what is there
+        # is a prefix of the run.
+        if row.t_s <= self._last_sample_t.get(row.run_id, -1.0) + 1e-6:
+            return
+        self.added["samples"] += 1
+        self.store.buffer_sample(row)
+
+    def flush_samples(self) -> None:
+        self.store.flush_samples()
+
+    def close_interrupted_runs(self) -> list[int]:
+        return []  # the journal closes its own runs; others are the logger's business
+
+
+def journal_header(path: Path) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.loads(f.readline())
+
+
+def replay_journal(path: str | Path, store: Store) -> dict[str, int]:
+    """Replay one journal into `store` without duplicates; return what was added
+    (runs, events, samples). A torn last line (a power cut mid-write) ends the journal;
+    a bad line before the end raises ReplayFormatError."""
+    from footnote.device.replay import replay_file
+
+    path = Path(path)
+    meta = journal_header(path).get("footnote_journal", {})
+    known = {k: v for k, v in meta.get("settings", {}).items() if k in RecorderSettings.__dataclass_fields__}
+    settings = RecorderSettings(**known)
+    dedup = _DedupStore(store)
+    try:
+        replay_file(path, store=dedup, settings=settings, start_run=meta.get("run_open_at_start", True))
+    except ReplayFormatError as exc:
+        lines = path.read_text(encoding="utf-8", errors="replace").rstrip("\n").count("\n") + 1
+        if f"line {lines}:" not in str(exc):
+            raise
+        logger.warning("journal %s ends in a torn line (%s): replayed up to it", path, exc)
+    return dedup.added
+
+
+def replay_pending(db_path: Path, store: Store) -> list[tuple[Path, dict[str, int]]]:
+    """Replay every waiting journal of this database into it and retire each one (delete
+    it) once it is wholly in the database. A journal that cannot be read is kept,
+    renamed `.unreadable`, and logged."""
+    done = []
+    for path in pending_journals(db_path):
+        try:
+            added = replay_journal(path, store)
+        except (ReplayFormatError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            kept = path.with_name(path.name + ".unreadable")
+            os.rename(path, kept)
+            logger.error("journal %s could not be replayed (%s): kept as %s", path, exc, kept)
+            continue
+        path.unlink()
+        logger.warning(
+            "journal %s replayed into %s: %d runs, %d events, %d samples added",
+            path.name,
+            db_path,
+            added["runs"],
+            added["events"],
+            added["samples"],
+        )
+        done.append((path, added))
+    return done
+
+
+def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
+    """The logger's store at start: examine the database (setting a damaged one aside),
+    open it, replay waiting journals into it; if any of that fails, journal."""
+    db_path = Path(db_path)
+    clear_stale_context(db_path)
+    health = integrity.examine(db_path)
+    aside: Path | None = None
+    if health.set_aside_needed:
+        try:
+            aside = integrity.set_aside(db_path)
+        except OSError as exc:
+            return JournalingStore(
+                None, journal, reason=f"{integrity.advice(db_path, health.detail)}; could not set it aside: {exc}"
+            )
+    try:
+        store = Store(db_path)
+    except (StoreError, DamagedDatabase, sqlite3.Error, OSError) as exc:
+        return JournalingStore(None, journal, reason=f"could not open {db_path}: {exc}")
+    if aside is not None:
+        message = integrity.set_aside_message(db_path, aside, health)
+        try:
+            integrity.add_notice(store.conn, kind="database_set_aside", path=aside.resolve(), message=message)
+        except sqlite3.Error as exc:
+            logger.error("could not store the notice (%s): %s", exc, message)
+    try:
+        replay_pending(db_path, store)
+    except (StoreError, sqlite3.Error) as exc:
+        logger.error("could not replay the journals into %s yet: %s", db_path, exc)
+    return JournalingStore(store, journal)
+
+
+def settle_at_stop(store: JournalingStore, journal: Journal) -> None:
+    """The logger is stopping. A session the database took whole leaves no journal; one
+    that journaled is replayed now if the database works again, else kept for the next
+    start."""
+    if not store.journaling:
+        store.close()
+        journal.close(keep=False)
+        return
+    journal.close(keep=True)
+    store.close()
+    if not integrity.examine(journal.db_path).usable:
+        logger.error("journal kept for the next start: %s is still unusable", journal.db_path)
+        return
+    try:
+        with Store(journal.db_path) as db:
+            replay_pending(journal.db_path, db)
+    except (StoreError, DamagedDatabase, sqlite3.Error, OSError) as exc:
+        logger.error("journal kept for the next start (%s)", exc)
