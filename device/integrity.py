@@ -2,7 +2,8 @@
 
 At start the logger asks `examine(path)`: a bounded `PRAGMA quick_check` plus a look at
 what tables the file holds. A damaged file, or another program's database, is never
-written to: `set_aside(path)` renames it (with its -wal and -shm) beside itself with the
+written to. Another program's database stays where it is (the logger journals); a
+damaged one is renamed aside: `set_aside(path)` renames it (with its -wal and -shm) beside itself with the
 date, byte for byte, and a fresh database is started with a notice (`notices` table)
 that the dashboard shows as a banner and `footnote check` prints until `footnote
 recover` has salvaged the file.
@@ -46,11 +47,18 @@ class Health:
 
     @property
     def set_aside_needed(self) -> bool:
-        return self.state in ("damaged", "not_sqlite", "foreign")
+        """Damaged files are renamed aside; another program's database is left where it
+        is, untouched (that program may need it), and the logger journals instead."""
+        return self.state in ("damaged", "not_sqlite")
 
 
-def advice(path: str | Path, detail: str) -> str:
+def advice(path: str | Path, detail: str, *, foreign: bool = False) -> str:
     """The one line every command prints for a damaged or foreign database file."""
+    if foreign:
+        return (
+            f"{path} is not a footnote database ({detail}); it was not changed. "
+            "Point --db (or logger.db in the config) at footnote's own database"
+        )
     return (
         f"{path} is not a usable footnote database ({detail}); it was not changed. "
         f"Salvage its runs with: footnote recover {path}"
@@ -223,5 +231,5 @@ def open_checked(path: str | Path) -> sqlite3.Connection:
         raise damaged(path, exc) from None
     if not tables >= FOOTNOTE_TABLES:
         conn.close()
-        raise DamagedDatabase(advice(path, "it holds no footnote runs: a database of another program?"))
+        raise DamagedDatabase(advice(path, "it holds no footnote runs: a database of another program?", foreign=True))
     return conn

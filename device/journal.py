@@ -547,6 +547,8 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
     clear_stale_context(db_path)
     health = integrity.examine(db_path)
     aside: Path | None = None
+    if health.state == "foreign":
+        return JournalingStore(None, journal, reason=integrity.advice(db_path, health.detail, foreign=True))
     if health.set_aside_needed:
         try:
             aside = integrity.set_aside(db_path)

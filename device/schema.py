@@ -183,8 +183,43 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a writable, migrated database."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if needed) a writable, migrated database.
+
+    Raises DamagedDatabase, naming the file and `footnote recover`, for a damaged file
+    or another program's database (which is never migrated into: it stays byte for byte);
+    sqlite3.OperationalError for a card that is full, read-only or missing."""
+    from footnote.device.integrity import advice, damaged
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from footnote.device.errors import StoreError
+
+        raise StoreError(f"could not create the folder {Path(path).parent}: {exc.strerror or exc}") from None
+    if Path(path).exists() and Path(path).stat().st_size > 0:
+        # Looked at read-only first: turning on WAL would already change a foreign file.
+        probe = connect(path, read_only=True)
+        try:
+            tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+        finally:
+            probe.close()
+        if tables and "runs" not in tables:
+            from footnote.device.errors import DamagedDatabase
+
+            raise DamagedDatabase(
+                advice(path, "a database of another program: it holds no footnote runs", foreign=True)
+            )
     conn = connect(path)
-    migrate(conn)
+    try:
+        migrate(conn)
+    except sqlite3.OperationalError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(path, exc) from None
     return conn

@@ -113,3 +113,12 @@ def cadence(cadence_spm: float) -> str:
 def location(code: str | None) -> str:
     """Where it was felt, or "not said"."""
     return LOCATION_WORDS.get(code, code) if code else NOT_SAID
+
+
+# The SD card (device.integrity, device.journal): the dashboard's banner and error page.
+DATABASE_UNUSABLE = "The database cannot be read"
+NOTICE_HEADING = "The SD card needed attention"
+JOURNAL_WAITING = (
+    "{count} journal file(s) hold presses recorded while the database could not be written. "
+    "The next start of the logger adds them to the database."
+)
