@@ -88,6 +88,7 @@ class Journal:
         self._pending: list[str] = []
         self._pending_bytes = 0
         self._complete = True  # False once a line had to be dropped
+        self._write_failures = 0
         self._last_t = 0.0
         self._synced_t = 0.0
         self._link_line: dict | None = None  # the footpod's state, repeated after a restart
@@ -197,13 +198,18 @@ class Journal:
         self._pending.append(text)
         self._pending_bytes += len(text)
         if self.durable:
-            if sync:
-                self.sync()  # raises StoreError: the caller's press is then not confirmed
-            else:
-                try:
+            # Never raises: an input must reach the recorder whatever the disk does. A
+            # press is confirmed only by the store's own sync (JournalingStore), which
+            # does raise; lines that could not be written wait in memory for room.
+            try:
+                if sync:
+                    self.sync()
+                else:
                     self._write_pending()
-                except OSError as exc:
+            except (StoreError, OSError) as exc:
+                if self._write_failures in (0, 100, 10_000):
                     logger.error("could not write the journal: %s", exc)
+                self._write_failures += 1
         elif self._pending_bytes >= CONTEXT_FLUSH_BYTES:
             try:
                 if self._fd is None:
@@ -265,14 +271,15 @@ class Journal:
             self._fd = None
 
 
-def clear_stale_context(db_path: str | Path) -> None:
-    """Delete context files and reserves a killed logger left while the database worked:
-    everything in them is in the database."""
+def clear_stale_context(db_path: str | Path, *, keep: str) -> None:
+    """Delete context files and reserves a killed logger left while the database worked
+    (everything in them is in the database); `keep` is this session's journal name."""
     db_path = Path(db_path)
     for folder in journal_folders(db_path):
         for pattern in (".jsonl.part", ".jsonl.reserve"):
             for stale in folder.glob(f"{db_path.stem}.journal-*{pattern}"):
-                stale.unlink(missing_ok=True)
+                if not stale.name.startswith(keep):
+                    stale.unlink(missing_ok=True)
 
 
 class JournalingStore:
@@ -544,7 +551,7 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
     """The logger's store at start: examine the database (setting a damaged one aside),
     open it, replay waiting journals into it; if any of that fails, journal."""
     db_path = Path(db_path)
-    clear_stale_context(db_path)
+    clear_stale_context(db_path, keep=journal.name)
     health = integrity.examine(db_path)
     aside: Path | None = None
     if health.state == "foreign":

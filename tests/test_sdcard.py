@@ -1,0 +1,417 @@
+"""The SD card fails: a damaged database never silences the button, and nothing that can
+be saved is lost. Each story damages a real file (truncated, random bytes, another
+program's database), takes the card away (a read-only file system, a folder that cannot
+be made, a disk that fills mid-run), and checks that every press the runner was told
+about ends up in the database, that the damaged file is kept byte for byte, and that
+the next start is clean."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from footnote.device.integrity import examine, open_notices
+from footnote.device.journal import (
+    Journal,
+    JournalIndicator,
+    JournalingStore,
+    open_logger_store,
+    pending_journals,
+    replay_journal,
+    settle_at_stop,
+)
+from footnote.device.recorder import RecorderSettings, RunRecorder
+from footnote.device.rsc import encode_rsc_measurement
+from footnote.device.store import Store
+from footnote.device.story import Story
+from tests.helpers import FOOTNOTE, rows
+
+START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+SETTINGS = RecorderSettings(source="live", device="footnote test")
+PACKET = encode_rsc_measurement(3.0, 170, stride_m=1.1)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Feedback:
+    """What the runner was shown, in order."""
+
+    shown: list[str] = field(default_factory=list)
+
+    def show(self, kind: str, *, event_id: int | None = None) -> None:
+        self.shown.append(kind)
+
+    def close(self) -> None:
+        pass
+
+
+class Session:
+    """One start of the logger, driven by hand on its own clock, built exactly as
+    device.live builds it: journal, examined store, journal-aware feedback."""
+
+    def __init__(self, db: Path, *, started_at: datetime = START) -> None:
+        self.db = db
+        self.journal = Journal(db, started_at=started_at, clock_synced=True, settings=SETTINGS)
+        self.store: JournalingStore = open_logger_store(db, self.journal)
+        self.feedback = Feedback()
+        self.recorder = RunRecorder(
+            store=self.store,
+            indicator=JournalIndicator(self.feedback, self.store),
+            t0=0.0,
+            started_at=started_at,
+            clock_synced=True,
+            settings=SETTINGS,
+            replay_writer=self.journal,
+        )
+        self.recorder.start()
+        self.t = 0.0
+        self.told: list[str] = []  # the events the runner was told are recorded
+        self.packets = 0
+
+    def run(self, seconds: float) -> Session:
+        """Running: a footpod packet every quarter second."""
+        end = self.t + seconds
+        while self.t < end:
+            self.t += 0.25
+            self.recorder.advance(self.t)
+            self.recorder.on_rsc(self.t, PACKET)
+            self.packets += 1
+        return self
+
+    def _gesture(self, kind: str, held_s: float) -> None:
+        before = len(self.feedback.shown)
+        self.recorder.advance(self.t + 0.5)
+        self.t += 0.5
+        self.recorder.on_edge(self.t, True)
+        self.recorder.advance(self.t + held_s)
+        self.recorder.on_edge(self.t + held_s, False)
+        self.t += held_s + 0.2
+        self.recorder.advance(self.t)
+        shown = self.feedback.shown[before:]
+        assert len(shown) == 1, shown
+        if shown[0] != "error":
+            self.told.append(kind)
+
+    def press(self) -> Session:
+        self._gesture("worse" if self.recorder._severity else "onset", 0.2)
+        return self
+
+    def hold(self) -> Session:
+        self._gesture("relief", 1.7)
+        return self
+
+    def stop(self) -> None:
+        self.recorder.stop(self.t)
+        settle_at_stop(self.store, self.journal)
+
+
+def stored_kinds(db: Path) -> list[str]:
+    return [
+        k
+        for (k,) in rows(
+            db,
+            "SELECT kind FROM symptom_events e JOIN runs r ON r.id = e.run_id"
+            " WHERE kind IN ('onset', 'worse', 'relief') ORDER BY r.started_at, e.t_s",
+        )
+    ]
+
+
+def damage_stories(db: Path) -> Iterator[Session]:
+    s = Session(db)
+    s.run(60).press().run(30).press().run(20).hold().run(10)
+    yield s
+    s.stop()
+
+
+def a_good_database(path: Path) -> Path:
+    s = Session(path, started_at=START - timedelta(days=3))
+    s.run(30).press().run(10).hold()
+    s.stop()
+    return path
+
+
+def truncated(path: Path) -> Path:
+    a_good_database(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def random_bytes(path: Path) -> Path:
+    path.write_bytes(os.urandom(40_000))
+    return path
+
+
+def another_programs(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    conn.execute("INSERT INTO contacts VALUES ('Ada', '555')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+# -- damaged at start ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [truncated, random_bytes])
+def test_a_damaged_database_is_set_aside_byte_for_byte_and_a_fresh_one_takes_every_press(tmp_path, damage):
+    db = damage(tmp_path / "footnote.db")
+    before = digest(db)
+    s = Session(db)
+    s.run(60).press().run(30).press().run(20).hold()
+    assert s.feedback.shown == ["onset", "worse", "relief"]  # the fresh database took them: no journal
+    s.stop()
+    (aside,) = tmp_path.glob("footnote.damaged-*.db")
+    assert digest(aside) == before
+    assert stored_kinds(db) == ["onset", "worse", "relief"]
+    conn = sqlite3.connect(db)
+    (notice,) = open_notices(conn)
+    conn.close()
+    assert str(aside.name) in notice.message and "footnote recover" in notice.message
+    assert not pending_journals(db)
+    # the next start is clean: the fresh database passes, nothing more is set aside
+    assert examine(db).state == "ok"
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert len(list(tmp_path.glob("footnote.damaged-*.db"))) == 1
+
+
+def test_another_programs_database_is_left_alone_and_the_presses_go_to_the_journal(tmp_path):
+    db = another_programs(tmp_path / "footnote.db")
+    before = digest(db)
+    s = Session(db)
+    s.run(60).press().run(30).press().run(20).hold()
+    assert s.feedback.shown == ["journaled", "worse", "relief"]  # the distinct pattern, once
+    s.stop()
+    assert digest(db) == before
+    assert not list(tmp_path.glob("footnote.damaged-*"))
+    (journal,) = pending_journals(db)
+    # the runner points the logger elsewhere (here: moves the other file away) and starts again
+    db.rename(tmp_path / "contacts.db")
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert stored_kinds(db) == ["onset", "worse", "relief"]
+    assert not journal.exists()
+
+
+# -- no card to write on -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def card(tmp_path, monkeypatch) -> Iterator[Path]:
+    """A real small file system (tmpfs) standing for the SD card, and a per-user data
+    folder elsewhere (where the journal goes when the card takes nothing)."""
+    mount = tmp_path / "card"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def remount(card: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(card)], check=True)
+
+
+def test_a_read_only_card_journals_elsewhere_and_the_next_start_puts_it_all_in(card, tmp_path):
+    db = a_good_database(card / "footnote.db")
+    before = digest(db)
+    remount(card, "ro")
+    s = Session(db)
+    s.run(60).press().run(30).press().run(20).hold()
+    assert s.feedback.shown == ["journaled", "worse", "relief"]
+    s.stop()
+    (journal,) = pending_journals(db)
+    assert journal.parent == tmp_path / "home-data" / "footnote" / "journal"
+    assert digest(db) == before
+    remount(card, "rw")
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert stored_kinds(db) == ["onset", "relief", "onset", "worse", "relief"]
+    assert not pending_journals(db)
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_database_that_fills_mid_episode_is_rebuilt_whole_from_the_journal(tmp_path):
+    """The database stops growing in the middle of an episode (SQLite's max_page_count: a
+    real SQLITE_FULL, without filling the machine's disk). The worse press after it is
+    confirmed from the journal, and the next start rebuilds the run as one, whole."""
+    db = tmp_path / "footnote.db"
+    s = Session(db)
+    s.run(60).press().run(30)
+    assert s.store.store is not None
+    conn = s.store.store.conn
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    s.run(30).press().run(20).hold()
+    assert s.feedback.shown == ["onset", "journaled", "relief"]
+    s.stop()
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert stored_kinds(db) == ["onset", "worse", "relief"]
+    assert rows(db, "SELECT count(*) FROM runs WHERE started_at LIKE '2026-11-20T07:00%'") == [(1,)]
+    assert rows(db, "SELECT end_reason FROM runs ORDER BY id")[0] == ("stopped",)
+    samples = rows(db, "SELECT t_s FROM footpod_samples WHERE run_id = 1 ORDER BY t_s")
+    assert len(samples) == len(set(samples)) == s.packets  # every packet, once
+
+
+def test_a_folder_that_cannot_be_made_journals_and_the_next_start_catches_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
+    blocker = tmp_path / "sd"
+    blocker.write_text("a file where the folder should be")
+    db = blocker / "footnote" / "footnote.db"
+    s = Session(db)
+    s.run(60).press().run(30).hold()
+    assert s.feedback.shown == ["journaled", "relief"]
+    s.stop()
+    assert pending_journals(db)
+    blocker.unlink()
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert stored_kinds(db) == ["onset", "relief"]
+
+
+def test_a_disk_that_fills_mid_run_keeps_every_confirmed_press(card):
+    """The card fills with footpod samples; presses go on being confirmed from the journal
+    (its reserve is freed the moment it is needed) until even the journal has no room,
+    when the runner gets the error pattern. Space comes back, and the next start stores
+    everything that was confirmed."""
+    remount(card, "size=600k")
+    db = card / "footnote.db"
+    s = Session(db)
+    while "error" not in s.feedback.shown and s.t < 40_000:
+        s.run(120).press()
+    assert "journaled" in s.feedback.shown, "the disk filled before the database noticed"
+    assert s.feedback.shown.count("error") >= 1, "the disk never filled"
+    confirmed = list(s.told)
+    remount(card, "size=64m")
+    s.press()
+    s.stop()
+    Session(db, started_at=START + timedelta(days=1)).stop()
+    stored = rows(db, "SELECT count(*) FROM symptom_events WHERE kind IN ('onset', 'worse')")[0][0]
+    # Every confirmed press is there. A press answered with the error pattern may be there
+    # too: its edges waited in memory and reached the journal once there was room.
+    errors = s.feedback.shown.count("error")
+    assert len(confirmed) + 1 <= stored <= len(confirmed) + 1 + errors
+    assert not pending_journals(db)
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+# -- the journal itself --------------------------------------------------------------------------
+
+
+def test_a_journal_torn_by_a_power_cut_replays_up_to_the_tear(tmp_path):
+    db = tmp_path / "ro" / "footnote.db"
+    db.parent.mkdir()
+    another_programs(db)
+    s = Session(db)
+    s.run(30).press().run(30).hold()
+    s.recorder.advance(s.t + 1)
+    s.store.journal.sync()
+    (journal,) = pending_journals(db)
+    s.journal._close_fd()  # the power goes: no end line, and half a line written
+    with open(journal, "a") as f:
+        f.write('{"t": 99.5, "rs')
+    fresh = tmp_path / "fresh.db"
+    with Store(fresh) as store:
+        added = replay_journal(journal, store)
+    assert added["events"] == 2
+    assert stored_kinds(fresh) == ["onset", "relief"]
+    assert rows(fresh, "SELECT end_reason FROM runs") == [("interrupted",)]
+
+
+def test_a_journal_replayed_twice_stores_everything_once(tmp_path):
+    db = another_programs(tmp_path / "footnote.db")
+    s = Session(db)
+    s.run(30).press().run(30).press().run(40).hold()
+    s.stop()
+    (journal,) = pending_journals(db)
+    fresh = tmp_path / "fresh.db"
+    for _ in range(2):
+        with Store(fresh) as store:
+            replay_journal(journal, store)
+    assert stored_kinds(fresh) == ["onset", "worse", "relief"]
+    assert rows(fresh, "SELECT count(*) FROM footpod_samples")[0][0] == s.packets
+
+
+# -- every command speaks clearly ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [truncated, random_bytes, another_programs])
+@pytest.mark.parametrize(
+    "command", [["analyze"], ["export", "--format", "csv", "--out", "x.csv"], ["replay", "REPLAY"], ["recover", "DB"]]
+)
+def test_every_command_says_in_one_line_what_is_wrong_and_changes_nothing(tmp_path, damage, command):
+    db = damage(tmp_path / "footnote.db")
+    before = digest(db)
+    story = Story(seed=1).connect().run(minutes=1).end().write(tmp_path / "s.jsonl")
+    argv = [str(story) if a == "REPLAY" else str(db) if a == "DB" else a for a in command]
+    target = ["--db", str(tmp_path / "other.db")] if command[0] == "recover" else ["--db", str(db)]
+    result = subprocess.run([*FOOTNOTE, *argv, *target], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    if command[0] == "recover" and damage is truncated:
+        assert result.returncode == 0, result.stderr  # the truncated file still has runs to give
+        assert "1 runs" in result.stdout
+    else:
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert str(db) in line or db.name in line
+        assert "footnote recover" in line or "not a footnote database" in line or "nothing could be read" in line
+    assert digest(db) == before
+
+
+def test_the_dashboard_answers_a_damaged_database_with_a_page_that_says_what_to_do(tmp_path):
+    import httpx
+
+    from footnote.server.app import create_app
+    from tests.helpers import LiveServer
+
+    db = random_bytes(tmp_path / "footnote.db")
+    server = LiveServer(create_app(db))
+    try:
+        page = httpx.get(server.url + "/", headers={"accept": "text/html"})
+        api = httpx.get(server.url + "/api/runs")
+    finally:
+        server.stop()
+    assert page.status_code == 503 and "footnote recover" in page.text and "cannot be read" in page.text
+    assert api.status_code == 503 and "footnote recover" in api.json()["detail"]
+
+
+def test_the_dashboard_and_footnote_check_show_the_notice_until_the_file_is_recovered(tmp_path):
+    import httpx
+
+    from footnote.device.check import Checker
+    from footnote.device.config import parse_config
+    from footnote.server.app import create_app
+    from tests.helpers import LiveServer
+
+    db = truncated(tmp_path / "footnote.db")
+    Session(db, started_at=START + timedelta(days=1)).stop()
+    (aside,) = tmp_path.glob("footnote.damaged-*.db")
+    server = LiveServer(create_app(db))
+    try:
+        banner = httpx.get(server.url + "/", headers={"accept": "text/html"}).text
+        notices = httpx.get(server.url + "/api/runs").json()["notices"]
+    finally:
+        server.stop()
+    assert "The SD card needed attention" in banner and aside.name in banner
+    assert len(notices) == 1
+    out = tmp_path / "check.txt"
+    with open(out, "w") as stream:
+        status = Checker(parse_config({}), db, out=stream).run(skip={"feedback", "button", "footpod", "disk", "clock"})
+    assert status == 1 and "FAIL  database notice" in out.read_text() and aside.name in out.read_text()
+    result = subprocess.run([*FOOTNOTE, "recover", str(aside), "--db", str(db)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    assert open_notices(conn) == []
+    conn.close()
