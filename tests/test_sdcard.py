@@ -415,3 +415,172 @@ def test_the_dashboard_and_footnote_check_show_the_notice_until_the_file_is_reco
     conn = sqlite3.connect(db)
     assert open_notices(conn) == []
     conn.close()
+
+
+# -- kill -9 during journal replay, and recovery of a truncated database (real time) ----------------
+
+
+def as_journal(story: Story, path: Path) -> Path:
+    """A story written as a journal of the logger: the record format with the journal's
+    header (the settings the logger ran with)."""
+    import json
+
+    lines = story.text().splitlines()
+    header = json.loads(lines[0])
+    header["footnote_journal"] = {"settings": {"source": "live", "device": "footnote test"}, "run_open_at_start": True}
+    path.write_text("\n".join([json.dumps(header), *lines[1:-1]]) + "\n")  # no end line: the logger was killed
+    return path
+
+
+def journal_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """The runs and events the journal's day holds (not the logger's own runs of today)."""
+    day = "started_at LIKE '2026-11-20%'"
+    runs = rows(
+        db,
+        f"SELECT started_at, end_reason, (SELECT count(*) FROM footpod_samples WHERE run_id = r.id) FROM runs r WHERE {day} ORDER BY started_at",
+    )
+    events = rows(
+        db,
+        "SELECT r.started_at, e.kind, e.episode, e.severity, round(e.t_s, 3) FROM symptom_events e"
+        f" JOIN runs r ON r.id = e.run_id WHERE r.{day} ORDER BY r.started_at, e.t_s, e.id",
+    )
+    return runs, events
+
+
+@pytest.mark.slow
+def test_kill_9_during_journal_replay_loses_nothing_and_duplicates_nothing(tmp_path, capsys):
+    import random
+    import signal
+    import time
+
+    story = Story(seed=3).connect()
+    for _ in range(40):
+        story.run(minutes=1).press().run(seconds=20).press().stand(seconds=40).hold()
+    story.stand(minutes=35).run(minutes=3).press().run(minutes=1)  # inactivity ends the run; movement opens the next
+    db = tmp_path / "footnote.db"
+    journal = as_journal(story, tmp_path / "footnote.journal-20261120T070000000000.jsonl")
+    reference = tmp_path / "reference.db"
+    with Store(reference) as store:
+        replay_journal(journal, store)
+    env = {
+        **os.environ,
+        "GPIOZERO_PIN_FACTORY": "mock",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "FOOTNOTE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    rng = random.Random(14)
+    kills = mid_replay = 0
+    total = len(journal_rows(reference)[1])
+    for target in sorted(rng.sample(range(5, total - 5), 8)):
+        # each start resumes the replay; it is killed once `target` events are in, sometimes
+        # a moment later (mid-transaction)
+        proc = subprocess.Popen([*FOOTNOTE, "log", "--no-footpod", "--db", str(db)], env=env, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while journal.exists() and time.monotonic() < deadline:
+            try:
+                if len(journal_rows(db)[1]) >= target:
+                    break
+            except sqlite3.Error:
+                pass  # not created yet
+            time.sleep(0.002)
+        time.sleep(rng.choice([0, 0, 0.001, 0.005]))
+        was_replaying = journal.exists()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        kills += 1
+        mid_replay += was_replaying and journal.exists()
+    # the last start finishes the replay, retires the journal and is ready for presses
+    proc = subprocess.Popen(
+        [*FOOTNOTE, "log", "--no-footpod", "--db", str(db)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    for line in proc.stderr:
+        if "logger ready" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    assert proc.returncode == 0, rest
+    assert not journal.exists(), rest
+    assert journal_rows(db) == journal_rows(reference)
+    runs, events = journal_rows(reference)
+    assert len(runs) == 2 and len(events) > 100
+    assert rows(db, "SELECT count(*) FROM runs WHERE ended_t_s IS NULL") == [(0,)]
+    with capsys.disabled():
+        print(
+            f"\n  journal replay: {kills} kill -9, {mid_replay} of them mid-replay; {len(runs)} runs,"
+            f" {len(events)} events, {sum(r[2] for r in runs)} samples, each stored once"
+        )
+    assert mid_replay >= 6
+
+
+def build_runs(db: Path, tmp_path: Path, count: int) -> list[int]:
+    """`count` runs replayed one after another; the file's size once each is in it."""
+    from footnote.device.replay import replay_file
+
+    sizes = []
+    for i in range(count):
+        story = Story(seed=i, started_at=f"2026-11-{i + 1:02d}T07:00:00Z").connect()
+        story.run(minutes=3 + i % 4).press().run(minutes=2).stand(minutes=1 + i % 3).hold().run(minutes=1).end()
+        with Store(db) as store:
+            replay_file(story.write(tmp_path / f"run{i}.jsonl"), store=store)
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sizes.append(db.stat().st_size)
+    return sizes
+
+
+def run_contents(db: Path) -> dict[str, tuple]:
+    found = {}
+    for run_id, started_at in rows(db, "SELECT id, started_at FROM runs"):
+        events = rows(
+            db, "SELECT kind, episode, severity, t_s FROM symptom_events WHERE run_id = ? ORDER BY t_s, kind", (run_id,)
+        )
+        samples = rows(db, "SELECT t_s, raw, distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s", (run_id,))
+        found[started_at] = (tuple(events), tuple(samples))
+    return found
+
+
+@pytest.mark.slow
+def test_recovery_of_a_database_truncated_at_10_points_brings_back_every_run_whose_pages_survive(tmp_path, capsys):
+    from footnote.device.recover import recover
+
+    db = tmp_path / "runs.db"
+    sizes = build_runs(db, tmp_path, 8)
+    whole = run_contents(db)
+    order = sorted(whole)
+    report = []
+    for k in range(10):
+        cut = sizes[-1] * (k + 1) // 11 + 517 * k  # not on a page boundary
+        damaged = tmp_path / f"cut{k}.db"
+        damaged.write_bytes(db.read_bytes()[:cut])
+        before = digest(damaged)
+        into = tmp_path / f"recovered{k}.db"
+        result = recover(damaged, into)
+        assert digest(damaged) == before
+        back = run_contents(into)
+        survivors = [order[i] for i, size in enumerate(sizes) if size <= cut]
+        for started_at in survivors:
+            assert back.get(started_at) == whole[started_at], f"cut at {cut}: run {started_at} did not come back whole"
+        assert set(back) <= set(whole)
+        report.append(f"{cut // 1024} KiB: {len(survivors)} whole / {result.runs} back")
+    with capsys.disabled():
+        print(
+            f"\n  recovery ({result.method}) of {len(whole)} runs, {sizes[-1] // 1024} KiB, cut at: "
+            + "; ".join(report)
+        )
+
+
+def test_recovery_without_the_sqlite3_command_reads_the_pages_itself(tmp_path, monkeypatch, caplog):
+    import shutil
+
+    from footnote.device.recover import recover
+
+    db = tmp_path / "runs.db"
+    sizes = build_runs(db, tmp_path, 2)
+    whole = run_contents(db)
+    damaged = tmp_path / "cut.db"
+    damaged.write_bytes(db.read_bytes()[: sizes[0] + 100])
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = recover(damaged, tmp_path / "into.db")
+    assert "the sqlite3 command is not installed" in caplog.text
+    first = min(whole)
+    assert run_contents(tmp_path / "into.db")[first] == whole[first]
+    assert result.runs >= 1 and "page by page" in result.method
