@@ -347,9 +347,25 @@ def test_a_journal_replayed_twice_stores_everything_once(tmp_path):
 # -- every command speaks clearly ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("damage", [truncated, random_bytes, another_programs])
+ANALYZE, EXPORT, REPLAY, RECOVER = (
+    ["analyze"],
+    ["export", "--format", "csv", "--out", "x.csv"],
+    ["replay", "REPLAY"],
+    ["recover", "DB"],
+)
+
+
 @pytest.mark.parametrize(
-    "command", [["analyze"], ["export", "--format", "csv", "--out", "x.csv"], ["replay", "REPLAY"], ["recover", "DB"]]
+    ("damage", "command"),
+    [
+        (truncated, ANALYZE),
+        (truncated, REPLAY),
+        (truncated, RECOVER),
+        (random_bytes, EXPORT),
+        (random_bytes, RECOVER),
+        (another_programs, ANALYZE),
+        (another_programs, REPLAY),
+    ],
 )
 def test_every_command_says_in_one_line_what_is_wrong_and_changes_nothing(tmp_path, damage, command):
     db = damage(tmp_path / "footnote.db")
