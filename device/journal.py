@@ -31,6 +31,7 @@ import sqlite3
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from footnote.device import integrity
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
@@ -128,30 +129,70 @@ class Journal:
                 raise StoreError(
                     f"could not write the journal in {' or '.join(map(str, journal_folders(self.db_path)))}"
                 )
-            final = part.with_name(self.name)
-            try:
-                os.rename(part, final)
-            except OSError as exc:
-                raise StoreError(f"could not write the journal {final}: {exc.strerror or exc}") from exc
-            integrity.sync_folder(final.parent)
-            self.path = final
             self.durable = True
+            try:
+                final = part.with_name(self.name)
+                os.rename(part, final)
+                self.path = final
+                integrity.sync_folder(final.parent)
+            except OSError as exc:
+                self._move_elsewhere(exc)
             if not self._complete:
                 logger.error(
-                    "the journal %s lost lines while the disk was full: its run may replay incompletely", final
+                    "the journal %s lost lines while the disk was full: its run may replay incompletely", self.path
                 )
-            logger.error("the database cannot be written: recording to the journal %s", final)
+            logger.error("the database cannot be written: recording to the journal %s", self.path)
         self.sync()
 
     def sync(self) -> None:
-        """Write what is pending and fsync it; StoreError if the disk refuses."""
+        """Write what is pending and fsync it; StoreError if no folder takes it. A durable
+        journal whose folder stops taking writes (a card gone read-only or full) moves,
+        whole, to the next folder that does."""
         try:
             self._write_pending()
             if self._fd is not None:
                 os.fsync(self._fd)
         except OSError as exc:
-            raise StoreError(f"could not write the journal {self.path}: {exc.strerror or exc}") from exc
+            if not self.durable:
+                raise StoreError(f"could not write the journal {self.path}: {exc.strerror or exc}") from exc
+            self._move_elsewhere(exc)
         self._synced_t = self._last_t
+
+    def _move_elsewhere(self, why: OSError) -> None:
+        """Copy what the journal file holds, and what is pending, into the next folder."""
+        failed = self.path
+        try:
+            written = failed.read_bytes() if failed is not None else b""
+        except OSError:
+            written = b""
+        self._close_fd()
+        for folder in journal_folders(self.db_path):
+            if failed is not None and folder == failed.parent:
+                continue
+            target = folder / self.name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            except OSError:
+                continue
+            self._fd, self.path = fd, target
+            try:
+                view = memoryview(written)
+                while view:
+                    view = view[os.write(fd, view) :]
+                self._write_pending()
+                os.fsync(fd)
+            except OSError:
+                self._close_fd()
+                target.unlink(missing_ok=True)
+                continue
+            integrity.sync_folder(folder)
+            logger.error("the journal could not stay in %s (%s): moved to %s", failed, why.strerror or why, target)
+            if failed is not None:
+                failed.unlink(missing_ok=True)  # may fail on a read-only card: then both are replayed, once
+            return
+        self.path = failed
+        raise StoreError(f"could not write the journal {failed}: {why.strerror or why}") from why
 
     def restart(self) -> None:
         """A run closed while the database works: what came before is in the database,
@@ -402,13 +443,35 @@ class JournalIndicator:
 # -- replaying a journal into the database ------------------------------------------------------
 
 
+class _Remembering:
+    """A Store whose first StoreError is remembered: RunRecorder logs a failed write and
+    carries on (right for a live run), but a journal replay that lost a write must keep
+    its journal."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.failure: StoreError | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._store, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except StoreError as exc:
+                self.failure = self.failure or exc
+                raise
+
+        return call
+
+
 class _DedupStore:
     """A RunStore over a real Store that recognises what is already there, so a journal
     can be replayed twice (after a kill -9) or over the rows written before the failure
     without storing anything twice. Runs are the same when their start and source are."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
+        self.store = _Remembering(store)
         self.conn = store.conn
         self._existing: set[int] = set()
         self._last_sample_t: dict[int, float] = {}
@@ -520,6 +583,8 @@ def replay_journal(path: str | Path, store: Store) -> dict[str, int]:
         if f"line {lines}:" not in str(exc):
             raise
         logger.warning("journal %s ends in a torn line (%s): replayed up to it", path, exc)
+    if dedup.store.failure is not None:
+        raise dedup.store.failure  # the journal stays for the next try
     return dedup.added
 
 

@@ -281,11 +281,12 @@ def test_a_folder_that_cannot_be_made_journals_and_the_next_start_catches_up(tmp
     assert stored_kinds(db) == ["onset", "relief"]
 
 
-def test_a_disk_that_fills_mid_run_keeps_every_confirmed_press(card):
-    """The card fills with footpod samples; presses go on being confirmed from the journal
-    (its reserve is freed the moment it is needed) until even the journal has no room,
-    when the runner gets the error pattern. Space comes back, and the next start stores
-    everything that was confirmed."""
+def test_a_disk_that_fills_mid_run_keeps_every_confirmed_press(card, monkeypatch):
+    """The card (the only one: the home folder is on it too) fills with footpod samples;
+    presses go on being confirmed from the journal (its reserve is freed the moment it is
+    needed) until even the journal has no room, when the runner gets the error pattern.
+    Space comes back, and the next start stores everything that was confirmed."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(card / "home"))
     remount(card, "size=600k")
     db = card / "footnote.db"
     s = Session(db)
@@ -305,6 +306,39 @@ def test_a_disk_that_fills_mid_run_keeps_every_confirmed_press(card):
     assert len(confirmed) + 1 <= stored <= len(confirmed) + 1 + errors
     assert not pending_journals(db)
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def fill(path: Path) -> None:
+    """Write until the file system refuses."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_journal_whose_card_fills_moves_to_the_other_partition_whole(card, tmp_path):
+    """The database and its journal share a data partition; the home folder is elsewhere.
+    When the partition fills to the last byte, the journal moves, whole, and presses go on
+    being confirmed."""
+    db = card / "footnote.db"
+    s = Session(db)
+    s.run(60).press().run(30)
+    fill(card / "ballast")  # another program fills the partition: the database stops
+    s.press().run(30)  # the journal takes over, in the room its reserve left
+    fill(card / "ballast2")  # and the other program fills that too
+    s.press().run(20).hold()
+    assert s.feedback.shown == ["onset", "journaled", "worse", "relief"]
+    s.stop()
+    assert [p.parent for p in pending_journals(db)] == [tmp_path / "home-data" / "footnote" / "journal"]
+    for ballast in card.glob("ballast*"):
+        ballast.unlink()
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert stored_kinds(db) == ["onset", "worse", "worse", "relief"]
+    assert not pending_journals(db)
 
 
 # -- the journal itself --------------------------------------------------------------------------
