@@ -99,7 +99,7 @@ def examine(path: str | Path, *, timeout_s: float = QUICK_CHECK_S) -> Health:
 
     try:
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        conn.set_progress_handler(past_deadline, 10_000)
+        conn.set_progress_handler(past_deadline, 1000)
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
         except sqlite3.OperationalError:
@@ -172,7 +172,7 @@ def sync_folder(folder: Path) -> None:
 class Notice:
     id: int
     created_at: str
-    kind: str  # database_set_aside | journal_replayed
+    kind: str  # database_set_aside | journal_unreadable
     path: str  # the file the notice is about
     message: str
 

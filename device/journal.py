@@ -599,7 +599,12 @@ def replay_pending(db_path: Path, store: Store) -> list[tuple[Path, dict[str, in
         except (ReplayFormatError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             kept = path.with_name(path.name + ".unreadable")
             os.rename(path, kept)
-            logger.error("journal %s could not be replayed (%s): kept as %s", path, exc, kept)
+            message = (
+                f"The journal {path.name} could not be read past {exc}; what came before that is in the "
+                f"database, and the file is kept as {kept}."
+            )
+            logger.error("%s", message)
+            integrity.add_notice(store.conn, kind="journal_unreadable", path=kept.resolve(), message=message)
             continue
         path.unlink()
         logger.warning(

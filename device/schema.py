@@ -120,7 +120,7 @@ def _sdcard_notices(db: sqlite_utils.Database) -> None:
         {
             "id": int,
             "created_at": str,  # UTC ISO-8601
-            "kind": str,  # database_set_aside | journal_replayed
+            "kind": str,  # database_set_aside | journal_unreadable
             "path": str,  # the file the notice is about (absolute)
             "message": str,
             "resolved_at": str,  # NULL until footnote recover has salvaged the file

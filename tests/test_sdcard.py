@@ -378,6 +378,82 @@ def test_a_journal_replayed_twice_stores_everything_once(tmp_path):
     assert rows(fresh, "SELECT count(*) FROM footpod_samples")[0][0] == s.packets
 
 
+def test_a_journal_garbled_in_the_middle_is_kept_and_named_in_a_notice(tmp_path):
+    db = another_programs(tmp_path / "footnote.db")
+    s = Session(db)
+    s.run(30).press().run(30).hold().run(30)
+    s.stop()
+    (journal,) = pending_journals(db)
+    lines = journal.read_text().splitlines()
+    middle = next(i for i, line in enumerate(lines) if '"hold"' in line or '"up"' in line) + 3
+    lines[middle] = "\x00\x00 a sector of zeros"
+    journal.write_text("\n".join(lines) + "\n")
+    db.rename(tmp_path / "contacts.db")
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    kept = journal.with_name(journal.name + ".unreadable")
+    assert kept.exists() and not journal.exists()
+    assert stored_kinds(db) == ["onset"]  # what came before the garbled line
+    conn = sqlite3.connect(db)
+    (notice,) = open_notices(conn)
+    conn.close()
+    assert notice.kind == "journal_unreadable" and kept.name in notice.message
+
+
+def test_the_quick_check_is_bounded_in_time(fresh_demo_db, caplog):
+    assert examine(fresh_demo_db).state == "ok"
+    assert "taken as passed" not in caplog.text
+    assert examine(fresh_demo_db, timeout_s=0.0).state == "ok"  # interrupted at once: taken as passed
+    assert "taken as passed" in caplog.text
+
+
+def test_footnote_log_itself_answers_the_button_on_a_damaged_card(tmp_path):
+    """The real logger (run_logger, gpiozero mock pins, the LED watched) on a file of
+    random bytes: it sets the file aside and every press is confirmed and stored."""
+    import asyncio
+    import time
+
+    from gpiozero.pins.mock import MockFactory
+
+    from footnote.device.config import parse_config
+    from footnote.device.live import run_logger
+
+    db = random_bytes(tmp_path / "footnote.db")
+    before = digest(db)
+    factory = MockFactory()
+    button, led = factory.pin(17), factory.pin(27)
+    ready: dict = {}
+
+    async def until(condition, what: str) -> None:
+        end = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < end, f"timed out waiting for {what}"
+            await asyncio.sleep(0.01)
+
+    async def story() -> None:
+        task = asyncio.create_task(
+            run_logger(parse_config({}), db_path=db, pin_factory=factory, on_ready=lambda i, r: ready.update(i=i))
+        )
+        await until(lambda: "i" in ready, "the logger to be ready")
+        for presses in (1, 2):
+            button.drive_low()
+            await asyncio.sleep(0.2)
+            button.drive_high()
+            await until(lambda n=presses: len(rows(db, "SELECT id FROM symptom_events")) == n, f"press {presses}")
+            await until(lambda: led.state, "the LED")
+            await asyncio.sleep(0.8)  # the pattern plays out before the next press
+        ready["i"].stop()
+        await asyncio.wait_for(task, 10)
+
+    try:
+        asyncio.run(story())
+    finally:
+        factory.reset()
+    (aside,) = tmp_path.glob("footnote.damaged-*.db")
+    assert digest(aside) == before
+    assert stored_kinds(db) == ["onset", "worse"]
+    assert not list(tmp_path.glob("*.jsonl*"))  # a session the database took whole leaves no journal
+
+
 # -- every command speaks clearly ------------------------------------------------------------------
 
 
