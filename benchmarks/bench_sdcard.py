@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_logger import bare_commit_times
 from benchmarks.report import Figure, median, percentile, print_table
+from footnote.device.catchup import open_logger_store, replay_journal
 from footnote.device.feedback import SilentIndicator
-from footnote.device.journal import Journal, JournalingStore, open_logger_store, replay_journal
+from footnote.device.journal import Journal, JournalingStore
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.replay import replay_file
 from footnote.device.rsc import encode_rsc_measurement

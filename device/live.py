@@ -20,10 +20,11 @@ from pathlib import Path
 
 from footnote.device import __version__
 from footnote.device.button import attach_button
+from footnote.device.catchup import open_logger_store, settle_at_stop
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config
 from footnote.device.feedback import PinIndicator
-from footnote.device.journal import Journal, JournalIndicator, open_logger_store, settle_at_stop
+from footnote.device.journal import Journal, JournalIndicator
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.recording import ReplayWriter
 from footnote.device.seams import Clock, FootpodSource, InputLog

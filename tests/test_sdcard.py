@@ -18,16 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from footnote.device.catchup import open_logger_store, replay_journal, settle_at_stop
 from footnote.device.integrity import examine, open_notices
-from footnote.device.journal import (
-    Journal,
-    JournalIndicator,
-    JournalingStore,
-    open_logger_store,
-    pending_journals,
-    replay_journal,
-    settle_at_stop,
-)
+from footnote.device.journal import Journal, JournalIndicator, JournalingStore, pending_journals
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.rsc import encode_rsc_measurement
 from footnote.device.store import Store
