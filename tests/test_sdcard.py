@@ -506,6 +506,28 @@ def test_the_dashboard_answers_a_damaged_database_with_a_page_that_says_what_to_
     assert api.status_code == 503 and "footnote recover" in api.json()["detail"]
 
 
+def test_the_dashboard_never_writes_into_another_programs_database(tmp_path):
+    import httpx
+
+    from footnote.server.app import create_app
+    from tests.helpers import LiveServer
+
+    db = another_programs(tmp_path / "footnote.db")
+    before = digest(db)
+    server = LiveServer(create_app(db))
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            client.get("/api/runs")  # for the CSRF cookie
+            token = client.cookies.get("footnote_csrf")
+            saved = client.put(
+                "/api/runs/1/episodes/1/annotation", json={"location": "calf"}, headers={"X-CSRF-Token": token}
+            )
+    finally:
+        server.stop()
+    assert saved.status_code == 503 and "not a footnote database" in saved.json()["detail"]
+    assert digest(db) == before
+
+
 def test_the_dashboard_and_footnote_check_show_the_notice_until_the_file_is_recovered(tmp_path):
     import httpx
 
