@@ -239,7 +239,28 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
         replay_pending(db_path, store)
     except (StoreError, sqlite3.Error) as exc:
         logger.error("could not replay the journals into %s yet: %s", db_path, exc)
-    return JournalingStore(store, journal)
+    return JournalingStore(store, journal, catch_up=catch_up)
+
+
+def catch_up(store: JournalingStore) -> None:
+    """A run closed while journaling: if the database works again (space was freed, the
+    card is writable again), replay the journals into it and go back to writing there.
+    A damaged or foreign file stays journaled until the next start sets it aside."""
+    db_path, journal = store.path, store.journal
+    if not journal.durable or not integrity.examine(db_path).usable:
+        return
+    try:
+        db = Store(db_path)
+    except (StoreError, DamagedDatabase, sqlite3.Error, OSError):
+        return
+    try:
+        replay_pending(db_path, db)
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        logger.info("the database %s cannot take the journal yet: %s", db_path, exc)
+        db.close()
+        return
+    journal.begin_again()
+    store.resume(db)
 
 
 def settle_at_stop(store: JournalingStore, journal: Journal) -> None:

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +73,9 @@ class Journal:
         reserve_bytes: int = RESERVE_BYTES,
     ) -> None:
         self.db_path = Path(db_path)
-        self.name = f"{self.db_path.stem}.journal-{started_at:%Y%m%dT%H%M%S%f}.jsonl"
+        self._stem = f"{self.db_path.stem}.journal-{started_at:%Y%m%dT%H%M%S%f}"
+        self._generation = 0  # a new file each time the database caught up
+        self.name = self._stem + ".jsonl"
         self._header: dict[str, object] = {
             "footnote_replay": 1,
             "started_at": started_at.isoformat(),
@@ -209,6 +212,25 @@ class Journal:
         if self._link_line is not None:
             self._line({**self._link_line, "t": self._last_t}, sync=False)
 
+    def begin_again(self) -> None:
+        """Everything journaled so far is now in the database (device.catchup): go back
+        to being context, in a new file."""
+        self._close_fd()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self.durable = False
+        self._generation += 1
+        self.name = f"{self._stem}-{self._generation}.jsonl"
+        self.path = None
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._complete = True
+        self._begin(run_open=False)
+        if self._link_line is not None:
+            self._line({**self._link_line, "t": self._last_t}, sync=False)
+        self._open_file()
+        self._make_reserve()
+
     def close(self, *, keep: bool) -> None:
         """Close the file; `keep=False` (a session the database took whole) deletes it."""
         if self.durable:
@@ -328,11 +350,19 @@ class JournalingStore:
     `store` is None when the database could not even be opened. Ids handed out while
     journaling are negative, so they never pass for a database row."""
 
-    def __init__(self, store: Store | None, journal: Journal, *, reason: str = "") -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        journal: Journal,
+        *,
+        reason: str = "",
+        catch_up: Callable[[JournalingStore], None] | None = None,
+    ) -> None:
         self.store = store
         self.journal = journal
         self.journaling = False
         self.reason = reason
+        self.catch_up = catch_up  # tried after each run that closed while journaling
         self._next_id = 0
         if store is None:
             self._switch(reason or "the database could not be opened")
@@ -378,6 +408,15 @@ class JournalingStore:
             self._db("close_run", run_id, t_s=t_s, reason=reason)
             if not self.journaling:
                 self.journal.restart()
+        if self.journaling and self.catch_up is not None and reason != "stopped":
+            self.catch_up(self)  # the logger stopping catches up on its own way out
+
+    def resume(self, store: Store) -> None:
+        """The database took everything journaled: write to it again."""
+        self.store = store
+        self.journaling = False
+        self.reason = ""
+        logger.warning("the database %s works again: writing to it", self.path)
 
     def add_symptom_event(
         self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None

@@ -25,8 +25,8 @@ from footnote.device.store import SampleRow
 logger = logging.getLogger(__name__)
 
 SAMPLE_FLUSH_S = 1.0  # footpod samples reach the disk at most this long after arrival
-# A tick line is written this much after the moment a gesture was decided, so that a
-# replay that ends on it (a killed logger) is sure to reach that decision again.
+# A tick line is written this much after the moment a gesture or a run's end was decided,
+# so that a replay that ends on it (a killed logger) is sure to reach that decision again.
 TICK_SLACK_S = 1e-6
 
 
@@ -215,6 +215,8 @@ class RunRecorder:
         return self.run_id
 
     def _close_run(self, t: float, reason: str) -> None:
+        if self.replay_writer:  # so a replay of the inputs closes the run at the same moment
+            self.replay_writer.tick(t - self.t0 + TICK_SLACK_S)
         run_t_s = t - self._run_t0
         if self._severity:
             self._try(

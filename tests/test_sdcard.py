@@ -259,6 +259,32 @@ def test_a_database_that_fills_mid_episode_is_rebuilt_whole_from_the_journal(tmp
     assert len(samples) == len(set(samples)) == s.packets  # every packet, once
 
 
+def test_the_logger_writes_to_the_database_again_as_soon_as_it_can(tmp_path):
+    """The database fills mid-run; the run goes on in the journal. Space comes back; when
+    the run ends (30 minutes standing still), the journal is replayed into the database and
+    the next run is written there directly, with the usual feedback."""
+    db = tmp_path / "footnote.db"
+    s = Session(db)
+    s.run(60).press().run(30)
+    assert s.store.store is not None
+    conn = s.store.store.conn
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    s.run(30).press().run(20).hold()
+    assert s.store.journaling
+    s.t += 31 * 60  # standing still: the run ends, and the database (a new connection) has room
+    s.recorder.advance(s.t)
+    assert not s.store.journaling
+    assert not pending_journals(db)
+    assert stored_kinds(db) == ["onset", "worse", "relief"]
+    s.run(60).press().run(10)  # the next run
+    assert s.feedback.shown == ["onset", "journaled", "relief", "onset"]
+    assert len(rows(db, "SELECT id FROM symptom_events WHERE kind = 'onset'")) == 2  # in the database at once
+    s.stop()
+    assert stored_kinds(db) == ["onset", "worse", "relief", "onset"]
+    assert rows(db, "SELECT end_reason FROM runs ORDER BY id") == [("inactivity",), ("stopped",)]
+    assert not pending_journals(db)
+
+
 def test_a_folder_that_cannot_be_made_journals_and_the_next_start_catches_up(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
     blocker = tmp_path / "sd"
