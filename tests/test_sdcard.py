@@ -425,6 +425,7 @@ def test_the_quick_check_is_bounded_in_time(fresh_demo_db, caplog):
     assert "taken as passed" in caplog.text
 
 
+@pytest.mark.slow  # real time: the button is pressed and the LED watched
 def test_footnote_log_itself_answers_the_button_on_a_damaged_card(tmp_path):
     """The real logger (run_logger, gpiozero mock pins, the LED watched) on a file of
     random bytes: it sets the file aside and every press is confirmed and stored."""
