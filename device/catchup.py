@@ -228,7 +228,7 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
     try:
         store = Store(db_path)
     except (StoreError, DamagedDatabase, sqlite3.Error, OSError) as exc:
-        return JournalingStore(None, journal, reason=f"could not open {db_path}: {exc}")
+        return JournalingStore(None, journal, reason=f"could not open {db_path}: {exc}", catch_up=catch_up)
     if aside is not None:
         message = integrity.set_aside_message(db_path, aside, health)
         try:

@@ -235,6 +235,22 @@ def test_a_read_only_card_journals_elsewhere_and_the_next_start_puts_it_all_in(c
     Session(db, started_at=START + timedelta(hours=2)).stop()
     assert stored_kinds(db) == ["onset", "relief", "onset", "worse", "relief"]
     assert not pending_journals(db)
+
+
+def test_a_card_writable_again_mid_session_takes_the_journal_when_the_run_ends(card):
+    db = a_good_database(card / "footnote.db")
+    remount(card, "ro")
+    s = Session(db)
+    s.run(60).press().run(30).hold()
+    remount(card, "rw")  # the card is back (reseated, repaired)
+    s.t += 31 * 60
+    s.recorder.advance(s.t)  # the run ends standing still: the journal goes in
+    assert not s.store.journaling
+    s.run(30).press().run(10)
+    s.stop()
+    assert s.feedback.shown == ["journaled", "relief", "onset"]
+    assert stored_kinds(db) == ["onset", "relief", "onset", "relief", "onset"]
+    assert not pending_journals(db)
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
