@@ -47,3 +47,8 @@ class PasswordError(FootnoteError, ValueError):
 
 class CertificateError(FootnoteError, ValueError):
     """The dashboard's HTTPS certificate or key is missing or unusable."""
+
+
+class DamagedDatabase(FootnoteError, OSError):
+    """A database file that is damaged, or is not footnote's (the message names the file
+    and says what to do: footnote recover)."""

@@ -78,7 +78,7 @@ class Store:
                 if self._samples:
                     self.conn.executemany(_SAMPLE_SQL, self._samples)
                 cursor = self.conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         return cursor.lastrowid or 0
@@ -173,7 +173,7 @@ class Store:
             self._set_durable(False)
             with self.conn:
                 self.conn.executemany(_SAMPLE_SQL, self._samples)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
 

@@ -4,6 +4,7 @@ privacy middleware together. Serve it with `footnote serve` (server.serve)."""
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +15,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from footnote.device.errors import BadPeriod, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.integrity import advice
 from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.deps import Settings
 from footnote.server.pagedata import PageData
 from footnote.server.routes import api, doctor, exports, login, pages
 from footnote.server.templating import render
+from footnote.server.vocabulary import DATABASE_UNUSABLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -89,6 +92,21 @@ def create_app(
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
         return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(DamagedDatabase)
+    @app.exception_handler(NoDatabase)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def unusable_database(request: Request, exc: Exception):
+        # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).
+        if isinstance(exc, (DamagedDatabase, NoDatabase)):
+            message = str(exc)
+        elif isinstance(exc, sqlite3.OperationalError):
+            message = f"could not read {app.state.settings.db_path}: {exc}"
+        else:
+            message = advice(app.state.settings.db_path, str(exc))
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": message}, status_code=503)
+        return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
 
     @app.exception_handler(NothingToExport)
     async def nothing_to_export(request: Request, exc: NothingToExport):

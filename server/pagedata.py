@@ -22,7 +22,7 @@ from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
 from footnote.server.setups import Setup, default_setup, load_setups
-from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
+from footnote.server.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
 
 CACHE_RUNS = 5000
 CACHE_CHARTS = 64
@@ -78,6 +78,7 @@ class PageData:
         with self.connect() as conn:
             pairs = self.all_analyses(conn)
             answers, _ = questionnaire.latest_answers(conn)
+            notices = self.notices(conn)
         analyses = [ra for _, ra in pairs]
         summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
@@ -91,7 +92,24 @@ class PageData:
             },
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
+            "notices": notices,
         }
+
+    def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
+        """What the logger had to do about the SD card, for the banner: stored notices not
+        yet resolved (a damaged database set aside) and journals waiting to be replayed."""
+        from footnote.device.integrity import open_notices
+        from footnote.device.journal import pending_journals
+
+        shown: list[dict[str, str | None]] = [
+            {"created_at": n.created_at, "kind": n.kind, "message": n.message} for n in open_notices(conn)
+        ]
+        waiting = pending_journals(self.db_path)
+        if waiting:
+            shown.append(
+                {"created_at": None, "kind": "journal_waiting", "message": JOURNAL_WAITING.format(count=len(waiting))}
+            )
+        return shown
 
     def run_page(self, run_id: int) -> dict:
         with self.connect() as conn:

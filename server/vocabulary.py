@@ -236,3 +236,11 @@ BESIDE_WORDS = {  # what the recordings say beside an item; {n} of {of} are coun
     "where the runner stood still",
     "episodes_per_place": "where it was felt, in {of} episodes",
 }
+
+# The SD card (device.integrity, device.journal): the dashboard's banner and error page.
+DATABASE_UNUSABLE = "The database cannot be read"
+NOTICE_HEADING = "The SD card needed attention"
+JOURNAL_WAITING = (
+    "{count} journal file(s) hold presses recorded while the database could not be written. "
+    "The next start of the logger adds them to the database."
+)
