@@ -46,7 +46,9 @@ def realistic_story(seed: int, started_at: datetime, *, numbness: bool | None = 
     episode_done = not numb
     while story.t / 60 < total_min - 3:
         left = total_min - 3 - story.t / 60
-        story.run(minutes=min(rng.uniform(3, 8), left), speed_mps=rng.uniform(2.6, 3.6), cadence_spm=rng.uniform(160, 182))
+        story.run(
+            minutes=min(rng.uniform(3, 8), left), speed_mps=rng.uniform(2.6, 3.6), cadence_spm=rng.uniform(160, 182)
+        )
         if not episode_done and story.t / 60 >= onset_min:
             story.press().run(minutes=rng.uniform(0.5, 3), speed_mps=rng.uniform(2.5, 3.2))
             if rng.random() < 0.4:
@@ -104,7 +106,10 @@ def _clone_runs(db: Path, total: int) -> None:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA synchronous=OFF")  # a benchmark fixture, built once
     templates = [r[0] for r in conn.execute("SELECT id FROM runs ORDER BY id")]
-    cols = "utc_offset_s, clock_synced, ended_t_s, end_reason, source, device, footpod_address, footpod_name, footpod_feature, footpod_location, cadence_convention"
+    cols = (
+        "utc_offset_s, clock_synced, ended_t_s, end_reason, source, device, footpod_address, footpod_name,"
+        " footpod_feature, footpod_location, cadence_convention"
+    )
     sample_cols = "t_s, raw, speed_mps, cadence_raw, cadence_spm, stride_m, pod_distance_m, distance_m, running"
     with conn:
         for k in range(len(templates), total):
@@ -119,7 +124,10 @@ def _clone_runs(db: Path, total: int) -> None:
                 " FROM footpod_samples WHERE run_id = ? ORDER BY id",
                 (new_id, src),
             )
-            for table, c in (("symptom_events", "t_s, kind, episode, severity"), ("link_events", "t_s, state, address")):
+            for table, c in (
+                ("symptom_events", "t_s, kind, episode, severity"),
+                ("link_events", "t_s, state, address"),
+            ):
                 conn.execute(
                     f"INSERT INTO {table} (run_id, {c}) SELECT ?, {c} FROM {table} WHERE run_id = ? ORDER BY id",
                     (new_id, src),
@@ -146,7 +154,9 @@ def hundred_numb_runs() -> Path:
     """100 realistic runs, every one with numbness, all replayed."""
     return _cached(
         "hundred-numb",
-        lambda db, folder: _replay(db, folder, [realistic_story(seed, _day(seed), numbness=True) for seed in range(100)]),
+        lambda db, folder: _replay(
+            db, folder, [realistic_story(seed, _day(seed), numbness=True) for seed in range(100)]
+        ),
     )
 
 

@@ -4,6 +4,8 @@ privacy middleware together. Serve it with `footnote serve` (server.serve)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -28,14 +30,22 @@ SECURITY_HEADERS = {
 
 
 def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
+    page_data = PageData(db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        page_data.close()  # the analysis cache file's connection
+
     app = FastAPI(
+        lifespan=lifespan,
         title="footnote",
         description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
     app.state.settings = Settings(db_path=Path(db_path), password=password or None)
-    app.state.page_data = PageData(db_path)
+    app.state.page_data = page_data
     app.state.auth = Auth(password or None)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):

@@ -110,13 +110,16 @@ def annotations_of(conn: sqlite3.Connection, run_id: int) -> dict[int, Annotatio
 
 def load_run(conn: sqlite3.Connection, run_id: int, row: RunRow | None = None) -> Run:
     row = row or get_run_row(conn, run_id)
-    samples = [
-        Sample(*r)
-        for r in conn.execute(
-            "SELECT t_s, speed_mps, cadence_spm, distance_m, pod_distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-            (run_id,),
+    samples = list(
+        map(
+            Sample._make,
+            conn.execute(
+                "SELECT t_s, speed_mps, cadence_spm, distance_m, pod_distance_m FROM footpod_samples"
+                " WHERE run_id = ? ORDER BY t_s, id",
+                (run_id,),
+            ),
         )
-    ]
+    )
     links = conn.execute("SELECT t_s, state FROM link_events WHERE run_id = ? ORDER BY t_s, id", (run_id,)).fetchall()
     events = conn.execute(
         "SELECT t_s, kind, episode, severity FROM symptom_events WHERE run_id = ? ORDER BY t_s, id", (run_id,)

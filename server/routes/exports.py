@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from footnote.server.deps import PageDataDep, SettingsDep
 from footnote.server.exports import FORMATS, collect, parse_day
+from footnote.server.pagedata import PageData
 from footnote.server.templating import render
 
 router = APIRouter(tags=["export"])
@@ -27,7 +28,9 @@ def export_page(request: Request, page_data: PageDataDep):
     return render(request, "export.html", {"runs": page_data.runs_page()["runs"]})
 
 
-def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
+def _download(
+    kind: str, settings, page_data: PageData, since: str | None, until: str | None, name: str | None
+) -> Response:
     fmt = FORMATS[kind]
     data = collect(
         settings.db_path,
@@ -35,6 +38,7 @@ def _download(kind: str, settings, since: str | None, until: str | None, name: s
         until=parse_day(until, "until"),
         name=name,
         samples_of=fmt.samples_of,
+        cache=page_data.cache,
     )
     body = io.BytesIO()
     fmt.write(data, body)
@@ -47,15 +51,15 @@ def _download(kind: str, settings, since: str | None, until: str | None, name: s
 
 
 @router.get("/export/report.pdf", summary="The PDF report")
-def export_pdf(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("pdf", settings, since, until, name)
+def export_pdf(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("pdf", settings, page_data, since, until, name)
 
 
 @router.get("/export/episodes.csv", summary="One CSV row per episode")
-def export_csv(settings: SettingsDep, since: Day = None, until: Day = None):
-    return _download("csv", settings, since, until, None)
+def export_csv(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None):
+    return _download("csv", settings, page_data, since, until, None)
 
 
 @router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")
-def export_fhir(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("fhir", settings, since, until, name)
+def export_fhir(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("fhir", settings, page_data, since, until, name)
