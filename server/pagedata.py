@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from footnote.server import memory
 from footnote.server.analysis import RunAnalysis, summarize
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, local_time, open_read_only
+from footnote.server.trend_points import trend_points
 from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
@@ -66,6 +68,7 @@ class PageData:
         missing = [row for row in rows if row.id not in found]
         if missing:
             computed = analyses_of(conn, missing, self.cache, keys)
+            memory.give_back()  # the samples just analysed are garbage now
             found.update(computed)
             with self._lock:
                 for run_id, ra in computed.items():
@@ -151,10 +154,8 @@ class PageData:
         return {**jsonable(summarize(analyses)), "disclaimer": DISCLAIMER}
 
     def trend_points(self) -> list[dict]:
-        from footnote.server import charts  # matplotlib, loaded when a chart is first asked for
-
         with self.connect() as conn:
-            return charts.trend_points(self.all_analyses(conn))
+            return trend_points(self.all_analyses(conn))
 
     # -- charts -----------------------------------------------------------------------------
     def _cached_chart(self, key: tuple | None, draw) -> bytes:
@@ -171,7 +172,7 @@ class PageData:
         return data
 
     def timeline_chart(self, run_id: int, fmt: str = "svg") -> bytes:
-        from footnote.server import charts
+        from footnote.server import charts  # matplotlib, loaded when a chart is first asked for
 
         with self.connect() as conn:
             row = get_run_row(conn, run_id)
@@ -189,7 +190,7 @@ class PageData:
             return self._cached_chart(None if key is None else ("timeline", run_id, fmt, key), draw)
 
     def trends_chart(self, fmt: str = "svg") -> bytes:
-        from footnote.server import charts
+        from footnote.server import charts  # matplotlib, loaded when a chart is first asked for
 
         return charts.trends(self.trend_points(), fmt=fmt)
 

@@ -45,5 +45,8 @@ def serve(
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
     print(f"footnote dashboard: http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    from footnote.server import memory
+
+    memory.limit_arenas()  # before uvicorn starts the handlers' threads
     uvicorn.run(create_app(db_path, password=password), host=host, port=port, log_level="warning")
     return 0

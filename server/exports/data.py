@@ -55,18 +55,16 @@ def collect(
     until: date | None = None,
     name: str | None = None,
     samples_of: Collection[int] | Literal["with_numbness"] = (),
-    cache: AnalysisCache | None = None,
 ) -> ExportData:
     """Runs whose local start day is within [since, until] (both inclusive), analysed.
 
     `samples_of` says whose footpod samples to load too: "with_numbness" (the PDF's charts)
     or the ids of chosen runs (the CSV's samples file); a chosen run outside the period is
-    NothingToExport. The analyses come from `cache` (default: the database's analysis
-    cache file, server.analysis_cache) where they are kept."""
+    NothingToExport. The analyses come from the database's analysis cache file
+    (server.analysis_cache) where they are kept, else are computed (and kept)."""
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
-    own_cache = cache is None
-    cache = cache if cache is not None else AnalysisCache(cache_path(db_path))
+    cache = AnalysisCache(cache_path(db_path))
     conn = open_read_only(db_path)
     try:
         conn.execute("BEGIN")  # one consistent snapshot while the logger writes
@@ -82,8 +80,8 @@ def collect(
             period = f"{since or 'the start'} to {until or 'now'}"
             raise NothingToExport(f"no runs between {period} ({everything} runs in the database)")
         rows.sort(key=lambda r: r.started_at)
-        kept = analyses_of(conn, rows, cache)
-        analyses = [kept[r.id] for r in rows]
+        found = analyses_of(conn, rows, cache)
+        analyses = [found[r.id] for r in rows]
         if samples_of == "with_numbness":
             wanted = [ra.run_id for ra in analyses if ra.episodes or ra.ignored_holds]
         else:
@@ -100,8 +98,7 @@ def collect(
         }
     finally:
         conn.close()
-        if own_cache:
-            cache.close()
+        cache.close()
     return ExportData(
         rows=rows,
         analyses=analyses,

@@ -14,9 +14,8 @@ from reportlab import rl_config
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 
-from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis
+from footnote.server.analysis import REST, UNKNOWN, RunAnalysis
 from footnote.server.downsample import downsample
-from footnote.server.rundata import RunRow, local_time
 from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
@@ -213,25 +212,6 @@ def _hatch_box(g: Group, x: float, y: float) -> None:
     g.add(Rect(x, y, 9, 7, fillColor=None, strokeColor=GREY, strokeWidth=0.4))
     for k in (0, 3, 6):
         g.add(Line(x + k, y, x + min(k + 7, 9), y + min(7, 9 - k), strokeColor=GREY, strokeWidth=0.4))
-
-
-def trend_points(pairs: list[tuple[RunRow, RunAnalysis]]) -> list[dict]:
-    """Per run: the first numbness (when it began while moving), the quickest relief
-    after stopping and the number of episodes (as the dashboard's trends chart)."""
-    points = []
-    for row, ra in pairs:
-        first = ra.episodes[0] if ra.episodes and ra.episodes[0].onset_state == MOVING else None
-        reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
-        points.append(
-            {
-                "started_at": local_time(row),
-                "onset_distance_m": first.onset_distance_m if first else None,
-                "onset_time_s": first.onset_t_s if first else None,
-                "rest_to_relief_s": min(reliefs) if reliefs else None,
-                "episodes": len(ra.episodes),
-            }
-        )
-    return points
 
 
 def _date_ticks(first: datetime, days: float, pad: float) -> list[tuple[float, str]]:

@@ -34,6 +34,7 @@ from footnote.server.analysis import Spread
 from footnote.server.exports import pdf_charts
 from footnote.server.exports.data import ExportData, at, offset_text
 from footnote.server.rundata import local_time
+from footnote.server.trend_points import trend_points
 from footnote.server.vocabulary import (
     DISCLAIMER,
     ENDED_BY_WORDS,
@@ -294,7 +295,7 @@ def write(data: ExportData, out: BinaryIO) -> None:
     story = summary_page(data)
     with_numbness = [(row, ra) for row, ra in data.pairs() if ra.episodes]
     if len(data.rows) >= 2:
-        trends = pdf_charts.trends(pdf_charts.trend_points(data.pairs()), width=WIDTH)
+        trends = pdf_charts.trends(trend_points(data.pairs()), width=WIDTH)
         story.append(KeepTogether([p("Trends over the weeks", H2), trends]))
     for row, ra in with_numbness:
         story += [PageBreak(), *run_section(data, row, ra)]

@@ -1,11 +1,11 @@
 """Downloads for the doctor: the same exports as `footnote export` (one registry,
-footnote.server.exports.FORMATS), built in memory and sent as attachments with a fixed
-file name (nothing the user types ever names a file). No runs in the period is a 404; a
+footnote.server.exports.FORMATS), built in memory by a child process (server.exports.apart:
+the dashboard stays small) and sent as attachments with a fixed file name (nothing the
+user types ever names a file). No runs in the period is a 404; a
 malformed date a 422 (handlers in server.app)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated
 
@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from footnote.server.deps import PageDataDep, SettingsDep
-from footnote.server.exports import FORMATS, collect, parse_day
-from footnote.server.pagedata import PageData
+from footnote.server.exports import FORMATS, parse_day
+from footnote.server.exports.apart import build_apart
 from footnote.server.templating import render
 
 router = APIRouter(tags=["export"])
@@ -28,38 +28,27 @@ def export_page(request: Request, page_data: PageDataDep):
     return render(request, "export.html", {"runs": page_data.runs_page()["runs"]})
 
 
-def _download(
-    kind: str, settings, page_data: PageData, since: str | None, until: str | None, name: str | None
-) -> Response:
+def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
     fmt = FORMATS[kind]
-    data = collect(
-        settings.db_path,
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
-        name=name,
-        samples_of=fmt.samples_of,
-        cache=page_data.cache,
-    )
-    body = io.BytesIO()
-    fmt.write(data, body)
+    body = build_apart(kind, settings.db_path, parse_day(since, "since"), parse_day(until, "until"), name)
     filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
     return Response(
-        body.getvalue(),
+        body,
         media_type=fmt.media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 @router.get("/export/report.pdf", summary="The PDF report")
-def export_pdf(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("pdf", settings, page_data, since, until, name)
+def export_pdf(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("pdf", settings, since, until, name)
 
 
 @router.get("/export/episodes.csv", summary="One CSV row per episode")
-def export_csv(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None):
-    return _download("csv", settings, page_data, since, until, None)
+def export_csv(settings: SettingsDep, since: Day = None, until: Day = None):
+    return _download("csv", settings, since, until, None)
 
 
 @router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")
-def export_fhir(settings: SettingsDep, page_data: PageDataDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("fhir", settings, page_data, since, until, name)
+def export_fhir(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("fhir", settings, since, until, name)
