@@ -23,6 +23,7 @@ all (a read-only folder, a full disk) analyses are simply computed, as without a
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 import io
 import logging
@@ -34,7 +35,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from footnote.server import analysis
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
 from footnote.server.rundata import RunRow, load_run
 
@@ -61,15 +61,23 @@ def cache_path(db_path: str | Path) -> Path:
 
 
 def _classes(root: type) -> dict[str, type]:
-    """The dataclasses a result is made of, found through the type hints."""
+    """The classes a result is made of (dataclasses and enums), found through the type
+    hints, by qualified name."""
     found: dict[str, type] = {}
 
     def walk(tp: object) -> None:
-        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-            if tp.__name__ in found:
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            found[f"{tp.__module__}.{tp.__qualname__}"] = tp
+        elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            name = f"{tp.__module__}.{tp.__qualname__}"
+            if name in found:
                 return
-            found[tp.__name__] = tp
-            for hint in typing.get_type_hints(tp).values():
+            found[name] = tp
+            try:
+                hints = typing.get_type_hints(tp)
+            except Exception:  # a hint only a type checker can resolve: its fields' classes
+                hints = {}  # are then not allowed, and such entries are recomputed
+            for hint in hints.values():
                 walk(hint)
         for arg in typing.get_args(tp):
             walk(arg)
@@ -110,7 +118,7 @@ class _AnalysisUnpickler(pickle.Unpickler):
     cannot make the loader call anything else."""
 
     _allowed: typing.ClassVar[dict[tuple[str, str], type]] = {
-        **{(analysis.__name__, name): cls for name, cls in _RESULT_CLASSES.items()},
+        **{(cls.__module__, cls.__qualname__): cls for cls in _RESULT_CLASSES.values()},
         ("datetime", "datetime"): datetime,
         ("datetime", "timezone"): timezone,
         ("datetime", "timedelta"): timedelta,
