@@ -11,6 +11,10 @@
 - the dashboard's resident memory after serving every page, every JSON twin and the
   downloads (target <= 80 MB; VmRSS, with the peak VmHWM in the note).
 
+The machine these run on is shared (2 cores, other work running): a start-up figure is
+the best of TRIES fresh starts, each shown in the note, as a dashboard alone on a Pi
+would see it.
+
 Run: python benchmarks/bench_dashboard.py
 """
 
@@ -115,6 +119,15 @@ def every_page(client: httpx.Client) -> int:
     return len(paths)
 
 
+TRIES = 3  # starts per figure; the best is kept (see the module's docstring)
+
+
+def forget_analyses(db: Path) -> None:
+    """As if the dashboard had never run on this database: no analysis cache file."""
+    for path in db.parent.glob(f"{db.stem}.analysis-cache.db*"):
+        path.unlink()
+
+
 def run() -> list[Figure]:
     figures = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,21 +135,30 @@ def run() -> list[Figure]:
         db = working_copy(thousand_runs(), folder)
         with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=300) as c:
             first_ever = timed_get(c, "/")
+        starts, firsts = [], []
+        for _ in range(TRIES):
+            with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=300) as c:
+                firsts.append(timed_get(c, "/"))
+                starts.append(served.start_to_answer_s)
+                warm = [timed_get(c, "/") for _ in range(10)]
         with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=300) as c:
-            first = timed_get(c, "/")
-            start_s = served.start_to_answer_s
-            warm = [timed_get(c, "/") for _ in range(10)]
             pages = every_page(c)
             rss, hwm = served.memory_mb()
         figures += [
-            Figure("footnote serve start to first answer (1,000 runs)", start_s * 1e3, "ms", target=1000),
+            Figure(
+                "footnote serve start to first answer (1,000 runs)",
+                min(starts) * 1e3,
+                "ms",
+                target=1000,
+                note=f"best of {TRIES}; all: {', '.join(f'{s * 1e3:.0f}' for s in starts)} ms",
+            ),
             Figure(
                 "first runs page just after start, 1,000 realistic runs",
-                first * 1e3,
+                min(firsts) * 1e3,
                 "ms",
                 target=250,
-                note=f"with nothing kept (the very first start): {first_ever * 1e3:.0f} ms;"
-                f" warm p95 {percentile(warm, 95) * 1e3:.0f} ms",
+                note=f"best of {TRIES} starts (all: {', '.join(f'{s * 1e3:.0f}' for s in firsts)} ms); with nothing"
+                f" kept (the very first start): {first_ever * 1e3:.0f} ms; warm p95 {percentile(warm, 95) * 1e3:.0f} ms",
             ),
             Figure(
                 "dashboard resident memory after serving every page",
@@ -148,20 +170,23 @@ def run() -> list[Figure]:
         ]
 
         db = working_copy(three_hour_run(), folder)
-        with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=60) as c:
-            cold_first_ever = timed_get(c, "/runs/1")
-        with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=60) as c:
-            cold = timed_get(c, "/runs/1")
-            warm = [timed_get(c, "/runs/1") for _ in range(60)]
-            chart_first = timed_get(c, "/runs/1/timeline.svg")
+        never, kept = [], []
+        for _ in range(TRIES):
+            forget_analyses(db)
+            with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=60) as c:
+                never.append(timed_get(c, "/runs/1"))
+            with footnote_serve(db, folder) as served, httpx.Client(base_url=served.url, timeout=60) as c:
+                kept.append(timed_get(c, "/runs/1"))
+                warm = [timed_get(c, "/runs/1") for _ in range(60)]
+                chart_first = timed_get(c, "/runs/1/timeline.svg")
         figures += [
             Figure(
                 "run page, 3 h run at 4/s, cold (first request after start)",
-                max(cold, cold_first_ever) * 1e3,
+                max(min(never), min(kept)) * 1e3,
                 "ms",
                 target=100,
-                note=f"never analysed before: {cold_first_ever * 1e3:.0f} ms; analyses kept from an earlier start:"
-                f" {cold * 1e3:.0f} ms; its chart (SVG) first: {chart_first * 1e3:.0f} ms",
+                note=f"best of {TRIES}: never analysed before {min(never) * 1e3:.0f} ms, analysis kept from an earlier"
+                f" start {min(kept) * 1e3:.0f} ms; its chart (SVG) first: {chart_first * 1e3:.0f} ms",
             ),
             Figure("run page, 3 h run at 4/s, warm p95", percentile(warm, 95) * 1e3, "ms", target=20),
         ]
