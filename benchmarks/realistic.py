@@ -96,7 +96,7 @@ def _cached(name: str, build: Callable[[Path, Path], None]) -> Path:
 
 
 def _replay(db: Path, folder: Path, stories: list[Story]) -> None:
-    with Store(db) as store:
+    with Store(db, fsync_samples=False) as store:
         for story in stories:
             replay_file(story.write(folder / "one.jsonl"), store=store)
 

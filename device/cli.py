@@ -65,7 +65,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from footnote.device.store import Store
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
-    with Store(resolve_db(args.db, load_config(args.config))) as store:
+    with Store(resolve_db(args.db, load_config(args.config)), fsync_samples=False) as store:
         for path in args.files:
             for run_id in replay_file(path, store=store, indicator=indicator):
                 print(f"run {run_id} from {path}", flush=True)

@@ -49,8 +49,13 @@ _SAMPLE_SQL = (
 class Store:
     """A writable footnote database. Use as a context manager or call close()."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, fsync_samples: bool = True) -> None:
+        """fsync_samples=False is for replays: their input is a file that can be replayed
+        again, so a sample batch need not wait for the disk (the next fsync'd commit, at
+        the latest the run's close, makes it durable); an fsync every 5 s of replayed
+        time would make a replay several times slower."""
         self.path = Path(path)
+        self.fsync_samples = fsync_samples
         self.conn = schema.open_db(self.path)
         self._samples: list[SampleRow] = []
         self.dropped_samples = 0
@@ -165,8 +170,14 @@ class Store:
         if not self._samples:
             return
         try:
-            with self.conn:
-                self.conn.executemany(_SAMPLE_SQL, self._samples)
+            if not self.fsync_samples:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self.conn:
+                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+            finally:
+                if not self.fsync_samples:
+                    self.conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.OperationalError as exc:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()

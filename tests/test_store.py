@@ -40,6 +40,21 @@ def test_symptom_events_and_sample_batches_are_fsynced(db_path):
         assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)
 
 
+def test_a_replay_store_commits_samples_without_waiting_for_the_disk(db_path):
+    with Store(db_path, fsync_samples=False) as store:
+        run_id = store.open_run(
+            started_at=datetime.now(UTC), clock_synced=True, source="test", device="t", cadence_convention="auto"
+        )
+        store.buffer_sample((run_id, 1.0, b"\x00\x00\x03\x50", 3.0, 80, 160.0, None, None, 0.0, 1))
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.flush_samples()
+        store.conn.set_trace_callback(None)
+        assert statements[0] == "PRAGMA synchronous=NORMAL" and statements[-1] == "PRAGMA synchronous=FULL"
+        assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # presses stay fsync'd
+        assert rows(db_path, "SELECT count(*) FROM footpod_samples") == [(1,)]
+
+
 def test_samples_wait_at_most_five_seconds_for_their_commit(db_path):
     """A power cut loses at most the samples of the last SAMPLE_FLUSH_S (5 s)."""
     store = Store(db_path)
