@@ -11,8 +11,6 @@ analyses from the database's analysis cache file (server.analysis_cache).
 from __future__ import annotations
 
 import io
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -30,5 +28,8 @@ def build(kind: str, db_path: Path, since: date | None, until: date | None, name
 
 def build_apart(kind: str, db_path: Path, since: date | None, until: date | None, name: str | None) -> bytes:
     """build() in a child process; its errors (NothingToExport, ...) are raised here."""
+    import multiprocessing  # here: `footnote serve` starts faster without it
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(build, kind, db_path, since, until, name).result()
