@@ -3,7 +3,14 @@
 - button edge -> committed row latency, p50/p99, against one bare sqlite3
   insert+commit with the same settings on the same disk, measured in the same run;
 - replay speed for a 1-hour session at 4 notifications/s;
-- `footnote log` start-to-ready time and peak memory (mock pins, no footpod).
+- `footnote log` start-to-ready time and peak memory (mock pins, no footpod);
+- bytes the logger writes to disk per logged hour at 4 notifications/s (/proc/self/io
+  write_bytes of a process replaying a realistic 3-hour run at 4/s into a database on
+  disk, through the same recorder and store as `footnote log`). A replay runs thousands
+  of times faster than real time, so the kernel would not write dirty pages back between
+  commits as it does in a real hour (after 30 s): the store used here also fsyncs the
+  database, its WAL and its shared-memory index every 30 s of run time, as the kernel's writeback would. Target
+  <= 8 MB per hour.
 
 Run: python benchmarks/bench_logger.py
 """
@@ -22,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.realistic import three_hour_story
 from benchmarks.report import Figure, median, percentile, print_table
 from footnote.device.feedback import SilentIndicator
 from footnote.device.recorder import RunRecorder
@@ -76,7 +84,7 @@ def replay_speed(folder: Path) -> tuple[float, float]:
         story.run(minutes=8).press().run(minutes=1).stand(minutes=1).hold()
     path = story.end().write(folder / "hour.jsonl")
     session_s = story.t
-    with Store(folder / "replay.db") as store:
+    with Store(folder / "replay.db", fsync_samples=False) as store:  # as footnote replay
         start = time.perf_counter()
         replay_file(path, store=store)
         elapsed = time.perf_counter() - start
@@ -106,6 +114,54 @@ def start_to_ready(folder: Path) -> tuple[float, float]:
     return ready_s, peak_mb
 
 
+WRITE_BYTES = """
+import os, sys
+from pathlib import Path
+from footnote.device.replay import replay_file
+from footnote.device.store import Store
+
+def write_bytes():
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+
+class KernelWriteback(Store):
+    last = 0.0
+    def buffer_sample(self, row):
+        if row.t_s - self.last >= 30:  # what the kernel's flusher does with 30 s old dirty pages
+            self.last = row.t_s
+            for name in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                if name.exists():
+                    fd = os.open(name, os.O_RDONLY)
+                    os.fsync(fd)
+                    os.close(fd)
+        super().buffer_sample(row)
+
+db, story = sys.argv[1], sys.argv[2]
+Store(db).close()  # created and migrated first: a usual start
+before = write_bytes()
+with KernelWriteback(db) as store:
+    replay_file(story, store=store)
+print(write_bytes() - before)
+"""
+
+
+def logged_hour_write_mb(folder: Path) -> tuple[float, float]:
+    """(MB written per logged hour at 4/s, data stored per hour in MB)."""
+    story = three_hour_story()
+    path = story.write(folder / "three-hours.jsonl")
+    db = folder / "write-bytes.db"
+    out = subprocess.run(
+        [sys.executable, "-c", WRITE_BYTES, str(db), str(path)], capture_output=True, text=True, check=True
+    )
+    hours = story.t / 3600
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored = conn.execute("SELECT sum(length(raw)) + count(*) * 8 * 7 FROM footpod_samples").fetchone()[0]
+    conn.close()
+    return int(out.stdout) / hours / 1e6, stored / hours / 1e6
+
+
 def peak_rss_mb(pid: int) -> float:
     """VmHWM of a running process: its peak resident memory since exec (unlike
     RUSAGE_CHILDREN, which also counts the parent's pages inherited at fork)."""
@@ -122,6 +178,8 @@ def run() -> list[Figure]:
         press = press_commit_times(folder, 300)
         speed, elapsed = replay_speed(folder)
         ready_s, peak_mb = start_to_ready(folder)
+        with tempfile.TemporaryDirectory(dir=Path.home()) as on_disk:  # /proc/self/io counts no tmpfs writes
+            written_mb, data_mb = logged_hour_write_mb(Path(on_disk))
     bare_p99 = percentile(bare, 99)
     return [
         Figure("bare sqlite3 insert+commit (WAL, FULL) p50", median(bare) * 1e3, "ms"),
@@ -143,6 +201,13 @@ def run() -> list[Figure]:
         ),
         Figure("footnote log start-to-ready (mock pins)", ready_s, "s"),
         Figure("footnote log peak memory, button only", peak_mb, "MB", target=40),
+        Figure(
+            "logger bytes written to disk per logged hour at 4/s",
+            written_mb,
+            "MB",
+            target=8,
+            note=f"write_bytes, 3-hour realistic run; the samples themselves are about {data_mb:.1f} MB per hour",
+        ),
     ]
 
 

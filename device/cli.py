@@ -72,7 +72,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     health = examine(db_path)
     if health.set_aside_needed:
         raise DamagedDatabase(advice(db_path, health.detail, foreign=health.state == "foreign"))
-    with Store(db_path) as store:
+    with Store(db_path, fsync_samples=False) as store:
         for path in args.files:
             for run_id in replay_file(path, store=store, indicator=indicator):
                 print(f"run {run_id} from {path}", flush=True)

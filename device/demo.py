@@ -80,7 +80,7 @@ def build_demo_db(db_path: str | Path) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     lines = []
-    with Store(db_path) as store:
+    with Store(db_path, fsync_samples=False) as store:
         for path in demo_sessions():
             run_ids = replay_file(path, store=store)
             for run_id in run_ids:

@@ -1,12 +1,13 @@
 """The logger's writes to SQLite: the only code that writes run data.
 
-Symptom events (and runs, link events) are committed one by one with synchronous=FULL:
-in WAL mode that fsyncs the WAL before the call returns, because the runner is told
-"recorded" right after. Footpod samples are buffered and committed together with
-synchronous=NORMAL: atomic and crash-safe for the database, but not fsync'd until the
-next durable commit or checkpoint, which keeps an SD card from being synced four times a
-second. Logger decides when samples are flushed (at least every second, and with every
-symptom event).
+Every commit is fsync'd (WAL, synchronous=FULL) before the call returns: a symptom event
+because the runner is told "recorded" right after; footpod samples because a power cut
+may then lose only the samples still buffered. Samples are buffered and committed
+together, with the next symptom event or when the logger's sample deadline comes
+(RunRecorder: SAMPLE_FLUSH_S, 5 s after the first sample waiting). On an SD card the
+bytes written depend on how many commits there are, not on how much they hold: each one
+rewrites whole 4 KiB pages of the table, its index and the header in the WAL, so one
+commit every 5 s writes about half of what one a second did (benchmarks/bench_logger.py).
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ _SAMPLE_SQL = (
 class Store:
     """A writable footnote database. Use as a context manager or call close()."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, fsync_samples: bool = True) -> None:
+        """fsync_samples=False is for replays: their input is a file that can be replayed
+        again, so a sample batch need not wait for the disk (the next fsync'd commit, at
+        the latest the run's close, makes it durable); an fsync every 5 s of replayed
+        time would make a replay several times slower."""
         self.path = Path(path)
+        self.fsync_samples = fsync_samples
         self.conn = schema.open_db(self.path)
         self._samples: list[SampleRow] = []
-        self._durable = True  # schema.connect starts with synchronous=FULL
         self.dropped_samples = 0
 
     def __enter__(self) -> Store:
@@ -64,16 +69,10 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def _set_durable(self, durable: bool) -> None:
-        if durable != self._durable:
-            self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self._durable = durable
-
     def _write(self, sql: str, params: tuple = ()) -> int:
         """Run one statement plus any buffered samples in a single fsync'd transaction;
         return the row id an INSERT gave (0 for an UPDATE)."""
         try:
-            self._set_durable(True)
             with self.conn:
                 if self._samples:
                     self.conn.executemany(_SAMPLE_SQL, self._samples)
@@ -167,12 +166,18 @@ class Store:
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
     def flush_samples(self) -> None:
+        """Commit the buffered samples (fsync'd: on disk when this returns)."""
         if not self._samples:
             return
         try:
-            self._set_durable(False)
-            with self.conn:
-                self.conn.executemany(_SAMPLE_SQL, self._samples)
+            if not self.fsync_samples:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self.conn:
+                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+            finally:
+                if not self.fsync_samples:
+                    self.conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -38,14 +39,22 @@ def create_app(
     """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
     from dashboard.password_hash (None: no login, for loopback only); the app never sees
     the password itself. `clock` (monotonic seconds) times the sessions."""
+    page_data = PageData(db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        page_data.close()  # the analysis cache file's connection
+
     app = FastAPI(
+        lifespan=lifespan,
         title="footnote",
         description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
     app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
-    app.state.page_data = PageData(db_path)
+    app.state.page_data = page_data
     app.state.auth = Auth(password_hash or None, clock=clock)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):

@@ -8,6 +8,7 @@ becomes at most 3 x `buckets` points.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 
@@ -20,14 +21,12 @@ def minmax_indices(times: Sequence[float], values: Sequence[float], buckets: int
     keep: list[int] = []
     start = 0
     for b in range(buckets):
-        edge = t0 + (b + 1) * width
-        end = start
-        while end < n and (times[end] < edge or b == buckets - 1):
-            end += 1
+        # times are in order: the bucket ends where its edge falls (bisect, not a walk)
+        end = n if b == buckets - 1 else max(start, bisect_left(times, t0 + (b + 1) * width, start))
         if end > start:
-            chunk = range(start, end)
-            lo = min(chunk, key=values.__getitem__)
-            hi = max(chunk, key=values.__getitem__)
+            chunk = values[start:end]
+            lo = start + chunk.index(min(chunk))  # the first minimum, as min(key=...) gives
+            hi = start + chunk.index(max(chunk))
             keep.extend(sorted({start, lo, hi}))
         start = end
     return keep

@@ -1,8 +1,10 @@
 """What each page shows, computed once for both the HTML page and its JSON twin.
 
-`PageData` reads the database read-only and caches each run's analysis. A closed run's
-data never changes, so its analysis is cached until its annotations or start-time
-correction change; a run that is still open is analysed afresh on every request.
+`PageData` reads the database read-only, each request in one read transaction (one
+consistent snapshot while the logger writes). Each closed run's analysis is kept in
+memory and, between starts, in the analysis cache file beside the database
+(server.analysis_cache), both keyed by everything the analysis depends on; a run that is
+still open is analysed afresh on every request.
 """
 
 from __future__ import annotations
@@ -14,64 +16,78 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from footnote.server import experiment, places, questionnaire, svgcharts
+from footnote.server import experiment, memory, places, questionnaire, svgcharts
 from footnote.server import thresholds as th
-from footnote.server.analysis import RunAnalysis, analyze_run, summarize
+from footnote.server.analysis import RunAnalysis, summarize
+from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
 from footnote.server.chartdata import trend_points
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
-from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
+from footnote.server.rundata import RunRow, get_run_row, list_runs, local_time, open_read_only
 from footnote.server.setups import Setup, default_setup, load_setups
 from footnote.server.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
 
-CACHE_RUNS = 5000
-CACHE_CHARTS = 64
+CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
+CACHE_CHARTS = 16
 
 
 class PageData:
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, *, cache: AnalysisCache | None = None) -> None:
         self.db_path = Path(db_path)
-        self._analyses: OrderedDict[int, tuple[tuple, RunAnalysis]] = OrderedDict()
+        self.cache = cache if cache is not None else AnalysisCache(cache_path(self.db_path))
+        self._analyses: OrderedDict[int, tuple[str, RunAnalysis]] = OrderedDict()
         self._charts: OrderedDict[tuple, str] = OrderedDict()
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        self.cache.close()
+
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A read-only connection for one request, closed when the request is done."""
+        """A read-only connection for one request, in one read transaction (a consistent
+        snapshot), closed when the request is done."""
         conn = open_read_only(self.db_path)
         try:
+            conn.execute("BEGIN")
             yield conn
         finally:
             conn.close()
 
     # -- cached analysis ------------------------------------------------------------------
-    @staticmethod
-    def _annotation_versions(conn: sqlite3.Connection) -> dict[int, str]:
-        return dict(conn.execute("SELECT run_id, max(updated_at) FROM annotations GROUP BY run_id"))
-
-    def _key(self, row: RunRow, versions: dict[int, str]) -> tuple | None:
-        if row.end_reason is None:
-            return None  # still being written: never cached
-        return (row.ended_t_s, row.started_at, versions.get(row.id))
-
-    def analysis(self, conn: sqlite3.Connection, row: RunRow, versions: dict[int, str] | None = None) -> RunAnalysis:
-        key = self._key(row, versions if versions is not None else self._annotation_versions(conn))
+    def analyses(
+        self, conn: sqlite3.Connection, rows: list[RunRow], keys: dict[int, str | None] | None = None
+    ) -> list[RunAnalysis]:
+        """The analysis of each row: from memory, else the cache file, else computed."""
+        if keys is None:
+            keys = run_keys(conn, rows[0].id if len(rows) == 1 else None)
+        found: dict[int, RunAnalysis] = {}
         with self._lock:
-            hit = self._analyses.get(row.id)
-            if hit is not None and key is not None and hit[0] == key:
-                self._analyses.move_to_end(row.id)
-                return hit[1]
-        ra = analyze_run(load_run(conn, row.id, row))
-        if key is not None:
+            for row in rows:
+                hit = self._analyses.get(row.id)
+                if hit is not None and hit[0] == keys.get(row.id):
+                    self._analyses.move_to_end(row.id)
+                    found[row.id] = hit[1]
+        missing = [row for row in rows if row.id not in found]
+        if missing:
+            computed = analyses_of(conn, missing, self.cache, keys)
+            memory.give_back()  # the samples just analysed are garbage now
+            found.update(computed)
             with self._lock:
-                self._analyses[row.id] = (key, ra)
+                for run_id, ra in computed.items():
+                    key = keys.get(run_id)
+                    if key is not None:
+                        self._analyses[run_id] = (key, ra)
+                        self._analyses.move_to_end(run_id)
                 while len(self._analyses) > CACHE_RUNS:
                     self._analyses.popitem(last=False)
-        return ra
+        return [found[row.id] for row in rows]
+
+    def analysis(self, conn: sqlite3.Connection, row: RunRow) -> RunAnalysis:
+        return self.analyses(conn, [row])[0]
 
     def all_analyses(self, conn: sqlite3.Connection) -> list[tuple[RunRow, RunAnalysis]]:
-        versions = self._annotation_versions(conn)
-        return [(row, self.analysis(conn, row, versions)) for row in list_runs(conn)]
+        rows = list_runs(conn)
+        return list(zip(rows, self.analyses(conn, rows), strict=True))
 
     # -- pages ------------------------------------------------------------------------------
     def runs_page(self) -> dict:
@@ -227,9 +243,9 @@ class PageData:
         """The run chart drawn `width` px wide, for a window (from_s, to_s) or the whole run."""
         with self.connect() as conn:
             row = get_run_row(conn, run_id)
-            versions = self._annotation_versions(conn)
-            ra = self.analysis(conn, row, versions)
-            key = self._key(row, versions)
+            keys = run_keys(conn, run_id)
+            ra = self.analyses(conn, [row], keys)[0]
+            key = keys.get(run_id)
 
             def draw() -> str:
                 rows = _window_samples(conn, run_id, window)

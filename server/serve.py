@@ -82,7 +82,7 @@ def serve(
     # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
     import uvicorn
 
-    from footnote.server import lan
+    from footnote.server import lan, memory
     from footnote.server.app import create_app
 
     app = create_app(db_path, password_hash=password_hash)
@@ -92,6 +92,7 @@ def serve(
     else:
         where = lan.reach(host=host, port=port, https=tls is not None, addresses=lan.lan_addresses())
         print(lan.banner(where, color=sys.stdout.isatty()), flush=True)
+    memory.limit_arenas()  # before uvicorn starts the handlers' threads
     uvicorn.run(
         app,
         host=host,

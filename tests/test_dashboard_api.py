@@ -3,6 +3,9 @@ real pipeline."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -288,3 +291,17 @@ def test_the_dashboard_closes_every_connection_it_opens(dashboard):
             for path in ("/", "/runs/1", "/api/runs/2", "/runs/1/timeline.svg", "/trends", "/api/summary"):
                 assert c.get(path).status_code == 200
     assert open_handles_on(dashboard.db_path) == 0
+
+
+def test_the_dashboard_starts_without_its_heavy_libraries(fresh_demo_db):
+    """The dashboard draws its charts itself, and reportlab comes with a PDF (built apart): neither
+    slows down `footnote serve`'s start or stays in a dashboard that never drew one."""
+    code = (
+        "import sys; from footnote.server.app import create_app;"
+        f"from footnote.server.pagedata import PageData; create_app({str(fresh_demo_db)!r});"
+        f"pd = PageData({str(fresh_demo_db)!r}); pd.runs_page(); pd.run_page(1); pd.trend_points(); pd.close();"
+        "print(','.join(m for m in ('matplotlib', 'numpy', 'reportlab') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

@@ -48,6 +48,29 @@ def test_pdf_opens_shows_the_summary_and_renders(demo_db, tmp_path, artifacts):
     assert all(p.stat().st_size > 10_000 for p in pages)  # drawn, not blank
 
 
+def test_the_pdf_charts_are_vectors_not_pictures(demo_db, tmp_path):
+    out = tmp_path / "report.pdf"
+    assert export(demo_db, "pdf", out).returncode == 0
+    reader = PdfReader(out)
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == 0
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # The charts' words are text in the page, drawn by reportlab, one timeline per run section.
+    assert text.count("minutes into the run") == 4 and text.count("cadence (steps/min)") == 4
+    assert "first numbness: distance (km)" in text and "numbness: resolves at rest" in text
+
+
+def test_the_pdf_loads_no_matplotlib(demo_db):
+    code = (
+        "import sys, io; from footnote.server.exports import FORMATS, collect;"
+        f"FORMATS['pdf'].write(collect({str(demo_db)!r}, samples_of='with_numbness'), io.BytesIO());"
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
 def test_csv_round_trips_with_one_row_per_episode(demo_db, tmp_path):
     out = tmp_path / "episodes.csv"
     assert export(demo_db, "csv", out, "--samples", "1,4").returncode == 0

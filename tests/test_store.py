@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from footnote.device import schema
 from footnote.device.feedback import PATTERNS
-from footnote.device.recorder import RunRecorder
+from footnote.device.recorder import SAMPLE_FLUSH_S, RunRecorder
+from footnote.device.rsc import encode_rsc_measurement
 from footnote.device.store import Store
 from tests.helpers import RecordingIndicator, rows
 
@@ -21,20 +22,63 @@ def test_migrations_are_recorded_in_the_database_and_applied_once(db_path):
     conn.close()
 
 
-def test_symptom_events_are_fsynced_and_samples_are_not(db_path):
+def test_symptom_events_and_sample_batches_are_fsynced(db_path):
     with Store(db_path) as store:
         store.buffer_sample((None,) * 10)
         store._samples.clear()
         store.flush_samples()
-        assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL until a sample flush
+        assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
         run_id = store.open_run(
             started_at=datetime.now(UTC), clock_synced=True, source="test", device="t", cadence_convention="auto"
         )
         store.buffer_sample((run_id, 1.0, b"\x00\x00\x03\x50", 3.0, 80, 160.0, None, None, 0.0, 1))
+        assert rows(db_path, "SELECT count(*) FROM footpod_samples") == [(0,)]  # buffered
         store.flush_samples()
-        assert store.conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL for samples
+        assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL for samples too
+        assert rows(db_path, "SELECT count(*) FROM footpod_samples") == [(1,)]
         store.add_symptom_event(run_id, t_s=2.0, kind="onset", episode=1, severity=1)
         assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_a_replay_store_commits_samples_without_waiting_for_the_disk(db_path):
+    with Store(db_path, fsync_samples=False) as store:
+        run_id = store.open_run(
+            started_at=datetime.now(UTC), clock_synced=True, source="test", device="t", cadence_convention="auto"
+        )
+        store.buffer_sample((run_id, 1.0, b"\x00\x00\x03\x50", 3.0, 80, 160.0, None, None, 0.0, 1))
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.flush_samples()
+        store.conn.set_trace_callback(None)
+        assert statements[0] == "PRAGMA synchronous=NORMAL" and statements[-1] == "PRAGMA synchronous=FULL"
+        assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # presses stay fsync'd
+        assert rows(db_path, "SELECT count(*) FROM footpod_samples") == [(1,)]
+
+
+def test_samples_wait_at_most_five_seconds_for_their_commit(db_path):
+    """A power cut loses at most the samples of the last SAMPLE_FLUSH_S (5 s)."""
+    store = Store(db_path)
+    lg = RunRecorder(
+        store=store,
+        indicator=RecordingIndicator(),
+        t0=0.0,
+        started_at=datetime(2026, 11, 20, 7, tzinfo=UTC),
+        clock_synced=True,
+    )
+    lg.start()
+    packet = encode_rsc_measurement(3.0, 170, running=True)  # 4 a second, for a minute
+    committed_by = []
+    t = 0.0
+    while t < 60:
+        lg.on_rsc(t, packet)
+        t += 0.25
+        lg.advance(t)
+        stored = rows(db_path, "SELECT max(t_s) FROM footpod_samples")[0][0]
+        committed_by.append(t - (stored if stored is not None else 0.0))
+    lg.stop(60.0)
+    store.close()
+    assert max(committed_by) <= SAMPLE_FLUSH_S + 0.25
+    assert rows(db_path, "SELECT count(*) FROM footpod_samples") == [(240,)]
 
 
 def test_a_full_disk_answers_with_the_error_pattern_and_recovers(db_path):

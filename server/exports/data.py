@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Literal
 
 from footnote.device.errors import BadPeriod, NothingToExport
-from footnote.server.analysis import RunAnalysis, Summary, analyze_run, summarize
+from footnote.server.analysis import RunAnalysis, Summary, summarize
+from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path
 from footnote.server.identity import database_uuid
 from footnote.server.questionnaire import Answers, latest_answers
-from footnote.server.rundata import RunRow, list_runs, load_run, local_time, open_read_only
+from footnote.server.rundata import RunRow, list_runs, local_time, open_read_only
 from footnote.server.setups import Setup, load_setups
 
 
@@ -65,11 +66,14 @@ def collect(
 
     `samples_of` says whose footpod samples to load too: "with_numbness" (the PDF's charts)
     or the ids of chosen runs (the CSV's samples file); a chosen run outside the period is
-    NothingToExport."""
+    NothingToExport. The analyses come from the database's analysis cache file
+    (server.analysis_cache) where they are kept, else are computed (and kept)."""
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
+    cache = AnalysisCache(cache_path(db_path))
     conn = open_read_only(db_path)
     try:
+        conn.execute("BEGIN")  # one consistent snapshot while the logger writes
         rows = [
             r
             for r in list_runs(conn)
@@ -82,9 +86,10 @@ def collect(
             period = f"{since or 'the start'} to {until or 'now'}"
             raise NothingToExport(f"no runs between {period} ({everything} runs in the database)")
         rows.sort(key=lambda r: r.started_at)
-        runs = [load_run(conn, r.id, r) for r in rows]
+        found = analyses_of(conn, rows, cache)
+        analyses = [found[r.id] for r in rows]
         if samples_of == "with_numbness":
-            wanted = [r.id for r, run in zip(rows, runs, strict=True) if run.events]
+            wanted = [ra.run_id for ra in analyses if ra.episodes or ra.ignored_holds]
         else:
             wanted = list(samples_of)
             missing = [run_id for run_id in wanted if run_id not in {r.id for r in rows}]
@@ -102,7 +107,7 @@ def collect(
         answers, _ = latest_answers(conn)
     finally:
         conn.close()
-    analyses = [analyze_run(run) for run in runs]
+        cache.close()
     return ExportData(
         rows=rows,
         analyses=analyses,

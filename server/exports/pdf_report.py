@@ -1,5 +1,6 @@
-"""The PDF report a clinician can read in two minutes (reportlab; charts from the same
-matplotlib renderer as the dashboard).
+"""The PDF report a clinician can read in two minutes (reportlab; its charts are vectors
+drawn by reportlab's own graphics, server.exports.pdf_charts: sharp at any zoom, and no
+matplotlib to load).
 
 Page 1 is the summary; then one section per run with numbness (timeline chart and
 episode table); last, how the flags are computed, the devices, and unsynchronised
@@ -9,7 +10,6 @@ came from the runner is escaped before reportlab's paragraph markup sees it.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Callable
 from typing import BinaryIO
@@ -21,7 +21,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -31,10 +30,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from footnote.server import charts
 from footnote.server import thresholds as th
 from footnote.server.analysis import Spread
+from footnote.server.chartdata import trend_points
 from footnote.server.experiment import comparison_table
+from footnote.server.exports import pdf_charts
 from footnote.server.exports.data import ExportData, at, offset_text
 from footnote.server.places import per_place
 from footnote.server.questionnaire import beside_rows, recorded_beside
@@ -92,13 +92,6 @@ def grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
         style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
     table.setStyle(TableStyle(style))
     return table
-
-
-def chart_image(png: bytes, width: float) -> Image:
-    img = Image(io.BytesIO(png))
-    scale = width / img.imageWidth
-    img.drawWidth, img.drawHeight = width, img.imageHeight * scale
-    return img
 
 
 def _spread(sp: Spread, fmt: Callable[[float], str]) -> str:
@@ -322,7 +315,7 @@ def run_section(data: ExportData, row, ra) -> list:
             )
         )
     samples = data.samples.get(row.id, [])
-    story.append(chart_image(charts.timeline(ra, samples, fmt="png", width_in=7.2), WIDTH))
+    story.append(pdf_charts.timeline(ra, samples, width=WIDTH))
     header = ["#", "Started", "Got worse", "Ended", "Stopping to relief", "Label"]
     table_rows: list[list] = [header]
     for ep in ra.episodes:
@@ -451,8 +444,8 @@ def write(data: ExportData, out: BinaryIO) -> None:
     story = summary_page(data)
     with_numbness = [(row, ra) for row, ra in data.pairs() if ra.episodes]
     if len(data.rows) >= 2:
-        trends_png = charts.trends(charts.trend_points(data.pairs()), fmt="png", width_in=7.2, height_in=4.4)
-        story.append(KeepTogether([p("Trends over the weeks", H2), chart_image(trends_png, WIDTH)]))
+        trends = pdf_charts.trends(trend_points(data.pairs()), width=WIDTH)
+        story.append(KeepTogether([p("Trends over the weeks", H2), trends]))
     story += setups_section(data)
     for row, ra in with_numbness:
         story += [PageBreak(), *run_section(data, row, ra)]

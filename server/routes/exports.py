@@ -1,11 +1,11 @@
 """Downloads for the doctor: the same exports as `footnote export` (one registry,
-footnote.server.exports.FORMATS), built in memory and sent as attachments with a fixed
-file name (nothing the user types ever names a file). No runs in the period is a 404; a
+footnote.server.exports.FORMATS), built in memory by a child process (server.exports.apart:
+the dashboard stays small) and sent as attachments with a fixed file name (nothing the
+user types ever names a file). No runs in the period is a 404; a
 malformed date a 422 (handlers in server.app)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated
 
@@ -13,7 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from footnote.server.deps import PageDataDep, SettingsDep
-from footnote.server.exports import FORMATS, collect, parse_day
+from footnote.server.exports import FORMATS, parse_day
+from footnote.server.exports.apart import build_apart
 from footnote.server.templating import render
 
 router = APIRouter(tags=["export"])
@@ -29,18 +30,10 @@ def export_page(request: Request, page_data: PageDataDep):
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
     fmt = FORMATS[kind]
-    data = collect(
-        settings.db_path,
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
-        name=name,
-        samples_of=fmt.samples_of,
-    )
-    body = io.BytesIO()
-    fmt.write(data, body)
+    body = build_apart(kind, settings.db_path, parse_day(since, "since"), parse_day(until, "until"), name)
     filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
     return Response(
-        body.getvalue(),
+        body,
         media_type=fmt.media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
