@@ -11,7 +11,8 @@ from pathlib import Path
 
 from footnote.device import schema
 from footnote.device.errors import NoDatabase, NoSuchRun
-from footnote.server.analysis import Annotation, Run, Sample
+from footnote.device.rsc import expected_length
+from footnote.server.facts import Annotation, Run, Sample
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,16 @@ def annotations_of(conn: sqlite3.Connection, run_id: int) -> dict[int, Annotatio
 def load_run(conn: sqlite3.Connection, run_id: int, row: RunRow | None = None) -> Run:
     row = row or get_run_row(conn, run_id)
     samples = [
-        Sample(*r)
+        # The bytes beyond what a packet's flags need (accepted and ignored by the decoder)
+        # are counted from the stored packet itself.
+        Sample(*r[:6], extra_bytes=r[7] - expected_length(r[6][0]) if r[6] else 0)
         for r in conn.execute(
-            "SELECT t_s, speed_mps, cadence_spm, distance_m, pod_distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+            "SELECT t_s, speed_mps, cadence_spm, distance_m, pod_distance_m, cadence_raw, substr(raw, 1, 1), length(raw)"
+            " FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
             (run_id,),
         )
     ]
+    rejected = [t for (t,) in conn.execute("SELECT t_s FROM rejected_packets WHERE run_id = ? ORDER BY t_s", (run_id,))]
     links = conn.execute("SELECT t_s, state FROM link_events WHERE run_id = ? ORDER BY t_s, id", (run_id,)).fetchall()
     events = conn.execute(
         "SELECT t_s, kind, episode, severity FROM symptom_events WHERE run_id = ? ORDER BY t_s, id", (run_id,)
@@ -130,6 +135,8 @@ def load_run(conn: sqlite3.Connection, run_id: int, row: RunRow | None = None) -
         links=links,
         events=events,
         annotations=annotations_of(conn, run_id),
+        rejected_t_s=rejected,
+        cadence_convention=row.cadence_convention or "auto",
     )
 
 

@@ -1,0 +1,353 @@
+"""Movement state: each run cut into moving / rest / unknown stretches, decided from windows
+of evidence rather than packet by packet.
+
+Pure: a `Run` in, `Segment`s out (each with the code of the rule that decided it). Every
+rule is written where it is applied below; its thresholds live in server.thresholds.
+
+The evidence, strongest first:
+1. The link. Down (before the first `connected`, after a `disconnected`): unknown. A gap
+   in the link is never rest, whatever the runner did.
+2. The pod's own total distance. Measured over a window of at least DISTANCE_WINDOW_S
+   centred on the moment judged (so a pod that refreshes its distance every 2 s while
+   notifying every second never flickers), and across a silence from the packet before
+   to the packet after it. Advancing at MOVING_MIN_MPS or more: moving; slower: rest (it
+   outranks speed and cadence: pods repeat their last speed, or send zeros, or keep a
+   decaying cadence while the runner stands).
+3. Speed and cadence, for pods that send no distance: above the walking floor is moving.
+   A silence between moving packets is bridged as moving up to GAP_BRIDGE_MAX_S unless the
+   speeds before it decayed into a stop.
+4. Silence on a live link with nothing later to explain it: the last evidence holds for
+   STALE_S, then rest (some pods stop notifying when still). Silence filled with packets
+   that could not be decoded is unknown, never rest: the pod was talking, unreadably.
+Then blips shorter than MIN_SEGMENT_S take their neighbours' state, and a shuffle of at
+most SHUFFLE_MAX_S and SHUFFLE_MAX_M between two standstills joins them into one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from footnote.device.motion import is_moving
+from footnote.server import thresholds as th
+from footnote.server.facts import Run, Sample, Segment, State, Why
+
+MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
+
+
+def link_up_intervals(run: Run) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each stretch the footpod link was up."""
+    out: list[tuple[float, float]] = []
+    up_since: float | None = None
+    for t, state in run.links:
+        if state == "connected" and up_since is None:
+            up_since = t
+        elif state == "disconnected" and up_since is not None:
+            out.append((up_since, t))
+            up_since = None
+    if up_since is not None:
+        out.append((up_since, run.ended_t_s))
+    return out
+
+
+def movement_segments(run: Run, cadence_spm: Sequence[float] | None = None) -> list[Segment]:
+    """The run cut into moving / rest / unknown stretches (see the module docstring).
+
+    cadence_spm: the analysis's steps/min for each sample (server.cadence); the stored
+    values when not given."""
+    cadence = list(cadence_spm) if cadence_spm is not None else [s.cadence_spm for s in run.samples]
+    pieces = _Pieces(run.ended_t_s)
+    cursor = 0.0
+    times = [s.t_s for s in run.samples]
+    for up_start, up_end in link_up_intervals(run):
+        pieces.add(cursor, up_start, UNKNOWN, Why.LINK_DOWN)
+        lo, hi = bisect.bisect_left(times, up_start), bisect.bisect_right(times, up_end)
+        rejected = [t for t in run.rejected_t_s if up_start <= t <= up_end]
+        _while_linked(pieces, run.samples[lo:hi], cadence[lo:hi], rejected, up_start, up_end)
+        cursor = up_end
+    pieces.add(cursor, run.ended_t_s, UNKNOWN, Why.LINK_DOWN)
+    segments = _smooth_blips(pieces.segments)
+    return _merge_shuffles(segments, _Distance([(s.t_s, s.distance_m) for s in run.samples]))
+
+
+# -- building blocks -------------------------------------------------------------------------
+
+
+class _Pieces:
+    """Stretches in time order; neighbours of one state join (the longest part's rule wins)."""
+
+    def __init__(self, end_s: float) -> None:
+        self.end_s = end_s
+        self.segments: list[Segment] = []
+        self._longest: list[float] = []
+
+    def add(self, start: float, end: float, state: State, why: Why) -> None:
+        end = min(end, self.end_s)
+        if self.segments:
+            start = max(start, self.segments[-1].end_s)
+        if end - start <= 1e-9:
+            return
+        last = self.segments[-1] if self.segments else None
+        if last is not None and last.state == state and abs(last.end_s - start) < 1e-6:
+            last.end_s = end
+            if end - start > self._longest[-1]:
+                last.why, self._longest[-1] = why, end - start
+            return
+        self.segments.append(Segment(start, end, state, why))
+        self._longest.append(end - start)
+
+
+class _Distance:
+    """A total distance known at some moments, linear in between, flat beyond the ends."""
+
+    def __init__(self, points: list[tuple[float, float]]) -> None:
+        self.t = [t for t, _ in points]
+        self.d = [d for _, d in points]
+
+    def __bool__(self) -> bool:
+        return len(self.t) >= 2
+
+    def at(self, t_s: float) -> float:
+        i = bisect.bisect_right(self.t, t_s)
+        if i == 0:
+            return self.d[0]
+        if i == len(self.t):
+            return self.d[-1]
+        t0, t1 = self.t[i - 1], self.t[i]
+        if t1 <= t0:
+            return self.d[i]
+        return self.d[i - 1] + (self.d[i] - self.d[i - 1]) * (t_s - t0) / (t1 - t0)
+
+    def covers(self, a: float, b: float) -> bool:
+        return bool(self) and self.t[0] <= a and b <= self.t[-1]
+
+    def rate(self, a: float, b: float) -> float:
+        """Metres per second from a to b, over at least DISTANCE_WINDOW_S centred on them
+        (clipped to where the distance is known)."""
+        mid = (a + b) / 2
+        lo = max(min(a, mid - th.DISTANCE_WINDOW_S / 2), self.t[0])
+        hi = min(max(b, mid + th.DISTANCE_WINDOW_S / 2), self.t[-1])
+        return (self.at(hi) - self.at(lo)) / (hi - lo) if hi > lo else 0.0
+
+
+@dataclass
+class _Verdict:
+    state: State
+    why: Why
+    rate_mps: float | None = None  # the distance rate it was judged on, when there was one
+
+
+def _while_linked(
+    pieces: _Pieces, samples: list[Sample], cadence: list[float], rejected: list[float], up_start: float, up_end: float
+) -> None:
+    """The stretches of one link-up interval."""
+
+    def unreadable(a: float, b: float) -> bool:
+        i = bisect.bisect_right(rejected, a)
+        return i < len(rejected) and rejected[i] < b
+
+    def silent(a: float, b: float, hold: _Verdict | None = None, why: Why = Why.SILENT_LIVE_LINK) -> None:
+        """Rule 4: a silence nothing later explains. The evidence before it (hold) holds
+        for STALE_S, then the silence is rest, or unknown if the pod kept sending packets
+        that could not be decoded (it was talking, not quiet)."""
+        hold_s = th.STALE_S if hold is not None else 0.0
+        if hold is not None:
+            pieces.add(a, a + hold_s, hold.state, hold.why)
+        if unreadable(a, b):
+            pieces.add(a + hold_s, b, UNKNOWN, Why.UNREADABLE_PACKETS)
+        else:
+            pieces.add(a + hold_s, b, REST, why)
+
+    if not samples:
+        if rejected:
+            pieces.add(up_start, up_end, UNKNOWN, Why.UNREADABLE_PACKETS)
+        else:
+            pieces.add(up_start, up_start + th.STALE_S, UNKNOWN, Why.NO_PACKET_YET)
+            silent(up_start + th.STALE_S, up_end)
+        return
+
+    # Between the link coming up and its first packet: unknown, until STALE_S of silence.
+    first = samples[0].t_s
+    pieces.add(up_start, min(first, up_start + th.STALE_S), UNKNOWN, Why.NO_PACKET_YET)
+    if first > up_start + th.STALE_S:
+        silent(up_start + th.STALE_S, first)
+
+    distance = _Distance([(s.t_s, s.distance_m) for s in samples if s.pod_distance_m is not None])
+    if distance and distance.d[-1] - distance.d[0] <= 0:
+        # A pod whose total never moved on this link sends a distance field it does not
+        # fill (some cheap pods): only speed and cadence can say anything.
+        distance = _Distance([])
+    packet_moving = _packet_verdicts(samples, cadence)
+    verdicts = [
+        _own_verdict(samples[k], samples[k + 1], distance, packet_moving[k]) for k in range(len(samples) - 1)
+    ]
+    for k, v in enumerate(verdicts):
+        a, b = samples[k].t_s, samples[k + 1].t_s
+        if v.rate_mps is not None:
+            _distance_interval(pieces, k, a, b, v, verdicts, distance)
+        elif b - a <= th.STALE_S:
+            pieces.add(a, b, v.state, v.why)
+        else:
+            # Rule 3, a silence on a pod without distance: bridged when the packets on
+            # both sides say moving, it is no longer than GAP_BRIDGE_MAX_S and the speeds
+            # before it did not decay into a stop; otherwise rule 4.
+            decayed = _decayed_to_a_stop(samples, k, packet_moving[k])
+            if packet_moving[k] and packet_moving[k + 1] and b - a <= th.GAP_BRIDGE_MAX_S and not decayed:
+                pieces.add(a, b, MOVING, Why.GAP_BRIDGED)
+            elif decayed:
+                silent(a, b, why=Why.DECAYED_TO_A_STOP)
+            else:
+                silent(a, b, v)
+    # After the last packet: its evidence holds STALE_S, then a silent live link is rest.
+    last = samples[-1]
+    if verdicts and verdicts[-1].rate_mps is not None:
+        silent(last.t_s, up_end, verdicts[-1])
+    elif _decayed_to_a_stop(samples, len(samples) - 1, packet_moving[-1]):
+        silent(last.t_s, up_end, why=Why.DECAYED_TO_A_STOP)
+    else:
+        silent(last.t_s, up_end, _Verdict(MOVING, Why.SPEED_OR_CADENCE) if packet_moving[-1] else None)
+
+
+def _packet_verdicts(samples: list[Sample], cadence: list[float]) -> list[bool]:
+    """Speed and cadence, packet by packet but judged over a window: a packet says moving
+    when most packets within DISTANCE_WINDOW_S / 2 of it are above the walking floor
+    (ties: the packet itself)."""
+    own = [is_moving(s.speed_mps, c) for s, c in zip(samples, cadence, strict=True)]
+    times = [s.t_s for s in samples]
+    half = th.DISTANCE_WINDOW_S / 2
+    out = []
+    for i, s in enumerate(samples):
+        lo, hi = bisect.bisect_left(times, s.t_s - half), bisect.bisect_right(times, s.t_s + half)
+        votes = sum(own[lo:hi])
+        out.append(own[i] if votes * 2 == hi - lo else votes * 2 > hi - lo)
+    return out
+
+
+def _own_verdict(a: Sample, b: Sample, distance: _Distance, a_moving: bool) -> _Verdict:
+    """The stretch from packet a to packet b on its own evidence: rule 2 where the pod's
+    distance is known on both sides, else rule 3 (packet a's windowed speed and cadence)."""
+    if distance.covers(a.t_s, b.t_s):
+        pace = distance.rate(a.t_s, b.t_s)
+        span = b.t_s - a.t_s
+        if span > 0 and (distance.at(b.t_s) - distance.at(a.t_s)) / span >= th.MOVING_MIN_MPS:
+            return _Verdict(MOVING, Why.DISTANCE_ADVANCED, pace)
+        # A pod that refreshes its total more slowly than it notifies repeats it in
+        # between: a short stretch with no advance, with the distance advancing at
+        # walking pace within DISTANCE_WINDOW_S / 2 on both sides, is between two
+        # refreshes, not a stop.
+        half = th.DISTANCE_WINDOW_S / 2
+        if (
+            span <= half
+            and distance.at(a.t_s) - distance.at(a.t_s - half) >= th.MOVING_MIN_MPS * half
+            and distance.at(b.t_s + half) - distance.at(b.t_s) >= th.MOVING_MIN_MPS * half
+        ):
+            return _Verdict(MOVING, Why.DISTANCE_ADVANCED, pace)
+        return _Verdict(REST, Why.DISTANCE_STOOD_STILL, pace)
+    if a_moving:
+        return _Verdict(MOVING, Why.SPEED_OR_CADENCE)
+    return _Verdict(REST, Why.NO_SPEED_OR_CADENCE)
+
+
+def _distance_interval(
+    pieces: _Pieces, k: int, a: float, b: float, v: _Verdict, verdicts: list[_Verdict], distance: _Distance
+) -> None:
+    """Rule 2 for the stretch between two packets. Distance advanced at walking pace or
+    more: moving (across a silence, that bridges it: a 4-8 s radio gap while running is
+    moving). Distance stood still: rest, except that across a silence next to moving
+    stretches the runner covered what distance there was at that neighbour's pace, next
+    to it, and stood still for the remainder (a stop or a start inside the silence)."""
+    if v.state is MOVING:
+        pieces.add(a, b, MOVING, Why.GAP_BRIDGED if b - a > th.STALE_S else Why.DISTANCE_ADVANCED)
+        return
+    covered_m = distance.at(b) - distance.at(a)
+    before = verdicts[k - 1] if k > 0 and verdicts[k - 1].state is MOVING else None
+    after = verdicts[k + 1] if k + 1 < len(verdicts) and verdicts[k + 1].state is MOVING else None
+    sides = [x for x in (before, after) if x is not None and x.rate_mps is not None]
+    if b - a <= th.STALE_S or covered_m <= 0 or not sides:
+        pieces.add(a, b, REST, Why.DISTANCE_STOOD_STILL)
+        return
+    pace = max(th.MOVING_MIN_MPS, statistics.mean(x.rate_mps for x in sides if x.rate_mps is not None))
+    moving_s = min(b - a, covered_m / pace)
+    lead = moving_s / len(sides) if before is not None else 0.0
+    trail = moving_s / len(sides) if after is not None else 0.0
+    pieces.add(a, a + lead, MOVING, Why.MOVED_PART_OF_GAP)
+    pieces.add(a + lead, b - trail, REST, Why.DISTANCE_STOOD_STILL)
+    pieces.add(b - trail, b, MOVING, Why.MOVED_PART_OF_GAP)
+
+
+def _decayed_to_a_stop(samples: list[Sample], k: int, k_moving: bool) -> bool:
+    """The speeds up to packet k decayed into a stop: over the last DECAY_WINDOW_S they never
+    rose and ended at DECAY_RATIO of where they started or lower (or packet k itself says
+    standing still)."""
+    end = samples[k]
+    if not k_moving:
+        return True
+    window = [s.speed_mps for s in samples[: k + 1] if s.t_s >= end.t_s - th.DECAY_WINDOW_S]
+    if len(window) < 3:
+        return False
+    never_rose = all(b <= a for a, b in zip(window, window[1:], strict=False))
+    return never_rose and window[-1] <= th.DECAY_RATIO * window[0]
+
+
+def _smooth_blips(segments: list[Segment]) -> list[Segment]:
+    """A moving or rest stretch shorter than MIN_SEGMENT_S between two stretches of the
+    other state takes their state, shortest first (so one blip cannot drag a chain of
+    others along). Unknown is never smoothed, and never smooths anything."""
+    out = [Segment(s.start_s, s.end_s, s.state, s.why) for s in segments]
+    while True:
+        blips = [
+            i
+            for i in range(1, len(out) - 1)
+            if out[i].state is not UNKNOWN
+            and out[i - 1].state == out[i + 1].state != out[i].state
+            and out[i - 1].state is not UNKNOWN
+            and out[i].duration_s < th.MIN_SEGMENT_S
+        ]
+        if not blips:
+            return out
+        i = min(blips, key=lambda j: out[j].duration_s)
+        before, after = out[i - 1], out[i + 1]
+        before.end_s = after.end_s
+        if after.duration_s > before.duration_s:
+            before.why = after.why
+        del out[i : i + 2]
+
+
+def _merge_shuffles(segments: list[Segment], distance: _Distance) -> list[Segment]:
+    """A moving stretch between two rest stretches, no longer than SHUFFLE_MAX_S and
+    covering no more than SHUFFLE_MAX_M of run distance, is a shuffle inside one
+    standstill: the three become one rest stretch."""
+    out = list(segments)
+    i = 1
+    while i < len(out) - 1:
+        mid = out[i]
+        if (
+            mid.state is MOVING
+            and out[i - 1].state is REST
+            and out[i + 1].state is REST
+            and mid.duration_s <= th.SHUFFLE_MAX_S
+            and (not distance or distance.at(mid.end_s) - distance.at(mid.start_s) <= th.SHUFFLE_MAX_M)
+        ):
+            out[i - 1] = Segment(out[i - 1].start_s, out[i + 1].end_s, REST, Why.SHUFFLE_IN_STANDSTILL)
+            del out[i : i + 2]
+            continue
+        i += 1
+    return out
+
+
+def state_at(segments: list[Segment], t_s: float) -> State:
+    for seg in segments:
+        if seg.start_s <= t_s < seg.end_s:
+            return seg.state
+    if segments and t_s >= segments[-1].end_s:
+        return segments[-1].state
+    return UNKNOWN
+
+
+def segment_at(segments: list[Segment], t_s: float) -> Segment | None:
+    for seg in segments:
+        if seg.start_s <= t_s < seg.end_s or (seg is segments[-1] and t_s == seg.end_s):
+            return seg
+    return None
