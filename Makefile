@@ -19,10 +19,16 @@ test: setup system-packages lint
 check: setup system-packages lint
 	$(PY) -m pytest -q -m "not slow"
 
-lint: setup
+lint: setup .typecheck/footnote
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# mypy sees device/ and server/ under the names they install as (see pyproject.toml).
+.typecheck/footnote:
+	mkdir -p $@
+	ln -sfn ../../device $@/device
+	ln -sfn ../../server $@/server
 
 benchmarks: setup
 	$(PY) benchmarks/run_all.py

@@ -24,7 +24,7 @@ from footnote.device.replay import replay_file
 from footnote.device.store import Store
 from footnote.device.story import Pod, Story
 from footnote.server.app import create_app
-from tests.live_server import LiveServer
+from tests.helpers import LiveServer
 
 
 def three_hour_run(folder: Path) -> Path:

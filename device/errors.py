@@ -31,3 +31,11 @@ class NoSuchRun(FootnoteError, LookupError):
 
 class NoSuchEpisode(FootnoteError, LookupError):
     """An episode number its run does not have."""
+
+
+class NothingToExport(FootnoteError, LookupError):
+    """No runs in the database, or none in the chosen period."""
+
+
+class BadPeriod(FootnoteError, ValueError):
+    """A period that is not one: a malformed date, or an end before the start."""

@@ -97,11 +97,12 @@ class RunRecorder:
             if self.run_id is not None:
                 self._try(self.store.add_rejected_packet, self.run_id, t_s=t - self._run_t0, raw=data, error=str(exc))
             return
-        if self.run_id is None:
+        run_id = self.run_id
+        if run_id is None:
             # Between runs only movement matters: it opens the next run.
             if not is_moving(m.speed_mps, m.cadence_per_min):
                 return
-            self._open_run(t)
+            run_id = self._open_run(t)
         values = self._odometer.update(t, m)
         moving = is_moving(m.speed_mps, values.cadence_spm) and (
             m.total_distance_m is None
@@ -113,7 +114,7 @@ class RunRecorder:
             self._last_activity = t
         self.store.buffer_sample(
             SampleRow(
-                run_id=self.run_id,
+                run_id=run_id,
                 t_s=t - self._run_t0,
                 raw=data,
                 speed_mps=m.speed_mps,
@@ -244,8 +245,7 @@ class RunRecorder:
         self._try(self.store.add_link_event, self.run_id, t_s=t_s, state=state, address=info.get("address"))
 
     def _on_gesture(self, gesture: Gesture) -> None:
-        if self.run_id is None:
-            self._open_run(gesture.t)
+        run_id = self.run_id if self.run_id is not None else self._open_run(gesture.t)
         self._last_activity = max(self._last_activity, gesture.t)
         kind: str
         episode: int | None
@@ -261,7 +261,7 @@ class RunRecorder:
             kind, episode, severity = "ignored_hold", None, None
         try:
             event_id = self.store.add_symptom_event(
-                self.run_id, t_s=gesture.t - self._run_t0, kind=kind, episode=episode, severity=severity
+                run_id, t_s=gesture.t - self._run_t0, kind=kind, episode=episode, severity=severity
             )
         except StoreError as exc:
             logger.error("could not record %s: %s", kind, exc)

@@ -41,7 +41,7 @@ class Input:
     line_no: int
     t: float
     kind: str
-    value: object  # True/False for button down/up; bytes for rsc; state str for footpod
+    value: bool | bytes | str  # True/False for button down/up; bytes for rsc; state str for footpod
     extra: dict
 
 

@@ -59,10 +59,10 @@ def replay_file(
                 clock[0] = item.t
                 if item.kind == "button":
                     pin.drive_low() if item.value else pin.drive_high()
-                elif item.kind == "rsc":
+                elif isinstance(item.value, bytes):
                     run_recorder.on_rsc(item.t, item.value)
                 elif item.kind == "footpod":
-                    run_recorder.on_link(item.t, item.value, **item.extra)
+                    run_recorder.on_link(item.t, str(item.value), **item.extra)
                 else:
                     run_recorder.stop(item.t)
                     break

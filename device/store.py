@@ -70,7 +70,8 @@ class Store:
             self._durable = durable
 
     def _write(self, sql: str, params: tuple = ()) -> int:
-        """Run one statement plus any buffered samples in a single fsync'd transaction."""
+        """Run one statement plus any buffered samples in a single fsync'd transaction;
+        return the row id an INSERT gave (0 for an UPDATE)."""
         try:
             self._set_durable(True)
             with self.conn:
@@ -80,7 +81,7 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
-        return cursor.lastrowid
+        return cursor.lastrowid or 0
 
     def open_run(
         self,

@@ -12,10 +12,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from footnote.device.errors import NoSuchEpisode, NoSuchRun
+from footnote.device.errors import BadPeriod, NoSuchEpisode, NoSuchRun, NothingToExport
 from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
 from footnote.server.deps import Settings
-from footnote.server.export_data import BadPeriod, NothingToExport
 from footnote.server.pagedata import PageData
 from footnote.server.routes import api, exports, login, pages
 from footnote.server.templating import render

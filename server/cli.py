@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from footnote.device.config import load_config
 from footnote.device.paths import resolve_db
@@ -71,19 +72,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from footnote.server.export_data import collect, parse_day, write_export
+    from footnote.server.exports import FORMATS, SAMPLES_CSV, collect, parse_day
 
-    since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
+    fmt = FORMATS[args.format]
     data = collect(
         resolve_db(args.db, load_config(args.config)),
-        since=since,
-        until=until,
+        since=parse_day(args.since, "--since"),
+        until=parse_day(args.until, "--until"),
         name=args.name,
-        with_samples=args.format == "pdf",
+        samples_of=args.samples or fmt.samples_of,
     )
-    written = write_export(args.format, data, args.out, sample_runs=args.samples)
+    written = [(fmt, args.out)]
+    if args.samples:
+        written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
+    for each, path in written:
+        with open(path, "wb") as out:
+            each.write(data, out)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
-    print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(map(str, written)))
+    print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(str(path) for _, path in written))
     return 0
 
 
@@ -125,7 +131,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle"
     )
-    p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
     p.add_argument("--since", metavar="DAY", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
     p.add_argument("--until", metavar="DAY", help="last day, inclusive")
     p.add_argument("--name", help="the runner's name for the report (default: anonymous)")

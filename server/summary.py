@@ -97,7 +97,7 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
                 },
             )
         )
-    if onset_d.median is not None:
+    if onset_d.median is not None and onset_t.median is not None:
         facts.append(
             Fact(
                 SummaryEvidence.ONSET_SPREAD,

@@ -105,7 +105,7 @@ async def live_logger(db_path, *, config=None, client=None):
 
     factory = MockFactory()
     client = client or FootpodClient(scan_window_s=0.5, backoff_s=(0.2, 0.5))
-    ready = {}
+    ready: dict[str, object] = {}
     task = asyncio.create_task(
         run_logger(
             parse_config(config or {"feedback": {"led": False}}),

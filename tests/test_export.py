@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import subprocess
+import sys
 
 import httpx
 import pytest
@@ -160,3 +161,46 @@ def test_download_buttons_on_the_dashboard(dashboard):
     assert c.get("/export/episodes.csv").text.count("\n") == 8
     assert c.get("/export/bundle.fhir.json").json()["type"] == "document"
     assert c.get("/export/episodes.csv", params={"since": "2030-01-01"}).status_code == 404
+
+
+def test_writers_only_write_what_was_loaded_once(demo_db, tmp_path):
+    """Everything an export needs is collected in one go; with the database gone, every
+    format (and the CSV's samples file) is still written from what was loaded."""
+    import shutil
+
+    from footnote.server.exports import FORMATS, SAMPLES_CSV, collect
+
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_db, db)
+    pdf_data = collect(db, samples_of=FORMATS["pdf"].samples_of)
+    csv_data = collect(db, samples_of=[1, 4])
+    db.unlink()
+    for fmt, data in [
+        (FORMATS["pdf"], pdf_data),
+        (FORMATS["csv"], csv_data),
+        (FORMATS["fhir"], csv_data),
+        (SAMPLES_CSV, csv_data),
+    ]:
+        out = tmp_path / fmt.file_name
+        with open(out, "wb") as f:
+            fmt.write(data, f)
+        assert out.stat().st_size > 500, fmt.name
+    assert sorted(pdf_data.samples) == [1, 2, 3, 4]  # the runs with numbness, for their charts
+    assert (tmp_path / "samples.csv").read_text().count("\n4,") > 1000
+
+
+def test_a_chosen_run_outside_the_period_is_named(demo_db, tmp_path):
+    result = export(demo_db, "csv", tmp_path / "e.csv", "--since", "2026-11-20", "--samples", "1")
+    assert result.returncode == 2 and "run 1 is not in the exported period" in result.stderr
+
+
+def test_the_fhir_and_csv_exports_load_neither_charts_nor_pdf_packages(demo_db, tmp_path):
+    code = (
+        "import sys, io; from footnote.server.exports import FORMATS, collect;"
+        f"data = collect({str(demo_db)!r});"
+        "[FORMATS[f].write(data, io.BytesIO()) for f in ('fhir', 'csv')];"
+        "print(','.join(m for m in ('matplotlib', 'reportlab') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

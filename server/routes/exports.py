@@ -1,32 +1,25 @@
-"""Downloads for the doctor: the same three exports as `footnote export`, built in a
-temporary folder and sent as attachments with a fixed file name (nothing the user types
-ever names a file). No runs in the period is a 404; a malformed date a 422 (handlers in
-server.app)."""
+"""Downloads for the doctor: the same exports as `footnote export` (one registry,
+footnote.server.exports.FORMATS), built in memory and sent as attachments with a fixed
+file name (nothing the user types ever names a file). No runs in the period is a 404; a
+malformed date a 422 (handlers in server.app)."""
 
 from __future__ import annotations
 
-import tempfile
+import io
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from footnote.server.deps import PageDataDep, SettingsDep
-from footnote.server.export_data import collect, parse_day, write_export
+from footnote.server.exports import FORMATS, collect, parse_day
 from footnote.server.templating import render
 
 router = APIRouter(tags=["export"])
 
 Day = Annotated[str | None, Query(max_length=10, description="a local date, e.g. 2026-11-01 (inclusive)")]
 Name = Annotated[str | None, Query(max_length=100, description="the runner's name for the report (empty: anonymous)")]
-
-KINDS = {
-    "pdf": ("application/pdf", "report.pdf"),
-    "csv": ("text/csv; charset=utf-8", "episodes.csv"),
-    "fhir": ("application/fhir+json", "bundle.fhir.json"),
-}
 
 
 @router.get("/export", include_in_schema=False)
@@ -35,19 +28,22 @@ def export_page(request: Request, page_data: PageDataDep):
 
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
+    fmt = FORMATS[kind]
     data = collect(
         settings.db_path,
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
         name=name,
-        with_samples=kind == "pdf",
+        samples_of=fmt.samples_of,
     )
-    media_type, suffix = KINDS[kind]
-    with tempfile.TemporaryDirectory() as tmp:
-        (out,) = write_export(kind, data, Path(tmp) / suffix)
-        body = out.read_bytes()
-    filename = f"footnote-{date.today().isoformat()}-{suffix}"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    body = io.BytesIO()
+    fmt.write(data, body)
+    filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
+    return Response(
+        body.getvalue(),
+        media_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/export/report.pdf", summary="The PDF report")

@@ -66,7 +66,7 @@ async def annotate_save(
     for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
         data[flag] = flag in data
     try:
-        note = AnnotationIn(**data)
+        note = AnnotationIn.model_validate(data)
     except ValidationError as exc:
         page = page_data.run_page(run_id)
         errors = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()]

@@ -8,9 +8,12 @@ a spreadsheet would run as a formula) is prefixed with an apostrophe.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
-from footnote.server.export_data import ExportData, at
+from footnote.server.exports.data import ExportData, at
 
 EPISODE_COLUMNS = [
     "run_id",
@@ -101,37 +104,31 @@ def episode_rows(data: ExportData) -> list[dict]:
     return out
 
 
-def write_csv(data: ExportData, out: str | Path, *, sample_runs: list[int] | None = None) -> list[Path]:
-    """Write the episodes CSV to out (and, with sample_runs, OUT-samples.csv); return the
-    files written."""
-    out = Path(out)
-    with open(out, "w", newline="", encoding="utf-8") as f:
+def write(data: ExportData, out: BinaryIO) -> None:
+    """The episodes table: one row per episode."""
+    with _text(out) as f:
         writer = csv.DictWriter(f, fieldnames=EPISODE_COLUMNS)
         writer.writeheader()
         writer.writerows(episode_rows(data))
-    written = [out]
-    if sample_runs:
-        from footnote.server.rundata import open_read_only
 
-        samples_path = out.with_name(out.stem + "-samples.csv")
-        rows = {r.id: r for r in data.rows}
-        missing = [r for r in sample_runs if r not in rows]
-        if missing:
-            from footnote.server.export_data import NothingToExport
 
-            raise NothingToExport(f"run {missing[0]} is not in the exported period")
-        with open(samples_path, "w", newline="", encoding="utf-8") as f:
-            sample_writer = csv.writer(f)
-            sample_writer.writerow(SAMPLE_COLUMNS)
-            conn = open_read_only(data.db_path)
-            try:
-                for run_id in sample_runs:
-                    for t_s, speed, cadence in conn.execute(
-                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-                        (run_id,),
-                    ):
-                        sample_writer.writerow([run_id, round(t_s, 3), at(rows[run_id], t_s), round(speed, 3), cadence])
-            finally:
-                conn.close()
-        written.append(samples_path)
-    return written
+def write_samples(data: ExportData, out: BinaryIO) -> None:
+    """The footpod samples of the runs whose samples were collected (collect(samples_of=...))."""
+    rows = {r.id: r for r in data.rows}
+    with _text(out) as f:
+        writer = csv.writer(f)
+        writer.writerow(SAMPLE_COLUMNS)
+        for run_id, samples in data.samples.items():
+            for t_s, speed, cadence in samples:
+                writer.writerow([run_id, round(t_s, 3), at(rows[run_id], t_s), round(speed, 3), cadence])
+
+
+@contextmanager
+def _text(out: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """CSV text (UTF-8, the csv module's own line endings) over a binary stream, left open."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach()

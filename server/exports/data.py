@@ -1,23 +1,18 @@
-"""What an export covers: the runs of a period, analysed, with the summary. Shared by
-the PDF, CSV and FHIR writers and the dashboard's download buttons."""
+"""What an export covers, loaded once: the runs of a period, analysed, with the summary
+and the footpod samples a writer needs. The writers (pdf_report, csv_table, fhir_bundle)
+only write what is here; none of them opens the database."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Literal
 
-from footnote.device.errors import FootnoteError
+from footnote.device.errors import BadPeriod, NothingToExport
 from footnote.server.analysis import RunAnalysis, Summary, analyze_run, summarize
 from footnote.server.rundata import RunRow, list_runs, load_run, local_time, open_read_only
-
-
-class NothingToExport(FootnoteError, LookupError):
-    """No runs in the database, or none in the chosen period."""
-
-
-class BadPeriod(FootnoteError, ValueError):
-    """A period that is not one: a malformed date, or an end before the start."""
 
 
 @dataclass
@@ -29,8 +24,7 @@ class ExportData:
     since: date | None
     until: date | None
     generated_at: datetime
-    samples: dict[int, list[tuple[float, float, float]]]  # run id -> (t_s, speed, cadence)
-    db_path: Path
+    samples: dict[int, list[tuple[float, float, float]]]  # run id -> [(t_s, speed_mps, cadence_spm)]
 
     @property
     def first_day(self) -> date:
@@ -59,9 +53,13 @@ def collect(
     since: date | None = None,
     until: date | None = None,
     name: str | None = None,
-    with_samples: bool = False,
+    samples_of: Collection[int] | Literal["with_numbness"] = (),
 ) -> ExportData:
-    """Runs whose local start day is within [since, until] (both inclusive)."""
+    """Runs whose local start day is within [since, until] (both inclusive), analysed.
+
+    `samples_of` says whose footpod samples to load too: "with_numbness" (the PDF's charts)
+    or the ids of chosen runs (the CSV's samples file); a chosen run outside the period is
+    NothingToExport."""
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
     conn = open_read_only(db_path)
@@ -79,14 +77,20 @@ def collect(
             raise NothingToExport(f"no runs between {period} ({everything} runs in the database)")
         rows.sort(key=lambda r: r.started_at)
         runs = [load_run(conn, r.id, r) for r in rows]
-        samples = {}
-        if with_samples:
-            for r, run in zip(rows, runs, strict=True):
-                if run.events:
-                    samples[r.id] = conn.execute(
-                        "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-                        (r.id,),
-                    ).fetchall()
+        if samples_of == "with_numbness":
+            wanted = [r.id for r, run in zip(rows, runs, strict=True) if run.events]
+        else:
+            wanted = list(samples_of)
+            missing = [run_id for run_id in wanted if run_id not in {r.id for r in rows}]
+            if missing:
+                raise NothingToExport(f"run {missing[0]} is not in the exported period")
+        samples = {
+            run_id: conn.execute(
+                "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
+                (run_id,),
+            ).fetchall()
+            for run_id in wanted
+        }
     finally:
         conn.close()
     analyses = [analyze_run(run) for run in runs]
@@ -99,7 +103,6 @@ def collect(
         until=until,
         generated_at=datetime.now(UTC),
         samples=samples,
-        db_path=Path(db_path),
     )
 
 
@@ -110,23 +113,3 @@ def offset_text(row: RunRow) -> str:
 def at(row: RunRow, t_s: float) -> str:
     """A moment of a run in the runner's local time, with its offset."""
     return local_time(row, t_s).isoformat(timespec="seconds")
-
-
-def write_export(fmt: str, data: ExportData, out: str | Path, *, sample_runs: list[int] | None = None) -> list[Path]:
-    """Write one export format to out; return the files written (CSV may add samples)."""
-    out = Path(out)
-    if fmt == "pdf":
-        from footnote.server.export_pdf import write_pdf
-
-        write_pdf(data, out)
-    elif fmt == "csv":
-        from footnote.server.export_csv import write_csv
-
-        return write_csv(data, out, sample_runs=sample_runs)
-    elif fmt == "fhir":
-        from footnote.server.export_fhir import write_fhir
-
-        write_fhir(data, out)
-    else:
-        raise ValueError(f"unknown export format {fmt!r}")
-    return [out]

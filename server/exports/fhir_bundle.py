@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 import uuid
 from html import escape
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from footnote.device import __version__
-from footnote.server.export_data import ExportData, at
+from footnote.server.exports.data import ExportData, at
 from footnote.server.vocabulary import DISCLAIMER, LABEL_WORDS, LOCATION_WORDS, PATTERN_WORDS, duration, km
 
 LOINC = "http://loinc.org"
@@ -293,5 +292,6 @@ def build_bundle(data: ExportData) -> dict:
     }
 
 
-def write_fhir(data: ExportData, out: str | Path) -> None:
-    Path(out).write_text(json.dumps(build_bundle(data), indent=2, ensure_ascii=False), encoding="utf-8")
+def write(data: ExportData, out: BinaryIO) -> None:
+    """The document Bundle as JSON (UTF-8)."""
+    out.write(json.dumps(build_bundle(data), indent=2, ensure_ascii=False).encode("utf-8"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from footnote.server import charts
 from footnote.server import thresholds as th
 from footnote.server.analysis import Spread
-from footnote.server.export_data import ExportData, at, offset_text
+from footnote.server.exports.data import ExportData, at, offset_text
 from footnote.server.rundata import local_time
 from footnote.server.vocabulary import (
     DISCLAIMER,
@@ -285,9 +285,11 @@ def _footer(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def write_pdf(data: ExportData, out: str | Path) -> None:
+def write(data: ExportData, out: BinaryIO) -> None:
+    """The report: page 1 the summary, then one section per run with numbness, then how
+    the flags are computed."""
     doc = SimpleDocTemplate(
-        str(out),
+        out,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
