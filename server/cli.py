@@ -36,7 +36,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]),
+                    # Segments are many (one per stop and start): only on request.
+                    "runs": [
+                        {**jsonable(a), "segments": jsonable(a.segments) if args.segments else None} for a in analyses
+                    ],
                     "summary": jsonable(summary),
                     "disclaimer": DISCLAIMER,
                 },
@@ -119,6 +122,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="one run only")
     p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
+    p.add_argument(
+        "--segments",
+        action="store_true",
+        help="with --json: add each run's movement segments (start_s, end_s, state, why)",
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser(

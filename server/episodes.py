@@ -31,6 +31,7 @@ from footnote.server.facts import (
 from footnote.server.movement import segment_at, state_at
 
 MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
+PRESS_LOOKBACK_S = 1e-6  # just before: an instant, not a threshold
 
 
 def sample_before(run: Run, t_s: float) -> tuple[int, Sample] | None:
@@ -41,6 +42,13 @@ def sample_before(run: Run, t_s: float) -> tuple[int, Sample] | None:
 def distance_at(run: Run, t_s: float) -> float | None:
     found = sample_before(run, t_s)
     return found[1].distance_m if found is not None else None
+
+
+def state_at_press(segments: list[Segment], t_s: float) -> State:
+    """The state a press speaks of: the moment just before it. The runner presses about
+    what they felt while doing what they were doing; a press that lands on the very second
+    a stop begins (the last moving packet) was made while moving."""
+    return state_at(segments, t_s - PRESS_LOOKBACK_S)
 
 
 def episodes_of(run: Run, segments: list[Segment], cadence_spm: Sequence[float] | None = None) -> list[Episode]:
@@ -66,7 +74,9 @@ def episodes_of(run: Run, segments: list[Segment], cadence_spm: Sequence[float] 
         if fresh is not None:
             onset_cadence = cadence_spm[fresh[0]] if cadence_spm is not None else fresh[1].cadence_spm
         escalations = [
-            Escalation(t, distance_at(run, t), state_at(segments, t), sev or 0) for t, kind, sev in evs if kind == "worse"
+            Escalation(t, distance_at(run, t), state_at_press(segments, t), sev or 0)
+            for t, kind, sev in evs
+            if kind == "worse"
         ]
         rests = [
             (max(seg.start_s, onset[0]), min(seg.end_s, end_t))
@@ -91,7 +101,7 @@ def episodes_of(run: Run, segments: list[Segment], cadence_spm: Sequence[float] 
                 number=number,
                 onset_t_s=onset[0],
                 onset_distance_m=distance_at(run, onset[0]),
-                onset_state=state_at(segments, onset[0]),
+                onset_state=state_at_press(segments, onset[0]),
                 onset_speed_mps=fresh[1].speed_mps if fresh is not None else None,
                 onset_cadence_spm=onset_cadence,
                 escalations=escalations,
@@ -120,9 +130,7 @@ def label_episode(ep: Episode, segments: list[Segment]) -> None:
     if ep.escalations:
         steps = [{"t_s": e.t_s, "distance_m": e.distance_m, "state": e.state} for e in ep.escalations]
         facts.append(
-            Fact(
-                Evidence.GOT_WORSE, {"count": len(ep.escalations), "max_severity": ep.max_severity, "steps": steps}
-            )
+            Fact(Evidence.GOT_WORSE, {"count": len(ep.escalations), "max_severity": ep.max_severity, "steps": steps})
         )
 
     # Standstills after onset that the runner moved on from, still numb.

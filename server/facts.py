@@ -225,7 +225,7 @@ class Segment:
 class Fact:
     """One piece of evidence: a code and the numbers (and codes) it speaks of."""
 
-    code: Evidence
+    code: Evidence | SummaryEvidence
     values: dict[str, Any] = field(default_factory=dict)
 
 

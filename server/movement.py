@@ -26,6 +26,7 @@ most SHUFFLE_MAX_S and SHUFFLE_MAX_M between two standstills joins them into one
 from __future__ import annotations
 
 import bisect
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,9 +181,7 @@ def _while_linked(
         # fill (some cheap pods): only speed and cadence can say anything.
         distance = _Distance([])
     packet_moving = _packet_verdicts(samples, cadence)
-    verdicts = [
-        _own_verdict(samples[k], samples[k + 1], distance, packet_moving[k]) for k in range(len(samples) - 1)
-    ]
+    verdicts = [_own_verdict(samples[k], samples[k + 1], distance, packet_moving[k]) for k in range(len(samples) - 1)]
     for k, v in enumerate(verdicts):
         a, b = samples[k].t_s, samples[k + 1].t_s
         if v.rate_mps is not None:
@@ -287,7 +286,7 @@ def _decayed_to_a_stop(samples: list[Sample], k: int, k_moving: bool) -> bool:
     window = [s.speed_mps for s in samples[: k + 1] if s.t_s >= end.t_s - th.DECAY_WINDOW_S]
     if len(window) < 3:
         return False
-    never_rose = all(b <= a for a, b in zip(window, window[1:], strict=False))
+    never_rose = all(b <= a for a, b in itertools.pairwise(window))
     return never_rose and window[-1] <= th.DECAY_RATIO * window[0]
 
 

@@ -114,7 +114,15 @@ def load_run(conn: sqlite3.Connection, run_id: int, row: RunRow | None = None) -
     samples = [
         # The bytes beyond what a packet's flags need (accepted and ignored by the decoder)
         # are counted from the stored packet itself.
-        Sample(*r[:6], extra_bytes=r[7] - expected_length(r[6][0]) if r[6] else 0)
+        Sample(
+            t_s=r[0],
+            speed_mps=r[1],
+            cadence_spm=r[2],
+            distance_m=r[3],
+            pod_distance_m=r[4],
+            cadence_raw=r[5],
+            extra_bytes=r[7] - expected_length(r[6][0]) if r[6] else 0,
+        )
         for r in conn.execute(
             "SELECT t_s, speed_mps, cadence_spm, distance_m, pod_distance_m, cadence_raw, substr(raw, 1, 1), length(raw)"
             " FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",

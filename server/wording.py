@@ -103,9 +103,7 @@ def _got_worse(v: dict) -> str:
 
 def _short_stops(v: dict) -> str:
     n = v["count"]
-    return (
-        f"{n} shorter stop{'s' if n > 1 else ''} (under {duration(th.STANDSTILL_NOT_CLEARING_S)}) did not clear it."
-    )
+    return f"{n} shorter stop{'s' if n > 1 else ''} (under {duration(th.STANDSTILL_NOT_CLEARING_S)}) did not clear it."
 
 
 EVIDENCE_SENTENCES: dict[Evidence, Callable[[dict], str]] = {
@@ -119,7 +117,9 @@ EVIDENCE_SENTENCES: dict[Evidence, Callable[[dict], str]] = {
     Evidence.CLEARED_AFTER_STANDSTILL: lambda v: (
         f"It cleared {duration(v['rest_to_relief_s'])} after the runner came to a standstill, without moving in between."
     ),
-    Evidence.KEPT_MOVING_WITH_IT: lambda v: f"Before that the runner kept moving with it for {duration(v['moving_s'])}.",
+    Evidence.KEPT_MOVING_WITH_IT: lambda v: (
+        f"Before that the runner kept moving with it for {duration(v['moving_s'])}."
+    ),
     Evidence.RELIEF_THE_MOMENT_IT_STOPPED: lambda v: (
         "Relief came the moment the runner stopped, which is unusual for the exertional pattern doctors check."
     ),
