@@ -6,7 +6,8 @@ in WAL mode that fsyncs the WAL before the call returns, because the runner is t
 synchronous=NORMAL: atomic and crash-safe for the database, but not fsync'd until the
 next durable commit or checkpoint, which keeps an SD card from being synced four times a
 second. Logger decides when samples are flushed (at least every second, and with every
-symptom event).
+symptom event). Packets the decoder rejected are buffered and committed the same way: a
+pod sending garbage four times a second must not fsync the SD card four times a second.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SampleRow(NamedTuple):
 _SAMPLE_SQL = (
     f"INSERT INTO footpod_samples ({', '.join(SampleRow._fields)}) VALUES ({', '.join('?' * len(SampleRow._fields))})"
 )
+_REJECTED_SQL = "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)"
 
 
 class Store:
@@ -52,6 +54,7 @@ class Store:
         self.path = Path(path)
         self.conn = schema.open_db(self.path)
         self._samples: list[SampleRow] = []
+        self._rejected: list[tuple[int, float, bytes, str]] = []  # (run_id, t_s, raw, error)
         self._durable = True  # schema.connect starts with synchronous=FULL
         self.dropped_samples = 0
 
@@ -75,13 +78,19 @@ class Store:
         try:
             self._set_durable(True)
             with self.conn:
-                if self._samples:
-                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+                self._write_buffered()
                 cursor = self.conn.execute(sql, params)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
+        self._rejected.clear()
         return cursor.lastrowid or 0
+
+    def _write_buffered(self) -> None:
+        if self._samples:
+            self.conn.executemany(_SAMPLE_SQL, self._samples)
+        if self._rejected:
+            self.conn.executemany(_REJECTED_SQL, self._rejected)
 
     def open_run(
         self,
@@ -129,10 +138,11 @@ class Store:
         )
 
     def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
-        self._write(
-            "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)",
-            (run_id, t_s, raw, error),
-        )
+        """Queue a packet the decoder rejected; it is written with the next flush of samples
+        (bounded like them: the newest MAX_PENDING_SAMPLES are kept while the disk is full)."""
+        self._rejected.append((run_id, t_s, raw, error))
+        if len(self._rejected) > MAX_PENDING_SAMPLES:
+            del self._rejected[: len(self._rejected) - MAX_PENDING_SAMPLES]
 
     def set_footpod(
         self,
@@ -167,15 +177,17 @@ class Store:
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
     def flush_samples(self) -> None:
-        if not self._samples:
+        """Commit the buffered samples and rejected packets, without an fsync."""
+        if not self._samples and not self._rejected:
             return
         try:
             self._set_durable(False)
             with self.conn:
-                self.conn.executemany(_SAMPLE_SQL, self._samples)
+                self._write_buffered()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
+        self._rejected.clear()
 
     def close_interrupted_runs(self) -> list[int]:
         """Close runs a killed logger left open: end them at their last recorded moment
