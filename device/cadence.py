@@ -81,10 +81,11 @@ class CadenceRule:
 
     def add(self, t_s: float, speed_mps: float, cadence_raw: int) -> str:
         """Take one packet's evidence; return the unit to read this packet's cadence in."""
-        step_s = 0.0 if self._last_t_s is None else min(max(t_s - self._last_t_s, 0.0), CADENCE_STEP_MAX_S)
-        self._last_t_s = t_s
-        if speed_mps > STRIDES_SPEED_MPS and cadence_raw > 0:
-            self._evidence(step_s, cadence_raw < STRIDES_MAX_CADENCE, cadence_raw)
+        last_t_s, self._last_t_s = self._last_t_s, t_s
+        if not (speed_mps > STRIDES_SPEED_MPS and cadence_raw > 0):
+            return self.unit  # no evidence: nothing to decide or re-decide
+        step_s = 0.0 if last_t_s is None else min(max(t_s - last_t_s, 0.0), CADENCE_STEP_MAX_S)
+        self._evidence(step_s, cadence_raw < STRIDES_MAX_CADENCE, cadence_raw)
         if self.convention != "auto":
             return self.unit
         if not self.decided:

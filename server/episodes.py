@@ -34,8 +34,12 @@ MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
 PRESS_LOOKBACK_S = 1e-6  # just before: an instant, not a threshold
 
 
+def _t_s(sample: Sample) -> float:
+    return sample.t_s
+
+
 def sample_before(run: Run, t_s: float) -> tuple[int, Sample] | None:
-    i = bisect.bisect_right([s.t_s for s in run.samples], t_s) - 1
+    i = bisect.bisect_right(run.samples, t_s, key=_t_s) - 1
     return (i, run.samples[i]) if i >= 0 else None
 
 

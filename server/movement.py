@@ -106,6 +106,8 @@ class _Distance:
     def __init__(self, points: list[tuple[float, float]]) -> None:
         self.t = [t for t, _ in points]
         self.d = [d for _, d in points]
+        self.first_s = self.t[0] if len(self.t) >= 2 else float("inf")
+        self.last_s = self.t[-1] if len(self.t) >= 2 else float("-inf")
 
     def __bool__(self) -> bool:
         return len(self.t) >= 2
@@ -121,8 +123,24 @@ class _Distance:
             return self.d[i]
         return self.d[i - 1] + (self.d[i] - self.d[i - 1]) * (t_s - t0) / (t1 - t0)
 
+    def at_each(self, times: list[float]) -> list[float]:
+        """at() for each of these times, in one walk (times in order)."""
+        out = []
+        i = 0  # the first known moment after t
+        for t in times:
+            while i < len(self.t) and self.t[i] <= t:
+                i += 1
+            if i == 0:
+                out.append(self.d[0])
+            elif i == len(self.t):
+                out.append(self.d[-1])
+            else:
+                t0, t1 = self.t[i - 1], self.t[i]
+                out.append(self.d[i - 1] + (self.d[i] - self.d[i - 1]) * (t - t0) / (t1 - t0))
+        return out
+
     def covers(self, a: float, b: float) -> bool:
-        return bool(self) and self.t[0] <= a and b <= self.t[-1]
+        return self.first_s <= a and b <= self.last_s
 
     def rate(self, a: float, b: float) -> float:
         """Metres per second from a to b, over at least DISTANCE_WINDOW_S centred on them
@@ -133,11 +151,17 @@ class _Distance:
         return (self.at(hi) - self.at(lo)) / (hi - lo) if hi > lo else 0.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Verdict:
     state: State
     why: Why
-    rate_mps: float | None = None  # the distance rate it was judged on, when there was one
+    by_distance: bool = False  # judged on the pod's distance (rule 2)
+
+
+_ADVANCED = _Verdict(MOVING, Why.DISTANCE_ADVANCED, True)
+_STOOD_STILL = _Verdict(REST, Why.DISTANCE_STOOD_STILL, True)
+_SPEED_OR_CADENCE = _Verdict(MOVING, Why.SPEED_OR_CADENCE)
+_NO_SPEED_OR_CADENCE = _Verdict(REST, Why.NO_SPEED_OR_CADENCE)
 
 
 def _while_linked(
@@ -180,12 +204,15 @@ def _while_linked(
         # A pod whose total never moved on this link sends a distance field it does not
         # fill (some cheap pods): only speed and cadence can say anything.
         distance = _Distance([])
+    times = [s.t_s for s in samples]
     packet_moving = _packet_verdicts(samples, cadence)
-    verdicts = [_own_verdict(samples[k], samples[k + 1], distance, packet_moving[k]) for k in range(len(samples) - 1)]
+    verdicts = _own_verdicts(times, distance, packet_moving)
     for k, v in enumerate(verdicts):
-        a, b = samples[k].t_s, samples[k + 1].t_s
-        if v.rate_mps is not None:
-            _distance_interval(pieces, k, a, b, v, verdicts, distance)
+        a, b = times[k], times[k + 1]
+        if v is _ADVANCED and b - a <= th.STALE_S:
+            pieces.add(a, b, MOVING, Why.DISTANCE_ADVANCED)  # the common case, without a call
+        elif v.by_distance:
+            _distance_interval(pieces, k, times, v, verdicts, distance)
         elif b - a <= th.STALE_S:
             pieces.add(a, b, v.state, v.why)
         else:
@@ -201,12 +228,12 @@ def _while_linked(
                 silent(a, b, v)
     # After the last packet: its evidence holds STALE_S, then a silent live link is rest.
     last = samples[-1]
-    if verdicts and verdicts[-1].rate_mps is not None:
+    if verdicts and verdicts[-1].by_distance:
         silent(last.t_s, up_end, verdicts[-1])
     elif _decayed_to_a_stop(samples, len(samples) - 1, packet_moving[-1]):
         silent(last.t_s, up_end, why=Why.DECAYED_TO_A_STOP)
     else:
-        silent(last.t_s, up_end, _Verdict(MOVING, Why.SPEED_OR_CADENCE) if packet_moving[-1] else None)
+        silent(last.t_s, up_end, _SPEED_OR_CADENCE if packet_moving[-1] else None)
 
 
 def _packet_verdicts(samples: list[Sample], cadence: list[float]) -> list[bool]:
@@ -216,58 +243,68 @@ def _packet_verdicts(samples: list[Sample], cadence: list[float]) -> list[bool]:
     own = [is_moving(s.speed_mps, c) for s, c in zip(samples, cadence, strict=True)]
     times = [s.t_s for s in samples]
     half = th.DISTANCE_WINDOW_S / 2
+    votes_before = list(itertools.accumulate(own, initial=0))  # moving packets before index i
     out = []
-    for i, s in enumerate(samples):
-        lo, hi = bisect.bisect_left(times, s.t_s - half), bisect.bisect_right(times, s.t_s + half)
-        votes = sum(own[lo:hi])
+    lo = hi = 0  # the window [lo, hi) of packets within `half` of packet i (times only grow)
+    for i, t in enumerate(times):
+        while times[lo] < t - half:
+            lo += 1
+        while hi < len(times) and times[hi] <= t + half:
+            hi += 1
+        votes = votes_before[hi] - votes_before[lo]
         out.append(own[i] if votes * 2 == hi - lo else votes * 2 > hi - lo)
     return out
 
 
-def _own_verdict(a: Sample, b: Sample, distance: _Distance, a_moving: bool) -> _Verdict:
-    """The stretch from packet a to packet b on its own evidence: rule 2 where the pod's
-    distance is known on both sides, else rule 3 (packet a's windowed speed and cadence)."""
-    if distance.covers(a.t_s, b.t_s):
-        pace = distance.rate(a.t_s, b.t_s)
-        span = b.t_s - a.t_s
-        if span > 0 and (distance.at(b.t_s) - distance.at(a.t_s)) / span >= th.MOVING_MIN_MPS:
-            return _Verdict(MOVING, Why.DISTANCE_ADVANCED, pace)
-        # A pod that refreshes its total more slowly than it notifies repeats it in
-        # between: a short stretch with no advance, with the distance advancing at
-        # walking pace within DISTANCE_WINDOW_S / 2 on both sides, is between two
-        # refreshes, not a stop.
-        half = th.DISTANCE_WINDOW_S / 2
-        if (
+def _own_verdicts(times: list[float], distance: _Distance, packet_moving: list[bool]) -> list[_Verdict]:
+    """Each stretch from one packet to the next on its own evidence: rule 2 where the
+    pod's distance is known on both sides, else rule 3 (the first packet's windowed speed
+    and cadence)."""
+    d_at = distance.at_each(times) if distance else []
+    half = th.DISTANCE_WINDOW_S / 2
+    out = []
+    for k in range(len(times) - 1):
+        a, b = times[k], times[k + 1]
+        if not distance.covers(a, b):
+            out.append(_SPEED_OR_CADENCE if packet_moving[k] else _NO_SPEED_OR_CADENCE)
+            continue
+        span = b - a
+        if (span > 0 and (d_at[k + 1] - d_at[k]) / span >= th.MOVING_MIN_MPS) or (
+            # A pod that refreshes its total more slowly than it notifies repeats it in
+            # between: a short stretch with no advance, with the distance advancing at
+            # walking pace within DISTANCE_WINDOW_S / 2 on both sides, is between two
+            # refreshes, not a stop.
             span <= half
-            and distance.at(a.t_s) - distance.at(a.t_s - half) >= th.MOVING_MIN_MPS * half
-            and distance.at(b.t_s + half) - distance.at(b.t_s) >= th.MOVING_MIN_MPS * half
+            and d_at[k] - distance.at(a - half) >= th.MOVING_MIN_MPS * half
+            and distance.at(b + half) - d_at[k + 1] >= th.MOVING_MIN_MPS * half
         ):
-            return _Verdict(MOVING, Why.DISTANCE_ADVANCED, pace)
-        return _Verdict(REST, Why.DISTANCE_STOOD_STILL, pace)
-    if a_moving:
-        return _Verdict(MOVING, Why.SPEED_OR_CADENCE)
-    return _Verdict(REST, Why.NO_SPEED_OR_CADENCE)
+            out.append(_ADVANCED)
+        else:
+            out.append(_STOOD_STILL)
+    return out
 
 
 def _distance_interval(
-    pieces: _Pieces, k: int, a: float, b: float, v: _Verdict, verdicts: list[_Verdict], distance: _Distance
+    pieces: _Pieces, k: int, times: list[float], v: _Verdict, verdicts: list[_Verdict], distance: _Distance
 ) -> None:
     """Rule 2 for the stretch between two packets. Distance advanced at walking pace or
     more: moving (across a silence, that bridges it: a 4-8 s radio gap while running is
     moving). Distance stood still: rest, except that across a silence next to moving
     stretches the runner covered what distance there was at that neighbour's pace, next
     to it, and stood still for the remainder (a stop or a start inside the silence)."""
+    a, b = times[k], times[k + 1]
     if v.state is MOVING:
         pieces.add(a, b, MOVING, Why.GAP_BRIDGED if b - a > th.STALE_S else Why.DISTANCE_ADVANCED)
         return
     covered_m = distance.at(b) - distance.at(a)
     before = verdicts[k - 1] if k > 0 and verdicts[k - 1].state is MOVING else None
     after = verdicts[k + 1] if k + 1 < len(verdicts) and verdicts[k + 1].state is MOVING else None
-    sides = [x for x in (before, after) if x is not None and x.rate_mps is not None]
+    sides = [j for j, x in ((k - 1, before), (k + 1, after)) if x is not None and x.by_distance]
     if b - a <= th.STALE_S or covered_m <= 0 or not sides:
         pieces.add(a, b, REST, Why.DISTANCE_STOOD_STILL)
         return
-    pace = max(th.MOVING_MIN_MPS, statistics.mean(x.rate_mps for x in sides if x.rate_mps is not None))
+    # The neighbours' pace, each over at least DISTANCE_WINDOW_S (computed only here: rare).
+    pace = max(th.MOVING_MIN_MPS, statistics.mean(distance.rate(times[j], times[j + 1]) for j in sides))
     moving_s = min(b - a, covered_m / pace)
     lead = moving_s / len(sides) if before is not None else 0.0
     trail = moving_s / len(sides) if after is not None else 0.0

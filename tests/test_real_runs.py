@@ -7,87 +7,31 @@ before it and over the 5 s after it (runs without distance: the median packet sp
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
-import statistics
-from pathlib import Path
 
 import httpx
 import pytest
 
 from footnote.device.replay import replay_file
-from footnote.device.rsc import decode_rsc_measurement
 from footnote.device.store import Store
-from footnote.server.analysis import RunAnalysis, analyze_run, summarize
+from footnote.server.analysis import analyze_run, summarize
 from footnote.server.app import create_app
 from footnote.server.facts import Indeterminate, RedFlagCode
 from footnote.server.rundata import list_runs, load_runs, open_read_only
-from tests.helpers import LiveServer
-
-DATA = Path(__file__).parent / "data"
-GROUND_TRUTH = {r["name"]: r for r in json.loads((DATA / "ground_truth.json").read_text())}
-PLAIN_MPS, PLAIN_WINDOW_S = 0.8, 5.0
-HOLD_S = 1.5  # the logger's default hold time
-
-
-def packets(name: str) -> list[tuple[float, float, float | None]]:
-    """(t_s, speed_mps, pod total distance or None) of every packet of a real run."""
-    out = []
-    for line in (DATA / f"{name}.jsonl").read_text().splitlines():
-        item = json.loads(line)
-        if "rsc" in item:
-            m = decode_rsc_measurement(bytes.fromhex(item["rsc"]))
-            out.append((item["t"], m.speed_mps, m.total_distance_m))
-    return out
-
-
-def plainly_moving_seconds(name: str) -> set[int]:
-    rows = packets(name)
-    times = [t for t, _, _ in rows]
-    with_distance = [(t, d) for t, _, d in rows if d is not None]
-    dist_times = [t for t, _ in with_distance]
-
-    def advanced(a: float, b: float) -> bool:
-        if with_distance:
-            i, j = bisect.bisect_right(dist_times, a) - 1, bisect.bisect_right(dist_times, b) - 1
-            return i >= 0 and j >= 0 and with_distance[j][1] - with_distance[i][1] >= PLAIN_MPS * (b - a)
-        speeds = [v for _, v, _ in rows[bisect.bisect_left(times, a) : bisect.bisect_right(times, b)]]
-        return bool(speeds) and statistics.median(speeds) >= PLAIN_MPS
-
-    end = int(times[-1])
-    return {t for t in range(end) if advanced(t - PLAIN_WINDOW_S, t) and advanced(t, t + PLAIN_WINDOW_S)}
-
-
-def replay_with_presses(name: str, tmp_path: Path, presses: list[tuple[float, str]] = ()) -> RunAnalysis:
-    """Replay a real run with the runner's presses ("press" at t, or a "hold" pressed at t)
-    merged in at their times; return the run's analysis."""
-    lines = [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines()]
-    header, body = lines[0], lines[1:]
-    for t, kind in presses:
-        up = t + (0.2 if kind == "press" else HOLD_S + 0.5)
-        body += [{"t": t, "button": "down"}, {"t": up, "button": "up"}]
-    body.sort(key=lambda item: item["t"])  # stable: a press between two packets lands between them
-    path = tmp_path / f"{name}.jsonl"
-    path.write_text("\n".join(json.dumps(item) for item in [header, *body]) + "\n")
-    db = tmp_path / f"{name}.db"
-    with Store(db) as store:
-        replay_file(path, store=store)
-    conn = open_read_only(db)
-    try:
-        (run,) = load_runs(conn, list_runs(conn))
-    finally:
-        conn.close()
-    return analyze_run(run)
-
-
-def rest_seconds(ra: RunAnalysis) -> set[int]:
-    return {t for seg in ra.segments if seg.state == "rest" for t in range(int(seg.start_s) + 1, int(seg.end_s))}
+from tests.helpers import (
+    GROUND_TRUTH,
+    LiveServer,
+    plainly_moving_seconds,
+    real_run_packets,
+    replay_real_run,
+    rest_seconds,
+)
 
 
 @pytest.mark.parametrize("name", sorted(GROUND_TRUTH))
 def test_no_second_of_plain_movement_is_rest_and_every_long_standstill_is(name, tmp_path):
-    ra = replay_with_presses(name, tmp_path)
+    ra = replay_real_run(name, tmp_path)
     false_rest = sorted(rest_seconds(ra) & plainly_moving_seconds(name))
     assert false_rest == [], f"{len(false_rest)} s of plain movement called rest, from {false_rest[:5]}"
     rest = rest_seconds(ra)
@@ -110,7 +54,7 @@ def test_numbness_cleared_in_a_real_standstill_resolves_at_rest_with_the_true_st
     name, onset_s, standstill, hold_after_s, tmp_path
 ):
     start, _ = standstill
-    ra = replay_with_presses(name, tmp_path, [(onset_s, "press"), (start + hold_after_s, "hold")])
+    ra = replay_real_run(name, tmp_path, [(onset_s, "press"), (start + hold_after_s, "hold")])
     (ep,) = ra.episodes
     assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), ep.evidence
     assert ep.rest_to_relief_s == pytest.approx(hold_after_s, abs=10)
@@ -120,7 +64,7 @@ def test_numbness_cleared_in_a_real_standstill_resolves_at_rest_with_the_true_st
 @pytest.mark.parametrize("walk", GROUND_TRUTH["fenix2_walk_breaks"]["walks"])
 def test_relief_during_a_real_walking_break_is_not_called_resolves_at_rest(walk, tmp_path):
     start, end = walk
-    ra = replay_with_presses("fenix2_walk_breaks", tmp_path, [(start - 300.0, "press"), ((start + end) / 2, "hold")])
+    ra = replay_real_run("fenix2_walk_breaks", tmp_path, [(start - 300.0, "press"), ((start + end) / 2, "hold")])
     (ep,) = ra.episodes
     assert (ep.onset_state, ep.end_state) == ("moving", "moving")
     assert (ep.label, ep.why) == ("indeterminate", Indeterminate.CLEARED_WHILE_MOVING)
@@ -132,7 +76,7 @@ def test_presses_in_notification_gaps_while_running_are_never_a_red_flag(tmp_pat
     # the runner presses in the middle of such gaps, and lets each episode clear 20 s later.
     name = "fr110_city_stops"
     moving = plainly_moving_seconds(name)
-    times = [t for t, _, _ in packets(name)]
+    times = [t for t, _, _ in real_run_packets(name)]
     gaps = [(a + b) / 2 for a, b in itertools.pairwise(times) if 4 <= b - a <= 8 and int((a + b) / 2) in moving]
     presses, last = [], -100.0
     for mid in gaps:
@@ -140,14 +84,14 @@ def test_presses_in_notification_gaps_while_running_are_never_a_red_flag(tmp_pat
             presses += [(mid, "press"), (mid + 20, "hold")]
             last = mid
     assert len(presses) >= 20  # the story has many such moments
-    ra = replay_with_presses(name, tmp_path, presses)
+    ra = replay_real_run(name, tmp_path, presses)
     assert [ep.onset_state for ep in ra.episodes] == ["moving"] * (len(presses) // 2)
     assert RedFlagCode.ONSET_AT_REST not in {f.code for f in summarize([ra]).red_flags}
 
 
 @pytest.mark.parametrize("name", ["fenix2_walk_breaks", "fr70_sdm4_footpod", "stryd_slow_steady"])
 def test_real_pods_cadence_is_read_as_steps_per_minute_on_sustained_running(name, tmp_path):
-    ra = replay_with_presses(name, tmp_path)
+    ra = replay_real_run(name, tmp_path)
     decision = ra.cadence
     assert decision is not None and decision.basis == "sustained_running"
     # The files carry strides/min (the RSC spec's unit) or steps/min; either way the
@@ -190,7 +134,7 @@ def test_a_pod_whose_every_packet_is_unreadable_leaves_a_run_and_a_warning(tmp_p
 
 
 def test_the_run_page_says_how_the_cadence_was_read(tmp_path):
-    replay_with_presses("fr70_sdm4_footpod", tmp_path)
+    replay_real_run("fr70_sdm4_footpod", tmp_path)
     server = LiveServer(create_app(tmp_path / "fr70_sdm4_footpod.db"))
     try:
         with httpx.Client(base_url=server.url, timeout=30) as c:
