@@ -38,7 +38,6 @@ class Why(StrEnum):
     GAP_BRIDGED = "gap_bridged"
     SILENT_LIVE_LINK = "silent_live_link"
     DECAYED_TO_A_STOP = "decayed_to_a_stop"
-    BLIP_SMOOTHED = "blip_smoothed"
     SHUFFLE_IN_STANDSTILL = "shuffle_in_standstill"
 
 

@@ -91,7 +91,9 @@ HINT_WORDS: dict[Hint, str] = {
 def _onset(v: dict) -> str:
     text = f"Numbness started {clock(v['t_s'])} into the run, after {km(v['distance_m'])}, {STATE_WHILE[v['state']]}"
     if v.get("speed_mps") is not None:
-        text += f" ({v['speed_mps']:.1f} m/s, {v['cadence_spm']:.0f} steps/min)"
+        # A pod with no cadence sends 0 while running: say only what it measured.
+        cadence = f", {v['cadence_spm']:.0f} steps/min" if v.get("cadence_spm") else ""
+        text += f" ({v['speed_mps']:.1f} m/s{cadence})"
     return text + "."
 
 

@@ -58,6 +58,7 @@ def test_numbness_cleared_in_a_real_standstill_resolves_at_rest_with_the_true_st
     (ep,) = ra.episodes
     assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), ep.evidence
     assert ep.rest_to_relief_s == pytest.approx(hold_after_s, abs=10)
+    assert "steps/min" not in ep.evidence[0] or name != "fr110_city_stops"  # it sends no cadence
     assert summarize([ra]).red_flags == []
 
 
