@@ -8,15 +8,15 @@ PY := $(VENV)/bin/python
 DEBS := dbus-daemon chromium poppler-utils shellcheck systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test check lint benchmarks setup system-packages
+.PHONY: demo test check lint benchmarks setup system-packages fhir-r4
 
 demo: setup
 	$(VENV)/bin/footnote demo
 
-test: setup system-packages lint
+test: setup system-packages fhir-r4 lint
 	$(PY) -m pytest
 
-check: setup system-packages lint
+check: setup system-packages fhir-r4 lint
 	$(PY) -m pytest -q -m "not slow"
 
 lint: setup .typecheck/footnote
@@ -39,6 +39,17 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The FHIR R4 (4.0.1) validator the tests call (tests/fhir_r4_validate.py): fhir.resources
+# 6.4.0 is its last R4 release and needs pydantic 1, which footnote's own environment
+# (pydantic 2) cannot hold, so it gets a small environment of its own (~6 s to install).
+FHIR_R4_VENV := .venv-fhir-r4
+fhir-r4: $(FHIR_R4_VENV)/.installed
+
+$(FHIR_R4_VENV)/.installed:
+	python3 -m venv $(FHIR_R4_VENV)
+	$(FHIR_R4_VENV)/bin/python -m pip install --quiet 'fhir.resources==6.4.0' 'pydantic>=1.10,<2'
 	touch $@
 
 # Only what is missing is installed, so this costs a dpkg query once they are there.

@@ -12,6 +12,7 @@ database itself, so an old database is brought up to date when it is opened.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,8 +114,53 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(["run_id", "t_s"])
 
 
+def _m_doctor_database_identity(db: sqlite_utils.Database) -> None:
+    """One random id per database, made once: the FHIR export's resource ids are derived
+    from it, so two runners' (or two loggers') documents never share an id, while one
+    database exports the same ids every time."""
+    db.table("database_identity").create({"id": int, "uuid": str, "created_at": str}, pk="id", not_null={"uuid"})
+    db.table("database_identity").insert({"id": 1, "uuid": str(uuid.uuid4()), "created_at": _now()})
+
+
+def _m_doctor_run_setups(db: sqlite_utils.Database) -> None:
+    """What the runner wore on a run (shoes, lacing, orthotics, a note), for the shoe and
+    lacing experiment; written by the dashboard like annotations, one row per run."""
+    db.table("run_setups").create(
+        {"run_id": int, "shoes": str, "lacing": str, "orthotics": str, "note": str, "updated_at": str},
+        pk="run_id",
+        foreign_keys=[("run_id", "runs", "id")],
+        not_null={"updated_at"},
+    )
+
+
+def _m_doctor_claudication_questionnaire(db: sqlite_utils.Database) -> None:
+    """The runner's answers to the Edinburgh Claudication Questionnaire; each answering is
+    kept (answered again when things change), the newest is shown."""
+    db.table("claudication_answers").create(
+        {
+            "id": int,
+            "answered_at": str,  # UTC ISO-8601
+            "pain_when_walking": str,  # yes | no | unable_to_walk
+            "begins_at_rest": str,  # yes | no
+            "uphill_or_hurrying": str,  # yes | no
+            "ordinary_pace_level": str,  # yes | no
+            "when_standing_still": str,  # continues_over_10_min | gone_within_10_min
+            "where": str,  # comma-separated places of the leg diagram
+        },
+        pk="id",
+        not_null={"answered_at"},
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    ("doctor_1_database_identity", _m_doctor_database_identity),
+    ("doctor_2_run_setups", _m_doctor_run_setups),
+    ("doctor_3_claudication_questionnaire", _m_doctor_claudication_questionnaire),
 ]
 
 
@@ -156,12 +202,25 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
     db = sqlite_utils.Database(conn)
     applied = []
-    for name, step in pending:
-        with conn:
+    # One transaction for every pending migration: all or nothing, and each page written
+    # to the WAL once (one commit per migration left ~20 KB more WAL for each, enough to
+    # fill a nearly full card before the first run).
+    conn.execute("BEGIN")
+    try:
+        for name, step in pending:
             step(db)
             db.table("_migrations").insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
-        applied.append(name)
+            applied.append(name)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return applied
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the database has this table yet (a read-only reader cannot migrate)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:

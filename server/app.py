@@ -16,7 +16,7 @@ from footnote.device.errors import BadPeriod, NoSuchEpisode, NoSuchRun, NothingT
 from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
 from footnote.server.deps import Settings
 from footnote.server.pagedata import PageData
-from footnote.server.routes import api, exports, login, pages
+from footnote.server.routes import api, doctor, exports, login, pages
 from footnote.server.templating import render
 
 SECURITY_HEADERS = {
@@ -40,6 +40,8 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):
         app.include_router(module.router)
+    app.include_router(doctor.pages)
+    app.include_router(doctor.api)
     app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)

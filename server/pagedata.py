@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from footnote.server import charts, wording
+from footnote.server import charts, experiment, places, questionnaire, wording
+from footnote.server import thresholds as th
 from footnote.server.analysis import RunAnalysis, analyze_run, summarize
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
+from footnote.server.setups import Setup, default_setup, load_setups
 from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
 
 CACHE_RUNS = 5000
@@ -74,9 +76,21 @@ class PageData:
     def runs_page(self) -> dict:
         with self.connect() as conn:
             pairs = self.all_analyses(conn)
-        summary = summarize([ra for _, ra in pairs])
+            answers, _ = questionnaire.latest_answers(conn)
+        analyses = [ra for _, ra in pairs]
+        summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
-        return {"runs": runs, "summary": jsonable(summary), "disclaimer": DISCLAIMER, "label_meaning": LABEL_MEANING}
+        beside = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
+        return {
+            "runs": runs,
+            "summary": {
+                **jsonable(summary),
+                "places": places.per_place(analyses),
+                "questionnaire": None if answers is None else {"answers": answers.as_dict(), "items": beside},
+            },
+            "disclaimer": DISCLAIMER,
+            "label_meaning": LABEL_MEANING,
+        }
 
     def run_page(self, run_id: int) -> dict:
         with self.connect() as conn:
@@ -84,6 +98,8 @@ class PageData:
             ra = self.analysis(conn, row)
             ignored = len(ra.ignored_holds)
             rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+            setups = load_setups(conn)
+            order = [r.id for r in list_runs(conn)] if run_id not in setups else []
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
@@ -113,6 +129,8 @@ class PageData:
             "corrected": row.corrected,
             "device": row.device,
             "end_reason": row.end_reason,
+            "setup": setups[run_id].as_dict() if run_id in setups else None,
+            "setup_offered": None if run_id in setups else _offered(default_setup(setups, order, run_id)),
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
         }
@@ -139,7 +157,35 @@ class PageData:
     def summary(self) -> dict:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
-        return {**jsonable(summarize(analyses)), "disclaimer": DISCLAIMER}
+        return {**jsonable(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
+
+    def setups_page(self) -> dict:
+        """The shoe and lacing experiment: per setup, runs, hours, numbness, and the exact tests."""
+        with self.connect() as conn:
+            pairs = self.all_analyses(conn)
+            setups = load_setups(conn)
+        return {
+            "setups": experiment.comparison_table([(ra, setups.get(row.id)) for row, ra in pairs]),
+            "runs": len(pairs),
+            "runs_with_setup": sum(row.id in setups for row, _ in pairs),
+            "minimum_runs": th.MIN_RUNS_PER_SETUP,
+            "significance": th.SIGNIFICANCE,
+            "disclaimer": DISCLAIMER,
+        }
+
+    def questionnaire_page(self) -> dict:
+        """The runner's newest Edinburgh answers, and beside each item what the recordings say."""
+        with self.connect() as conn:
+            analyses = [ra for _, ra in self.all_analyses(conn)]
+            answers, times = questionnaire.latest_answers(conn)
+        rows = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses))
+        return {
+            "answers": answers.as_dict() if answers else None,
+            "times_answered": times,
+            "items": rows,
+            "choices": {k: list(v) for k, v in questionnaire.CHOICES.items()},
+            "disclaimer": DISCLAIMER,
+        }
 
     def trend_points(self) -> list[dict]:
         with self.connect() as conn:
@@ -177,6 +223,11 @@ class PageData:
 
     def trends_chart(self, fmt: str = "svg") -> bytes:
         return charts.trends(self.trend_points(), fmt=fmt)
+
+
+def _offered(setup: Setup | None) -> dict | None:
+    """The setup offered on a run without one (the previous run's), without its note."""
+    return None if setup is None else {**setup.as_dict(), "note": None}
 
 
 def _run_card(row: RunRow, ra: RunAnalysis) -> dict:

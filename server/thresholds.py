@@ -104,3 +104,14 @@ REPRODUCIBLE_ONSET_CV = 0.25
 """Outdoors varies more than a treadmill: up to this CV the onset counts as reproducible."""
 MIN_RUNS_FOR_TREND = 3
 MIN_DAYS_FOR_TREND = 7
+
+# The shoe and lacing experiment (server.experiment)
+MIN_RUNS_PER_SETUP = 4
+"""Fewer runs than this in a setup (or in the others) and no difference is tested. Why 4:
+with n runs in each of two setups, the most lopsided result possible (numbness on every
+run in one, on none in the other) has a two-sided Fisher exact p of 2 / C(2n, n): 0.33 for
+2 runs each, 0.10 for 3, 0.029 for 4. Below 4 runs even a perfect remedy could not be
+told from chance at the 5 % level, so the page says "not enough runs yet"."""
+SIGNIFICANCE = 0.05
+"""The conventional 5 % level: a difference with p below this is "unlikely to be chance
+alone"; above it, "could be chance". Counts and p are always shown."""

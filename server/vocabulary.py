@@ -116,3 +116,83 @@ def cadence(cadence_spm: float) -> str:
 def location(code: str | None) -> str:
     """Where it was felt, or "not said"."""
     return LOCATION_WORDS.get(code, code) if code else NOT_SAID
+
+
+# -- the shoe and lacing experiment (server.experiment) ------------------------------------
+SETUP_FIELD_WORDS = {"shoes": "shoes", "lacing": "lacing pattern", "orthotics": "orthotics / insoles", "note": "note"}
+NO_SETUP = "setup not said"
+REMEDIES = (
+    "Runners' guides name three things to try when numbness comes from shoes or laces: half a size up, a different "
+    "lacing pattern (for example skipping the eyelet over the sore spot), and repositioning or removing orthotics. "
+    "Record what you wore on each run, with or without numbness, and compare here."
+)
+NOT_ENOUGH_RUNS = "not enough runs yet"
+SETUP_DIFFERENCE_WORDS = {
+    "not_enough_runs": "not enough runs yet to tell a difference from chance",
+    "no_clear_difference": "no clear difference from the other setups (could be chance)",
+    "fewer_with_numbness": "fewer runs with numbness than with the other setups, unlikely to be chance alone",
+    "more_with_numbness": "more runs with numbness than with the other setups, unlikely to be chance alone",
+}
+EPISODE_RATE_WORDS = {
+    "not_enough_runs": "not enough runs yet",
+    "no_clear_difference": "episodes per hour: no clear difference (could be chance)",
+    "lower_rate": "fewer episodes per hour than the other setups, unlikely to be chance alone",
+    "higher_rate": "more episodes per hour than the other setups, unlikely to be chance alone",
+}
+
+# -- the Edinburgh Claudication Questionnaire (server.questionnaire) ----------------------
+EDINBURGH_NAME = "Edinburgh Claudication Questionnaire"
+EDINBURGH_SOURCE = "Leng GC, Fowkes FGR. J Clin Epidemiol 1992;45:1101-9."
+EDINBURGH_QUESTIONS = {
+    "pain_when_walking": "Do you get a pain or discomfort in your leg(s) when you walk (or run)?",
+    "begins_at_rest": "Does this pain ever begin when you are standing still or sitting?",
+    "uphill_or_hurrying": "Do you get it if you walk uphill or hurry?",
+    "ordinary_pace_level": "Do you get it if you walk at an ordinary pace on the level?",
+    "when_standing_still": "What happens to it if you stand still?",
+    "where": "Where do you get this pain or discomfort?",
+}
+EDINBURGH_ANSWER_WORDS = {
+    "yes": "yes",
+    "no": "no",
+    "unable_to_walk": "I am unable to walk",
+    "continues_over_10_min": "usually continues more than 10 minutes",
+    "gone_within_10_min": "usually disappears in 10 minutes or less",
+}
+LEG_PLACE_WORDS = {  # the questionnaire's leg diagram
+    "buttock": "buttock",
+    "thigh": "thigh",
+    "calf": "calf",
+    "shin": "shin",
+    "ankle": "ankle",
+    "foot": "foot",
+}
+NOT_ANSWERED = "not answered"
+BESIDE_NOTE = (
+    "Your answers and what the recordings show, side by side. footnote does not score the questionnaire or turn "
+    "either into a diagnosis: a doctor reads the two together."
+)
+
+# -- standstill to relief, per place (server.places) -------------------------------------
+RELIEF_RANGE_WORDS = {
+    "within_1_min": "within a minute",
+    "1_to_2_min": "1-2 minutes",
+    "2_to_5_min": "2-5 minutes",
+    "5_to_10_min": "5-10 minutes",
+    "over_10_min": "more than 10 minutes",
+}
+RELIEF_RANGE_MEANING = {
+    "within_1_min": "Relief within seconds to a minute of stopping is unusual for the exertional pattern doctors check.",
+    "1_to_2_min": "",
+    "2_to_5_min": "2-5 minutes is typical for the exertional pattern doctors check.",
+    "5_to_10_min": "",
+    "over_10_min": "Relief more than 10 minutes after stopping is not that pattern.",
+}
+RELIEF_CONTEXT = "What each range is known for is evidence to show a doctor, never a diagnosis."
+BESIDE_WORDS = {  # what the recordings say beside an item; {n} of {of} are counts
+    "began_while_moving": "began while moving in {n} of {of} episodes",
+    "began_while_standing_still": "began while standing still in {n} of {of} episodes",
+    "not_recorded": "footnote does not record slope or effort",
+    "cleared_within_10_min_of_standstill": "cleared within 10 minutes of standing still in {n} of {of} episodes "
+    "where the runner stood still",
+    "episodes_per_place": "where it was felt, in {of} episodes",
+}

@@ -115,3 +115,34 @@ def test_log_in_when_a_password_is_set(browser, locked_dashboard, artifacts):
     with page.expect_navigation(url=re.compile(r"/runs/2$"), wait_until="load"):
         page.click("form.login button")
     chart_is_drawn(page, "#timeline")
+
+
+def test_setups_questionnaire_and_places_on_a_phone(browser, dashboard, artifacts):
+    """Issue 12's pages at 390 px: the runner says what she wore on a run, answers the
+    Edinburgh questionnaire, and reads both beside the recordings; nothing is wider than
+    the phone."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(dashboard.url + "/runs/5")
+    page.fill("input[name=shoes]", "Pegasus 40, size 43")
+    page.fill("input[name=lacing]", "skip 2nd eyelet")
+    page.click("#save-setup")
+    expect(page.locator("#setup")).to_contain_text("skip 2nd eyelet")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    page.screenshot(path=artifacts / "run-setup-phone.png", full_page=True)
+
+    page.goto(dashboard.url + "/questionnaire")
+    page.check("input[name=pain_when_walking][value=yes]")
+    page.check("input[name=begins_at_rest][value=no]")
+    page.check("input[name=when_standing_still][value=gone_within_10_min]")
+    page.check("input[name=where][value=calf]")
+    page.click("#save-answers")
+    expect(page.locator("#item-when_standing_still")).to_contain_text("usually disappears in 10 minutes or less")
+    expect(page.locator("#item-when_standing_still")).to_contain_text("in 6 of 7 episodes")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    page.screenshot(path=artifacts / "questionnaire-phone.png", full_page=True)
+
+    for path, name in (("/setups", "setups"), ("/", "places"), ("/trends", "trends-places")):
+        page.goto(dashboard.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, path
+        page.screenshot(path=artifacts / f"{name}-phone.png", full_page=True)
+    expect(page.locator("#place-calf")).to_contain_text("2-5 minutes")

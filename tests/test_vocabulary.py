@@ -37,3 +37,25 @@ def test_numbers_read_as_a_runner_reads_them():
         "between the 3rd and 4th toes / ball of the foot",
         "not said",
     )
+
+
+def test_every_code_of_the_doctor_pages_has_its_word():
+    """Setups, the questionnaire and the per-place ranges decide in codes too."""
+    from footnote.server import experiment, places, questionnaire
+
+    assert (
+        set(vocabulary.RELIEF_RANGE_WORDS)
+        == set(vocabulary.RELIEF_RANGE_MEANING)
+        == {code for code, _, _ in places.RELIEF_RANGES}
+    )
+    assert set(vocabulary.EDINBURGH_QUESTIONS) == set(questionnaire.ITEMS)
+    answers = {c for item, choices in questionnaire.CHOICES.items() if item != "where" for c in choices}
+    assert answers == set(vocabulary.EDINBURGH_ANSWER_WORDS)
+    assert set(questionnaire.CHOICES["where"]) == set(vocabulary.LEG_PLACE_WORDS)
+    recorded = questionnaire.recorded_beside([])
+    assert {r["code"] for r in recorded.values()} == set(vocabulary.BESIDE_WORDS)
+    assert experiment.compare.__doc__  # codes below are the ones compare() returns
+    assert {"not_enough_runs", "no_clear_difference", "fewer_with_numbness", "more_with_numbness"} == set(
+        vocabulary.SETUP_DIFFERENCE_WORDS
+    )
+    assert {"not_enough_runs", "no_clear_difference", "lower_rate", "higher_rate"} == set(vocabulary.EPISODE_RATE_WORDS)

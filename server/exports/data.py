@@ -5,14 +5,17 @@ only write what is here; none of them opens the database."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
 from footnote.device.errors import BadPeriod, NothingToExport
 from footnote.server.analysis import RunAnalysis, Summary, analyze_run, summarize
+from footnote.server.identity import database_uuid
+from footnote.server.questionnaire import Answers, latest_answers
 from footnote.server.rundata import RunRow, list_runs, load_run, local_time, open_read_only
+from footnote.server.setups import Setup, load_setups
 
 
 @dataclass
@@ -25,6 +28,9 @@ class ExportData:
     until: date | None
     generated_at: datetime
     samples: dict[int, list[tuple[float, float, float]]]  # run id -> [(t_s, speed_mps, cadence_spm)]
+    database_id: str = ""  # the database's own random id (server.identity): FHIR ids derive from it
+    setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
+    answers: Answers | None = None  # the newest Edinburgh questionnaire answering
 
     @property
     def first_day(self) -> date:
@@ -91,6 +97,9 @@ def collect(
             ).fetchall()
             for run_id in wanted
         }
+        database_id = database_uuid(conn, db_path)
+        setups = load_setups(conn)
+        answers, _ = latest_answers(conn)
     finally:
         conn.close()
     analyses = [analyze_run(run) for run in runs]
@@ -103,6 +112,9 @@ def collect(
         until=until,
         generated_at=datetime.now(UTC),
         samples=samples,
+        database_id=database_id,
+        setups=setups,
+        answers=answers,
     )
 
 

@@ -3,8 +3,26 @@
 Entries, in order: the Composition (the cover page: summary, red flags and the
 disclaimer as narrative, with sections pointing at the rest), the Patient (the name
 given, or none at all), the Devices (the logger and each footpod), one Observation per
-numbness episode following the HL7 Symptoms IG's SymptomObservation pattern, and per run
-an exercise-duration Observation grouping (hasMember) its distance and its episodes.
+numbness episode conforming to the HL7 Symptoms IG's SymptomObservation profile (IG 1.0.0,
+FHIR 4.0.1), a BodyStructure per episode whose side is known, the Edinburgh Claudication
+Questionnaire answers (QuestionnaireResponse) with the Observations derived from the
+recordings beside them, and per run an exercise-duration Observation grouping (hasMember)
+its distance and its episodes.
+
+SymptomObservation rules followed (HL7/fhir-symptoms-ig input/fsh/SymptomObservation.fsh):
+status, category (SymptomTemporary#symptom), code LOINC 75325-1, subject and performer
+the Patient, effective[x], valueCodeableConcept; device, dataAbsentReason,
+interpretation, specimen and referenceRange absent; each component has a code and a
+value and no dataAbsentReason/interpretation/referenceRange; the fixed component codes
+carry the profile's displays: severity 64750-3 "Severity of symptoms" valued from
+SeverityCodes (SNOMED 255604002 Mild, 6736007 Moderate, 24484000 Severe; footnote's
+press count is kept in a local-code component), trend 89253-9 "Trend", alleviating
+factors 100753-3 "Alleviating factors - Reported". issued is the export's instant.
+The side is not in the profile: bodySite carries the core R4 `bodySite` extension
+pointing at a BodyStructure whose locationQualifier is SNOMED Left/Right/Both.
+
+Ids are name-based UUIDs of the database's own random id (server.identity) and a local
+key: unique across databases and runners, stable for one database.
 
 Codes: LOINC 75325-1 Symptom; SNOMED CT 44077006 Numbness; body site SNOMED 30021000
 lower leg structure / 56459004 foot structure; components LOINC 64750-3 severity,
@@ -23,7 +41,23 @@ from typing import Any, BinaryIO
 
 from footnote.device import __version__
 from footnote.server.exports.data import ExportData, at
-from footnote.server.vocabulary import DISCLAIMER, LABEL_WORDS, LOCATION_WORDS, PATTERN_WORDS, duration, km
+from footnote.server.questionnaire import ITEMS, beside_rows, recorded_beside
+from footnote.server.vocabulary import (
+    BESIDE_NOTE,
+    BESIDE_WORDS,
+    DISCLAIMER,
+    EDINBURGH_ANSWER_WORDS,
+    EDINBURGH_NAME,
+    EDINBURGH_QUESTIONS,
+    EDINBURGH_SOURCE,
+    LABEL_WORDS,
+    LEG_PLACE_WORDS,
+    LOCATION_WORDS,
+    PATTERN_WORDS,
+    SIDE_WORDS,
+    duration,
+    km,
+)
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -32,6 +66,7 @@ SYMPTOM_CATEGORY = "http://hl7.org/fhir/uv/symptoms/CodeSystem/SymptomTemporary"
 SYMPTOM_PROFILE = "http://hl7.org/fhir/uv/symptoms/StructureDefinition/SymptomObservation"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 LOCAL = "urn:footnote:codes"  # footnote's own codes, each with its text
+ECQ_ANSWERS = "urn:footnote:codes:edinburgh-claudication-answers"  # the questionnaire's choices
 NAMESPACE = uuid.UUID("7b0c4f3e-6d0b-4c55-9a43-2f0e6c1f7a11")
 
 BODY_SITES = {  # footnote's place -> SNOMED CT body structure
@@ -42,8 +77,16 @@ BODY_SITES = {  # footnote's place -> SNOMED CT body structure
 }
 
 
-def _id(*parts: object) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(map(str, parts))))
+SEVERITY = {1: ("255604002", "Mild"), 2: ("6736007", "Moderate"), 3: ("24484000", "Severe")}
+"""footnote's press count -> SNOMED severity (SeverityCodes): 1 press (onset) is mild, one
+"worse" press moderate, two or more severe."""
+SIDES = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "both": ("51440002", "Right and left")}
+BODY_SITE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/bodySite"
+
+
+def _id(data: ExportData, *parts: object) -> str:
+    """A UUID unique to this database (its random id) and stable for one local key."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(map(str, (data.database_id, *parts)))))
 
 
 def _ref(resource: dict) -> dict:
@@ -67,7 +110,11 @@ def _quantity(value: float, unit: str, code: str) -> dict:
 
 
 def patient(data: ExportData) -> dict:
-    resource: dict[str, Any] = {"resourceType": "Patient", "id": _id("patient", data.name or "anonymous")}
+    resource: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": _id(data, "patient"),
+        "text": _narrative([f"The runner: {data.name}." if data.name else "The runner (no name given)."]),
+    }
     if data.name:
         resource["name"] = [{"text": data.name}]
     return resource
@@ -76,7 +123,8 @@ def patient(data: ExportData) -> dict:
 def devices(data: ExportData) -> tuple[dict, dict[str, dict]]:
     logger = {
         "resourceType": "Device",
-        "id": _id("device", "logger"),
+        "id": _id(data, "device", "logger"),
+        "text": _narrative([f"footnote numbness logger, version {__version__}."]),
         "deviceName": [{"name": "footnote numbness logger", "type": "user-friendly-name"}],
         "type": {"text": "Wearable symptom logger (Raspberry Pi, one push button)"},
         "version": [{"value": __version__}],
@@ -91,7 +139,8 @@ def devices(data: ExportData) -> tuple[dict, dict[str, dict]]:
         if row.footpod_address and row.footpod_address not in pods:
             pods[row.footpod_address] = {
                 "resourceType": "Device",
-                "id": _id("device", row.footpod_address),
+                "id": _id(data, "device", row.footpod_address),
+                "text": _narrative([f"Bluetooth running footpod {row.footpod_name or ''} ({row.footpod_address})."]),
                 "identifier": [{"system": "urn:ietf:rfc:7042", "value": row.footpod_address}],
                 "deviceName": [{"name": row.footpod_name or "footpod", "type": "user-friendly-name"}],
                 "type": {"text": "Bluetooth running footpod (Running Speed and Cadence)"},
@@ -99,9 +148,39 @@ def devices(data: ExportData) -> tuple[dict, dict[str, dict]]:
     return logger, pods
 
 
-def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: dict) -> dict:
+def severity_component(presses: int) -> dict:
+    code, display = SEVERITY[min(max(presses, 1), 3)]
+    return {
+        "code": _cc(LOINC, "64750-3", "Severity of symptoms"),
+        "valueCodeableConcept": _cc(SNOMED, code, display),
+    }
+
+
+def body_structure(data: ExportData, row, ep, subject: dict) -> dict | None:
+    """Where and on which side, for an episode whose place maps to SNOMED and whose side is known."""
+    a = ep.annotation
+    if a is None or a.location not in BODY_SITES or a.side not in SIDES:
+        return None
+    code, display = BODY_SITES[a.location]
+    side_code, side_display = SIDES[a.side]
+    return {
+        "resourceType": "BodyStructure",
+        "id": _id(data, "body-structure", row.id, ep.number),
+        "text": _narrative([f"{LOCATION_WORDS[a.location]}, {SIDE_WORDS[a.side]}"]),
+        "location": _cc(SNOMED, code, display),
+        "locationQualifier": [_cc(SNOMED, side_code, side_display)],
+        "patient": subject,
+    }
+
+
+def episode_observation(data: ExportData, row, ra, ep, subject: dict, where: dict | None = None) -> dict:
+    """One episode as a SymptomObservation; `where` is its BodyStructure, if any."""
     components = [
-        {"code": _cc(LOINC, "64750-3", "Severity of symptom"), "valueInteger": ep.max_severity},
+        severity_component(ep.max_severity),
+        {
+            "code": _cc(LOCAL, "press-count", "Button presses (onset plus each worse)", "footnote severity count"),
+            "valueInteger": ep.max_severity,
+        },
         {
             "code": _cc(LOCAL, "episode-pattern", "Pattern of the episode", "footnote pattern (not a diagnosis)"),
             "valueCodeableConcept": _cc(LOCAL, ep.label, LABEL_WORDS[ep.label]),
@@ -109,12 +188,12 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     ]
     if ep.escalations:
         components.append(
-            {"code": _cc(LOINC, "89253-9", "Symptom trend"), "valueCodeableConcept": _cc(SNOMED, "231877006", "Worse")}
+            {"code": _cc(LOINC, "89253-9", "Trend"), "valueCodeableConcept": _cc(SNOMED, "231877006", "Worse")}
         )
     if ep.label == "resolves_at_rest":
         components.append(
             {
-                "code": _cc(LOINC, "100753-3", "Alleviating factors"),
+                "code": _cc(LOINC, "100753-3", "Alleviating factors - Reported"),
                 "valueCodeableConcept": _cc(SNOMED, "128975004", "Resting state"),
             }
         )
@@ -146,26 +225,34 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     a = ep.annotation
     resource: dict[str, Any] = {
         "resourceType": "Observation",
-        "id": _id("episode", row.id, ep.number),
+        "id": _id(data, "episode", row.id, ep.number),
         "meta": {"profile": [SYMPTOM_PROFILE]},
+        "text": _narrative(
+            [
+                f"Numbness, episode {ep.number} of the run of {period['start'][:10]}: {LABEL_WORDS[ep.label]}.",
+                *ep.evidence,
+            ]
+        ),
         "status": "final",
         "category": [_cc(SYMPTOM_CATEGORY, "symptom", "Symptom")],
         "code": _cc(LOINC, "75325-1", "Symptom"),
         "subject": subject,
-        "performer": [subject],
         "effectivePeriod": period,
+        "issued": data.generated_at.isoformat(timespec="seconds"),
+        "performer": [subject],
         "valueCodeableConcept": _cc(SNOMED, "44077006", "Numbness"),
-        "device": _ref(logger),
         "component": components,
         "note": notes,
     }
     if a is not None and a.location in BODY_SITES:
         code, display = BODY_SITES[a.location]
         resource["bodySite"] = _cc(
-            SNOMED, code, display, LOCATION_WORDS[a.location] + (f", {a.side}" if a.side else "")
+            SNOMED, code, display, LOCATION_WORDS[a.location] + (f", {SIDE_WORDS[a.side]}" if a.side else "")
         )
+        if where is not None:
+            resource["bodySite"]["extension"] = [{"url": BODY_SITE_EXTENSION, "valueReference": _ref(where)}]
     elif a is not None and a.location:
-        resource["bodySite"] = {"text": a.location}
+        resource["bodySite"] = {"text": LOCATION_WORDS.get(a.location, a.location)}
     if a is not None:
         extra = [
             f"Shoes: {a.shoes}" if a.shoes else "",
@@ -176,11 +263,14 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, logger: di
     return resource
 
 
-def _activity(kind: str, row, subject: dict, period: dict, code: dict, quantity: dict) -> dict:
+def _activity(data: ExportData, kind: str, row, subject: dict, period: dict, code: dict, quantity: dict) -> dict:
     """One run-level activity Observation (duration or distance)."""
     return {
         "resourceType": "Observation",
-        "id": _id(kind, row.id),
+        "id": _id(data, kind, row.id),
+        "text": _narrative(
+            [f"{code['text']} of the run of {period['start'][:10]}: {quantity['value']} {quantity['unit']}."]
+        ),
         "status": "final",
         "category": [_cc(OBS_CATEGORY, "activity", "Activity")],
         "code": code,
@@ -190,9 +280,10 @@ def _activity(kind: str, row, subject: dict, period: dict, code: dict, quantity:
     }
 
 
-def run_observations(row, ra, subject: dict, pod: dict | None, members: list[dict]) -> list[dict]:
+def run_observations(data: ExportData, row, ra, subject: dict, pod: dict | None, members: list[dict]) -> list[dict]:
     period = {"start": at(row, 0), "end": at(row, ra.duration_s)}
     distance = _activity(
+        data,
         "run-distance",
         row,
         subject,
@@ -203,6 +294,7 @@ def run_observations(row, ra, subject: dict, pod: dict | None, members: list[dic
     if pod:
         distance["device"] = _ref(pod)
     duration_obs = _activity(
+        data,
         "run-duration",
         row,
         subject,
@@ -223,11 +315,19 @@ def build_bundle(data: ExportData) -> dict:
     pat = patient(data)
     subject = _ref(pat)
     logger, pods = devices(data)
-    episode_obs, run_obs = [], []
+    episode_obs: list[dict] = []
+    run_obs: list[dict] = []
+    places: list[dict] = []
     for row, ra in data.pairs():
-        mine = [episode_observation(data, row, ra, ep, subject, logger) for ep in ra.episodes]
+        mine = []
+        for ep in ra.episodes:
+            where = body_structure(data, row, ep, subject)
+            if where is not None:
+                places.append(where)
+            mine.append(episode_observation(data, row, ra, ep, subject, where))
         episode_obs += mine
-        run_obs += run_observations(row, ra, subject, pods.get(row.footpod_address or ""), mine)
+        run_obs += run_observations(data, row, ra, subject, pods.get(row.footpod_address or ""), mine)
+    questionnaire = questionnaire_resources(data, subject, episode_obs)
     s = data.summary
     cover = [
         (
@@ -247,7 +347,7 @@ def build_bundle(data: ExportData) -> dict:
         {
             "title": "Numbness episodes",
             "text": _narrative([f"{len(episode_obs)} episodes, one Observation each."]),
-            "entry": [_ref(o) for o in episode_obs],
+            "entry": [_ref(o) for o in episode_obs + places],
         }
         if episode_obs
         else {
@@ -266,9 +366,18 @@ def build_bundle(data: ExportData) -> dict:
             "entry": [_ref(logger)] + [_ref(d) for d in pods.values()],
         },
     ]
+    if questionnaire:
+        sections.insert(
+            1,
+            {
+                "title": EDINBURGH_NAME,
+                "text": _narrative(beside_lines(data)),
+                "entry": [_ref(r) for r in questionnaire],
+            },
+        )
     composition = {
         "resourceType": "Composition",
-        "id": _id("composition", data.generated_at.isoformat(), data.name),
+        "id": _id(data, "composition", data.generated_at.isoformat()),
         "status": "final",
         "type": _cc(LOINC, "51855-5", "Patient Note", "Runner-recorded numbness log"),
         "subject": subject,
@@ -278,18 +387,90 @@ def build_bundle(data: ExportData) -> dict:
         "text": _narrative(cover),
         "section": sections,
     }
-    resources = [composition, pat, logger, *pods.values(), *episode_obs, *run_obs]
+    resources = [composition, pat, logger, *pods.values(), *questionnaire, *episode_obs, *places, *run_obs]
     return {
         "resourceType": "Bundle",
-        "id": _id("bundle", data.generated_at.isoformat()),
+        "id": _id(data, "bundle", data.generated_at.isoformat()),
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": f"urn:uuid:{_id('bundle-identifier', data.generated_at.isoformat())}",
+            "value": f"urn:uuid:{_id(data, 'bundle-identifier', data.generated_at.isoformat())}",
         },
         "type": "document",
         "timestamp": data.generated_at.isoformat(timespec="seconds"),
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
     }
+
+
+def beside_lines(data: ExportData) -> list[str]:
+    """The questionnaire answers and, beside each, what the recordings say (never a score)."""
+    return [f"{row['question']} Answer: {row['answer']}. Recordings: {row['recorded']}." for row in beside(data)] + [
+        BESIDE_NOTE
+    ]
+
+
+def beside(data: ExportData) -> list[dict]:
+    return beside_rows(data.answers, recorded_beside(data.analyses))
+
+
+def questionnaire_resources(data: ExportData, subject: dict, episode_obs: list[dict]) -> list[dict]:
+    """The newest answering as a QuestionnaireResponse, and the Observations derived from the
+    recordings beside it (n of N as a Ratio, derived from the episode Observations)."""
+    a = data.answers
+    if a is None:
+        return []
+    items = []
+    for item in ITEMS:
+        value = getattr(a, item)
+        codes = list(value) if item == "where" else ([value] if value else [])
+        if not codes:
+            continue
+        words = LEG_PLACE_WORDS if item == "where" else EDINBURGH_ANSWER_WORDS
+        items.append(
+            {
+                "linkId": item,
+                "text": EDINBURGH_QUESTIONS[item],
+                "answer": [{"valueCoding": {"system": ECQ_ANSWERS, "code": c, "display": words[c]}} for c in codes],
+            }
+        )
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "id": _id(data, "questionnaire-response", a.answered_at.isoformat()),
+        "text": _narrative([EDINBURGH_NAME + f" ({EDINBURGH_SOURCE}), answered by the runner.", BESIDE_NOTE]),
+        "status": "completed",
+        "subject": subject,
+        "authored": a.answered_at.isoformat(timespec="seconds"),
+        "author": subject,
+        "source": subject,
+        "item": items,
+    }
+    derived = []
+    recorded = recorded_beside(data.analyses)
+    for item in ITEMS:
+        r = recorded[item]
+        if "n" not in r or not r["of"]:
+            continue
+        text = BESIDE_WORDS[r["code"]].format(**r)
+        derived.append(
+            {
+                "resourceType": "Observation",
+                "id": _id(data, "recorded-beside", item, a.answered_at.isoformat()),
+                "text": _narrative([f"Recordings: {text}."]),
+                "status": "final",
+                "code": _cc(
+                    LOCAL, f"recorded-{r['code'].replace('_', '-')}", text, f"Beside: {EDINBURGH_QUESTIONS[item]}"
+                ),
+                "subject": subject,
+                "effectivePeriod": {
+                    "start": at(data.rows[0], 0),
+                    "end": at(data.rows[-1], data.analyses[-1].duration_s),
+                },
+                "issued": data.generated_at.isoformat(timespec="seconds"),
+                "valueRatio": {"numerator": {"value": r["n"]}, "denominator": {"value": r["of"]}},
+                "derivedFrom": [_ref(o) for o in episode_obs],
+                "note": [{"text": BESIDE_NOTE}],
+            }
+        )
+    return [response, *derived]
 
 
 def write(data: ExportData, out: BinaryIO) -> None:

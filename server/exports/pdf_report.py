@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -33,14 +34,28 @@ from reportlab.platypus import (
 from footnote.server import charts
 from footnote.server import thresholds as th
 from footnote.server.analysis import Spread
+from footnote.server.experiment import comparison_table
 from footnote.server.exports.data import ExportData, at, offset_text
+from footnote.server.places import per_place
+from footnote.server.questionnaire import beside_rows, recorded_beside
 from footnote.server.rundata import local_time
 from footnote.server.vocabulary import (
+    BESIDE_NOTE,
     DISCLAIMER,
+    EDINBURGH_NAME,
+    EDINBURGH_SOURCE,
     ENDED_BY_WORDS,
+    EPISODE_RATE_WORDS,
     LABEL_MEANING,
     LABEL_WORDS,
+    NO_SETUP,
+    NOT_ENOUGH_RUNS,
     PATTERN_WORDS,
+    RELIEF_CONTEXT,
+    RELIEF_RANGE_MEANING,
+    RELIEF_RANGE_WORDS,
+    REMEDIES,
+    SETUP_DIFFERENCE_WORDS,
     STATE_WORDS,
     clock,
     duration,
@@ -150,11 +165,145 @@ def summary_page(data: ExportData) -> list:
         ["Where it is felt", felt],
     ]
     story += [Spacer(1, 6), grid([[p(a, CELL), p(b, CELL)] for a, b in rows], [55 * mm, WIDTH - 55 * mm], header=False)]
+    story += places_table(data)
+    story += questionnaire_table(data)
     story += [p("Evidence", H2), *bullets(s.evidence)]
     if s.hints:
         story += [p("Hints from where it is felt", H2), *bullets(s.hints)]
     story.append(Spacer(1, 6))
     return story
+
+
+def _spread_dict(sp: dict, fmt: Callable[[float], str]) -> str:
+    return _spread(Spread(sp["n"], sp["median"], sp["cv"]), fmt)
+
+
+def places_table(data: ExportData) -> list:
+    """Per place (calf and top of the foot are different questions), "not said" its own row."""
+    rows = per_place(data.analyses)
+    if not rows:
+        return []
+    table = [
+        ["Place", "Episodes", "Pattern", "Onset distance", "Onset time", "Stopping to relief", "Relief after stopping"]
+    ]
+    for pl in rows:
+        ranges = ", ".join(
+            f"{RELIEF_RANGE_WORDS[r['range']]}: {r['count']}" for r in pl["relief_distribution"] if r["count"]
+        )
+        table.append(
+            [
+                location(None if pl["place"] == "not_said" else pl["place"]),
+                f"{pl['episodes']} ({pl['runs']} runs)",
+                PATTERN_WORDS[pl["pattern"]],
+                _spread_dict(pl["onset_distance_m"], km),
+                _spread_dict(pl["onset_time_s"], clock),
+                _spread_dict(pl["rest_to_relief_s"], duration),
+                ranges or "-",
+            ]
+        )
+    widths = [24 * mm, 18 * mm, 24 * mm, 27 * mm, 25 * mm, 27 * mm, WIDTH - 145 * mm]
+    charts_row = [relief_chart(pl) for pl in rows if pl["rest_to_relief_s"]["n"]]
+    story: list = [p("Per place", H2), grid(table, widths)]
+    if charts_row:
+        strip = Table([charts_row], colWidths=[WIDTH / max(3, len(charts_row))] * len(charts_row), hAlign="LEFT")
+        story += [Spacer(1, 4), strip]
+    meanings = " ".join(m for m in RELIEF_RANGE_MEANING.values() if m)
+    return story + [p(RELIEF_CONTEXT + " " + meanings, SMALL)]
+
+
+def relief_chart(place: dict, width: float = 58 * mm) -> Drawing:
+    """Standstill-to-relief for one place: one bar per range, its count beside it."""
+    bins = place["relief_distribution"]
+    row_h, label_w = 4.2 * mm, 26 * mm
+    height = row_h * (len(bins) + 1)
+    d = Drawing(width, height)
+    title = f"{location(None if place['place'] == 'not_said' else place['place'])}: stopping to relief"
+    d.add(String(0, height - row_h + 1.5, title, fontSize=7, fontName="Helvetica-Bold"))
+    most = max(b["count"] for b in bins) or 1
+    bar_w = width - label_w - 8 * mm
+    for i, b in enumerate(bins):
+        y = height - row_h * (i + 2) + 1
+        d.add(String(0, y + 1, RELIEF_RANGE_WORDS[b["range"]], fontSize=6.5))
+        if b["count"]:
+            bar = Rect(label_w, y, bar_w * b["count"] / most, row_h - 2)
+            bar.fillColor, bar.strokeColor = colors.HexColor("#2b8cbe"), None
+            d.add(bar)
+        d.add(String(label_w + bar_w * b["count"] / most + 2, y + 1, str(b["count"]), fontSize=6.5))
+    return d
+
+
+def questionnaire_table(data: ExportData) -> list:
+    """The runner's Edinburgh answers beside what the recordings say (never scored)."""
+    if data.answers is None:
+        return []
+    rows = beside_rows(data.answers, recorded_beside(data.analyses))
+    table = [["Question", "Runner's answer", "The recordings"]] + [
+        [r["question"], r["answer"], r["recorded"]] for r in rows
+    ]
+    return [
+        p(f"{EDINBURGH_NAME} (answered {data.answers.answered_at:%d %b %Y})", H2),
+        grid(table, [62 * mm, 38 * mm, WIDTH - 100 * mm]),
+        p(BESIDE_NOTE + " " + EDINBURGH_SOURCE, SMALL),
+    ]
+
+
+def setups_section(data: ExportData) -> list:
+    """The shoe and lacing experiment, when the runner recorded setups."""
+    if not data.setups:
+        return []
+    groups = comparison_table([(ra, data.setups.get(row.id)) for row, ra in data.pairs()])
+    table = [
+        [
+            "Setup (shoes · lacing · orthotics)",
+            "Runs (h)",
+            "With numbness",
+            "Episodes / h",
+            "First numbness",
+            "Worsening",
+            "Against the others",
+        ]
+    ]
+    for g in groups:
+        s = g["setup"]
+        name = " · ".join(v or "-" for v in (s["shoes"], s["lacing"], s["orthotics"])) if s else NO_SETUP
+        c = g["comparison"]
+        if c is None:
+            verdict = "-"
+        elif not c["enough_runs"]:
+            verdict = f"{NOT_ENOUGH_RUNS} (at least {c['minimum_runs']} runs each)"
+        else:
+            verdict = (
+                f"{SETUP_DIFFERENCE_WORDS[c['runs_with_numbness']]} (p = {c['runs_with_numbness_p']}); "
+                f"{EPISODE_RATE_WORDS[c['episodes_per_hour']]} (p = {c['episodes_per_hour_p']})"
+            )
+        first = (
+            "-"
+            if g["median_onset_time_s"] is None
+            else f"{clock(g['median_onset_time_s'])}, {km(g['median_onset_distance_m'])}"
+        )
+        table.append(
+            [
+                name,
+                f"{g['runs']} ({g['hours']:.1f})",
+                f"{g['runs_with_numbness']} of {g['runs']}",
+                "-" if g["episodes_per_hour"] is None else f"{g['episodes_per_hour']:.2f}",
+                first,
+                str(g["worsening_episodes"]),
+                verdict,
+            ]
+        )
+    widths = [36 * mm, 16 * mm, 20 * mm, 18 * mm, 24 * mm, 20 * mm, WIDTH - 134 * mm]
+    return [
+        p("Shoes and lacing: what the runner wore, compared", H2),
+        p(REMEDIES, SMALL),
+        grid(table, widths),
+        p(
+            f"Exact tests against the runs of the other setups (Fisher's exact test for runs with numbness, the "
+            f"conditional binomial test for episodes per hour); below {th.MIN_RUNS_PER_SETUP} runs on either side no "
+            f"test is made. {DISCLAIMER}",
+            SMALL,
+        ),
+    ]
 
 
 def run_section(data: ExportData, row, ra) -> list:
@@ -304,6 +453,7 @@ def write(data: ExportData, out: BinaryIO) -> None:
     if len(data.rows) >= 2:
         trends_png = charts.trends(charts.trend_points(data.pairs()), fmt="png", width_in=7.2, height_in=4.4)
         story.append(KeepTogether([p("Trends over the weeks", H2), chart_image(trends_png, WIDTH)]))
+    story += setups_section(data)
     for row, ra in with_numbness:
         story += [PageBreak(), *run_section(data, row, ra)]
     story += method_section(data)
