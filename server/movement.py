@@ -142,14 +142,6 @@ class _Distance:
     def covers(self, a: float, b: float) -> bool:
         return self.first_s <= a and b <= self.last_s
 
-    def rate(self, a: float, b: float) -> float:
-        """Metres per second from a to b, over at least DISTANCE_WINDOW_S centred on them
-        (clipped to where the distance is known)."""
-        mid = (a + b) / 2
-        lo = max(min(a, mid - th.DISTANCE_WINDOW_S / 2), self.t[0])
-        hi = min(max(b, mid + th.DISTANCE_WINDOW_S / 2), self.t[-1])
-        return (self.at(hi) - self.at(lo)) / (hi - lo) if hi > lo else 0.0
-
 
 @dataclass(frozen=True)
 class _Verdict:
@@ -299,15 +291,25 @@ def _distance_interval(
     covered_m = distance.at(b) - distance.at(a)
     before = verdicts[k - 1] if k > 0 and verdicts[k - 1].state is MOVING else None
     after = verdicts[k + 1] if k + 1 < len(verdicts) and verdicts[k + 1].state is MOVING else None
-    sides = [j for j, x in ((k - 1, before), (k + 1, after)) if x is not None and x.by_distance]
-    if b - a <= th.STALE_S or covered_m <= 0 or not sides:
+    moved_before = before is not None and before.by_distance
+    moved_after = after is not None and after.by_distance
+    if b - a <= th.STALE_S or covered_m <= 0 or not (moved_before or moved_after):
         pieces.add(a, b, REST, Why.DISTANCE_STOOD_STILL)
         return
-    # The neighbours' pace, each over at least DISTANCE_WINDOW_S (computed only here: rare).
-    pace = max(th.MOVING_MIN_MPS, statistics.mean(distance.rate(times[j], times[j + 1]) for j in sides))
+    # The neighbours' pace, over DISTANCE_WINDOW_S on their side of the silence (a window
+    # centred on the edge would take in part of the silence and slow it down).
+    window = th.DISTANCE_WINDOW_S
+    paces = []
+    if moved_before:
+        lo = max(a - window, distance.first_s)
+        paces.append((distance.at(a) - distance.at(lo)) / (a - lo) if a > lo else 0.0)
+    if moved_after:
+        hi = min(b + window, distance.last_s)
+        paces.append((distance.at(hi) - distance.at(b)) / (hi - b) if hi > b else 0.0)
+    pace = max(th.MOVING_MIN_MPS, statistics.mean(paces))
     moving_s = min(b - a, covered_m / pace)
-    lead = moving_s / len(sides) if before is not None else 0.0
-    trail = moving_s / len(sides) if after is not None else 0.0
+    lead = moving_s / len(paces) if moved_before else 0.0
+    trail = moving_s / len(paces) if moved_after else 0.0
     pieces.add(a, a + lead, MOVING, Why.MOVED_PART_OF_GAP)
     pieces.add(a + lead, b - trail, REST, Why.DISTANCE_STOOD_STILL)
     pieces.add(b - trail, b, MOVING, Why.MOVED_PART_OF_GAP)
