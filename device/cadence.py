@@ -6,7 +6,7 @@ are not: running faster than STRIDES_SPEED_MPS with a cadence under STRIDES_MAX_
 means strides. The rule, applied packet by packet in arrival order:
 
 - Only running packets are evidence. Each stands for the running time since the packet
-  before it (at most CADENCE_STEP_MAX_S) and says "strides" (cadence under the limit) or
+  before it (at most CADENCE_STEP_MAX_S; the first of a run for CADENCE_FIRST_PACKET_S) and says "strides" (cadence under the limit) or
   "steps". Packets with no cadence (0) say nothing.
 - Until CADENCE_SUSTAINED_S of running has been seen the unit is provisional: what most of
   the running so far said (steps while there is none, or on a tie).
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import deque
 
 from footnote.server.thresholds import (
+    CADENCE_FIRST_PACKET_S,
     CADENCE_STEP_MAX_S,
     CADENCE_SUSTAINED_S,
     CADENCE_TURN_SHARE,
@@ -84,7 +85,7 @@ class CadenceRule:
         last_t_s, self._last_t_s = self._last_t_s, t_s
         if not (speed_mps > STRIDES_SPEED_MPS and cadence_raw > 0):
             return self.unit  # no evidence: nothing to decide or re-decide
-        step_s = 0.0 if last_t_s is None else min(max(t_s - last_t_s, 0.0), CADENCE_STEP_MAX_S)
+        step_s = CADENCE_FIRST_PACKET_S if last_t_s is None else min(max(t_s - last_t_s, 0.0), CADENCE_STEP_MAX_S)
         self._evidence(step_s, cadence_raw < STRIDES_MAX_CADENCE, cadence_raw)
         if self.convention != "auto":
             return self.unit

@@ -20,6 +20,7 @@ def _run_ids(text: str) -> list[int]:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from footnote.server import wording
     from footnote.server.analysis import analyze_run, summarize
     from footnote.server.jsonable import jsonable
     from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
@@ -51,6 +52,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(
             f"run {ra.run_id}  {ra.started_at:%Y-%m-%d %H:%M}  {clock(ra.duration_s)}  {km(ra.distance_m)}  pattern: {ra.pattern}"
         )
+        if ra.packets is not None:
+            for warning in wording.packets(ra.packets):
+                print(f"  ! {warning}")
+        if ra.cadence is not None and ra.packets is not None and ra.packets.decoded:
+            print(f"  {wording.cadence_decision(ra.cadence)}")
         for ep in ra.episodes:
             print(f"  episode {ep.number}: {ep.label}")
             for line in ep.evidence:

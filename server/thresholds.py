@@ -86,6 +86,9 @@ before a decided unit changes (a pod swapped mid-run, a convention changed)."""
 CADENCE_STEP_MAX_S = 5.0
 """One packet stands for the running time since the previous one, at most this long (a
 5-s recording interval counts in full; a gap does not count as running)."""
+CADENCE_FIRST_PACKET_S = 1.0
+"""The first packet of a run stands for this much running (pods notify about once a
+second), so a run that starts running reads its first cadence in the right unit."""
 
 # -- Episode labels ---------------------------------------------------------------------------
 STANDSTILL_NOT_CLEARING_S = 2 * 60
