@@ -197,13 +197,22 @@ def _while_linked(
         # fill (some cheap pods): only speed and cadence can say anything.
         distance = _Distance([])
     times = [s.t_s for s in samples]
-    packet_moving = _packet_verdicts(samples, cadence)
+    # Speed and cadence speak only where the distance does not (rule 3): not computed at
+    # all when the pod's distance covers the whole link.
+    by_distance_only = distance.covers(times[0], times[-1])
+    packet_moving = [] if by_distance_only else _packet_verdicts(samples, cadence)
     verdicts = _own_verdicts(times, distance, packet_moving)
+    streak_from: float | None = None  # the start of consecutive short stretches of advance
     for k, v in enumerate(verdicts):
         a, b = times[k], times[k + 1]
         if v is _ADVANCED and b - a <= th.STALE_S:
-            pieces.add(a, b, MOVING, Why.DISTANCE_ADVANCED)  # the common case, without a call
-        elif v.by_distance:
+            # The common case, added as one piece when the streak ends.
+            streak_from = a if streak_from is None else streak_from
+            continue
+        if streak_from is not None:
+            pieces.add(streak_from, a, MOVING, Why.DISTANCE_ADVANCED)
+            streak_from = None
+        if v.by_distance:
             _distance_interval(pieces, k, times, v, verdicts, distance)
         elif b - a <= th.STALE_S:
             pieces.add(a, b, v.state, v.why)
@@ -218,6 +227,8 @@ def _while_linked(
                 silent(a, b, why=Why.DECAYED_TO_A_STOP)
             else:
                 silent(a, b, v)
+    if streak_from is not None:
+        pieces.add(streak_from, times[-1], MOVING, Why.DISTANCE_ADVANCED)
     # After the last packet: its evidence holds STALE_S, then a silent live link is rest.
     last = samples[-1]
     if verdicts and verdicts[-1].by_distance:
