@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Debian packages the tests drive for real: a private D-Bus for the fake BlueZ,
 # headless Chromium for the dashboard, poppler for PDF pages, shellcheck and
-# systemd-analyze for the Pi install files.
-DEBS := dbus-daemon chromium poppler-utils shellcheck systemd
+# systemd-analyze for the Pi install files, and the sqlite3 command whose .recover
+# `footnote recover` uses where it is built in.
+DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test check lint benchmarks setup system-packages fhir-r4

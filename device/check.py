@@ -186,6 +186,8 @@ class Checker:
             self.record("footpod", False, str(exc) or type(exc).__name__)
 
     def check_database(self) -> None:
+        from footnote.device.integrity import open_notices
+        from footnote.device.journal import pending_journals
         from footnote.device.store import Store
 
         try:
@@ -194,11 +196,21 @@ class Checker:
                     store.conn.execute("CREATE TEMP TABLE footnote_check (x)")
                     store.conn.execute("INSERT INTO footnote_check VALUES (1)")
                 ok = store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                notices = open_notices(store.conn)
             self.record(
                 "database", ok, f"{self.db_path} is writable" + ("" if ok else " but fails its integrity check")
             )
+            for notice in notices:
+                self.record("database notice", False, f"{notice.created_at}: {notice.message}")
         except (sqlite3.Error, OSError) as exc:
             self.record("database", False, f"{self.db_path}: {exc}")
+        for journal in pending_journals(self.db_path):
+            self.record(
+                "journal",
+                False,
+                f"{journal} holds presses recorded while the database could not be written;"
+                " the next footnote log adds them to the database",
+            )
 
     def check_disk(self) -> None:
         folder = self.db_path.parent if self.db_path.parent.exists() else Path.home()

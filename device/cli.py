@@ -14,16 +14,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
 from footnote.device import __version__
-from footnote.device.errors import FootnoteError
+from footnote.device.errors import DamagedDatabase, FootnoteError
 from footnote.device.paths import resolve_db
 
 # Command modules besides this one, in the order `footnote --help` lists them.
 COMMAND_MODULES = (
     "footnote.device.check",
+    "footnote.device.recover",
     "footnote.server.cli",
 )
 
@@ -61,11 +63,16 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from footnote.device.config import load_config
     from footnote.device.feedback import EchoIndicator, SilentIndicator
+    from footnote.device.integrity import advice, examine
     from footnote.device.replay import replay_file
     from footnote.device.store import Store
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
-    with Store(resolve_db(args.db, load_config(args.config))) as store:
+    db_path = resolve_db(args.db, load_config(args.config))
+    health = examine(db_path)
+    if health.set_aside_needed:
+        raise DamagedDatabase(advice(db_path, health.detail, foreign=health.state == "foreign"))
+    with Store(db_path) as store:
         for path in args.files:
             for run_id in replay_file(path, store=store, indicator=indicator):
                 print(f"run {run_id} from {path}", flush=True)
@@ -220,6 +227,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def database_error(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str:
+    """One line for an SQLite error no command expected: which file, and what to do."""
+    from footnote.device.integrity import advice
+
+    try:
+        from footnote.device.config import load_config
+
+        path: Path | str = resolve_db(getattr(args, "db", None), load_config(args.config))
+    except Exception:  # the config itself may be what is broken: still say something useful
+        path = "the database"
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"could not use {path}: {exc} (is the card full, read-only or missing?)"
+    return advice(path, str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False)
@@ -236,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except FootnoteError as exc:
         print(f"footnote: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:  # a damaged file found mid-query, a full or read-only card
+        print(f"footnote: {database_error(args, exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

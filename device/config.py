@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Callable
@@ -57,9 +58,38 @@ def _port(value: int) -> str | None:
     return None if 1 <= value <= 65535 else "must be a TCP port from 1 to 65535"
 
 
-def key(default: object, check: Check | None = None) -> typing.Any:
-    """A config key: its default, and the check its value must pass."""
-    return field(default=default, metadata={"check": check})
+# An argon2id hash in the PHC string format, as `footnote password` writes it:
+# $argon2id$v=19$m=KiB,t=passes,p=lanes$salt$hash (salt and hash in unpadded base64).
+_ARGON2ID = re.compile(
+    r"\$argon2id\$v=19\$m=(?P<m>\d{1,10}),t=(?P<t>\d{1,3}),p=(?P<p>\d{1,3})"
+    r"\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,}"
+)
+# A hand-edited hash must not make a login exhaust the Pi's 512 MB or take minutes.
+MAX_HASH_MEMORY_KIB = 256 * 1024
+MAX_HASH_PASSES = 10
+MAX_HASH_LANES = 4
+
+
+def password_hash_problem(value: str) -> str | None:
+    """Why this is not a usable dashboard.password_hash ("" means no password), or None."""
+    if value == "":
+        return None
+    match = _ARGON2ID.fullmatch(value)
+    if not match:
+        return "must be an argon2id hash as `footnote password` writes it ($argon2id$v=19$m=...,t=...,p=...$salt$hash)"
+    m, t, p = int(match["m"]), int(match["t"]), int(match["p"])
+    if not (1 <= p <= MAX_HASH_LANES and 1 <= t <= MAX_HASH_PASSES and 8 * p <= m <= MAX_HASH_MEMORY_KIB):
+        return (
+            f"asks for m={m} KiB, t={t}, p={p}: a login on the Pi needs m at most {MAX_HASH_MEMORY_KIB} KiB, "
+            f"t at most {MAX_HASH_PASSES} and p at most {MAX_HASH_LANES} (set it again with `footnote password`)"
+        )
+    return None
+
+
+def key(default: object, check: Check | None = None, *, secret: bool = False) -> typing.Any:
+    """A config key: its default, the check its value must pass, and whether it is a
+    secret (an error about it never repeats its value)."""
+    return field(default=default, metadata={"check": check, "secret": secret})
 
 
 @dataclass(frozen=True)
@@ -94,7 +124,20 @@ class LoggerConfig:
 class DashboardConfig:
     host: str = key("127.0.0.1")
     port: int = key(8765, _port)
-    password: str = key("")
+    # Set by `footnote password`; never a plain password (see LEGACY_PASSWORD_KEY).
+    password_hash: str = key("", password_hash_problem, secret=True)
+    # HTTPS with the runner's own certificate (PEM files; "" = plain HTTP).
+    ssl_certfile: str = key("")
+    ssl_keyfile: str = key("")
+
+
+# Older configs had a plain-text dashboard.password. An empty one (as every default
+# config was written) is dropped silently; a set one is refused, never used.
+LEGACY_PASSWORD_KEY = "password"
+PLAIN_PASSWORD_REFUSED = (
+    "dashboard.password holds a plain-text password, which footnote no longer reads: run `footnote password` "
+    "to store it as a hash instead (it removes the plain one from the config)"
+)
 
 
 @dataclass(frozen=True)
@@ -110,11 +153,13 @@ class Config:
 SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "path"}  # type: ignore[misc]
 
 
-def _keys(section: type) -> dict[str, tuple[type, Check | None]]:
-    """A section's plain keys (not sub-tables): name -> (type, check)."""
+def _keys(section: type) -> dict[str, tuple[type, Check | None, bool]]:
+    """A section's plain keys (not sub-tables): name -> (type, check, secret)."""
     hints = typing.get_type_hints(section)
     return {
-        f.name: (hints[f.name], f.metadata.get("check")) for f in dataclasses.fields(section) if "check" in f.metadata
+        f.name: (hints[f.name], f.metadata.get("check"), f.metadata.get("secret", False))
+        for f in dataclasses.fields(section)
+        if "check" in f.metadata
     }
 
 
@@ -139,16 +184,20 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
             if section == "footpod" and name == "cadence_overrides":
                 values[name] = _parse_overrides(value)
                 continue
+            if section == "dashboard" and name == LEGACY_PASSWORD_KEY:
+                if value != "":
+                    raise ConfigError(PLAIN_PASSWORD_REFUSED)
+                continue
             if name not in known:
                 raise ConfigError(f"unknown key {dotted} (known in [{section}]: {', '.join(known)})")
-            type_, check = known[name]
+            type_, check, secret = known[name]
             if type_ is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, type_) or (type_ is not bool and isinstance(value, bool)):
-                raise ConfigError(f"{dotted} must be a {type_.__name__}, not {value!r}")
+                raise ConfigError(f"{dotted} must be a {type_.__name__}" + ("" if secret else f", not {value!r}"))
             problem = check(value) if check else None
             if problem:
-                raise ConfigError(f"{dotted} {problem} (got {value!r})")
+                raise ConfigError(f"{dotted} {problem}" + ("" if secret else f" (got {value!r})"))
             values[name] = value
         sections[section] = SECTIONS[section](**values)
     config = Config(**sections, path=path)  # type: ignore[arg-type]
@@ -217,8 +266,74 @@ def render_config(config: Config) -> str:
 
 
 def save_config(config: Config, path: str | Path) -> None:
-    path = Path(path)
+    _write_privately(Path(path), render_config(config))
+
+
+def _write_privately(path: Path, text: str) -> None:
+    """Write a config atomically, readable by its owner only (it may hold the
+    dashboard's password hash)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(render_config(config), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a left-over .tmp keeps its old mode otherwise
+    if path.exists() and os.geteuid() == 0:
+        # `sudo footnote password` on the runner's config: it stays the runner's, or
+        # the dashboard (running as the runner) could no longer read it.
+        owner = path.stat()
+        os.fchown(fd, owner.st_uid, owner.st_gid)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+_SECTION_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"-]+?)\s*\]\s*(#.*)?$")
+_PASSWORD_LINE = re.compile(rf"^\s*(?:{LEGACY_PASSWORD_KEY}|password_hash)\s*=")
+
+
+def _with_password_hash(text: str, password_hash: str) -> str:
+    """`text` (a config file) with its [dashboard] password lines replaced by one
+    password_hash line; every other line, comments included, is kept as it was."""
+    lines = text.splitlines()
+    header = next(
+        (i for i, line in enumerate(lines) if (m := _SECTION_HEADER.match(line)) and m[1] == "dashboard"), None
+    )
+    new_line = f"password_hash = {_toml_value(password_hash)}"
+    if header is None:
+        return text + ("" if text.endswith("\n") or not text else "\n") + f"\n[dashboard]\n{new_line}\n"
+    end = next((i for i in range(header + 1, len(lines)) if _SECTION_HEADER.match(lines[i])), len(lines))
+    body = [line for line in lines[header + 1 : end] if not _PASSWORD_LINE.match(line)]
+    return "\n".join([*lines[: header + 1], new_line, *body, *lines[end:]]) + "\n"
+
+
+def set_password_hash(path: str | Path, password_hash: str) -> Config:
+    """Store a new dashboard.password_hash in the config file at `path`, keeping every
+    other key and comment, and drop a plain-text dashboard.password if the file still
+    has one. Returns the config as saved."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    dashboard = data.get("dashboard")
+    if isinstance(dashboard, dict):
+        dashboard.pop(LEGACY_PASSWORD_KEY, None)
+    config = parse_config(data, path)
+    wanted = dataclasses.replace(config, dashboard=dataclasses.replace(config.dashboard, password_hash=password_hash))
+    # The runner's file with only the password lines changed, if it reads back as
+    # exactly the config wanted (a layout this edit does not understand, such as a
+    # dotted `dashboard.port = ...` key, falls back to writing every key afresh).
+    # No file yet: every key at its default, as install-pi.sh writes it.
+    edited = _with_password_hash(text, password_hash) if text.strip() else ""
+    try:
+        kept = bool(edited) and parse_config(tomllib.loads(edited), path) == wanted
+    except (tomllib.TOMLDecodeError, ConfigError):
+        kept = False
+    if not kept:
+        edited = render_config(wanted)
+    # Checked as the saved file will be read back: a malformed hash is refused here.
+    saved = parse_config(tomllib.loads(edited), path)
+    _write_privately(path, edited)
+    return saved

@@ -39,3 +39,16 @@ class NothingToExport(FootnoteError, LookupError):
 
 class BadPeriod(FootnoteError, ValueError):
     """A period that is not one: a malformed date, or an end before the start."""
+
+
+class PasswordError(FootnoteError, ValueError):
+    """A new dashboard password that cannot be used (too short, typed differently twice, ...)."""
+
+
+class CertificateError(FootnoteError, ValueError):
+    """The dashboard's HTTPS certificate or key is missing or unusable."""
+
+
+class DamagedDatabase(FootnoteError, OSError):
+    """A database file that is damaged, or is not footnote's (the message names the file
+    and says what to do: footnote recover)."""

@@ -2,6 +2,7 @@
 
 onset  = 1 blink          worse = 2 blinks
 relief = 1 long blink     error = 3 fast blinks
+journaled = 3 long blinks, once: recorded, but in the journal, not the database
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ PATTERNS: dict[str, tuple[float, float, int]] = {
     "worse": (0.2, 0.2, 2),
     "relief": (1.0, 0.2, 1),
     "error": (0.08, 0.08, 3),
+    "journaled": (0.6, 0.25, 3),
 }
 
 

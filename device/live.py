@@ -20,15 +20,43 @@ from pathlib import Path
 
 from footnote.device import __version__
 from footnote.device.button import attach_button
+from footnote.device.catchup import open_logger_store, settle_at_stop
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config
 from footnote.device.feedback import PinIndicator
+from footnote.device.journal import Journal, JournalIndicator
 from footnote.device.recorder import RecorderSettings, RunRecorder
 from footnote.device.recording import ReplayWriter
-from footnote.device.seams import Clock, FootpodSource
-from footnote.device.store import Store
+from footnote.device.seams import Clock, FootpodSource, InputLog
 
 logger = logging.getLogger(__name__)
+
+
+class Tee:
+    """Every input to two logs: the --record file and the journal."""
+
+    def __init__(self, *logs: InputLog) -> None:
+        self.logs = logs
+
+    def button(self, t: float, down: bool) -> None:
+        for log in self.logs:
+            log.button(t, down)
+
+    def rsc(self, t: float, data: bytes) -> None:
+        for log in self.logs:
+            log.rsc(t, data)
+
+    def footpod(self, t: float, state: str, **extra: object) -> None:
+        for log in self.logs:
+            log.footpod(t, state, **extra)
+
+    def tick(self, t: float) -> None:
+        for log in self.logs:
+            log.tick(t)
+
+    def end(self, t: float) -> None:
+        for log in self.logs:
+            log.end(t)
 
 
 class Inputs:
@@ -120,6 +148,10 @@ async def run_logger(
 
     `footpod(inputs)` is the footpod client's coroutine (device.footpod); it runs as its
     own task and is cancelled at the end. `on_ready` is called once the button is live.
+
+    The database is examined first (a damaged one is set aside) and waiting journals are
+    replayed into it; when it cannot be written, at start or later, every input goes to
+    the journal instead (device.journal) and presses are still confirmed.
     """
     from gpiozero import Button
 
@@ -128,8 +160,10 @@ async def run_logger(
     started_at = datetime.now(UTC)
     synced = system_clock_synced()
     replay_writer = ReplayWriter(record_path, started_at=started_at, clock_synced=synced) if record_path else None
-    store = Store(db_path)
-    indicator = build_indicator(config, pin_factory=pin_factory)
+    settings = settings_from_config(config)
+    journal = Journal(db_path, started_at=started_at, clock_synced=synced, settings=settings)
+    store = open_logger_store(db_path, journal)
+    indicator = JournalIndicator(build_indicator(config, pin_factory=pin_factory), store)
     button = Button(config.button.pin, pull_up=True, bounce_time=None, pin_factory=pin_factory)
     run_recorder = RunRecorder(
         store=store,
@@ -137,8 +171,8 @@ async def run_logger(
         t0=clock(),
         started_at=started_at,
         clock_synced=synced,
-        settings=settings_from_config(config),
-        replay_writer=replay_writer,
+        settings=settings,
+        replay_writer=Tee(replay_writer, journal) if replay_writer else journal,
     )
     attach_button(button, inputs.edge)
     run_recorder.start()
@@ -164,7 +198,7 @@ async def run_logger(
                 pass
         button.close()
         indicator.close()
-        store.close()
+        settle_at_stop(store, journal)
         if replay_writer:
             replay_writer.close()
     return run_recorder.run_ids

@@ -18,14 +18,16 @@ from datetime import datetime, timedelta
 from footnote.device.button import Gesture, PressDetector
 from footnote.device.errors import RscDecodeError, StoreError
 from footnote.device.motion import Odometer, is_moving
-from footnote.device.recording import ReplayWriter
 from footnote.device.rsc import decode_rsc_measurement
-from footnote.device.seams import Indicator, RunStore
+from footnote.device.seams import Indicator, InputLog, RunStore
 from footnote.device.store import SampleRow
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_FLUSH_S = 1.0  # footpod samples reach the disk at most this long after arrival
+# A tick line is written this much after the moment a gesture or a run's end was decided,
+# so that a replay that ends on it (a killed logger) is sure to reach that decision again.
+TICK_SLACK_S = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class RunRecorder:
         started_at: datetime,
         clock_synced: bool,
         settings: RecorderSettings = RecorderSettings(),
-        replay_writer: ReplayWriter | None = None,
+        replay_writer: InputLog | None = None,
     ) -> None:
         self.store = store
         self.indicator = indicator
@@ -84,7 +86,7 @@ class RunRecorder:
         if self.replay_writer:
             self.replay_writer.button(t - self.t0, down)
         for gesture in self.presses.edge(t, down):
-            self._on_gesture(gesture)
+            self._on_gesture(gesture, t)
 
     def on_rsc(self, t: float, data: bytes) -> None:
         if self.replay_writer:
@@ -175,7 +177,7 @@ class RunRecorder:
 
     def tick(self, now: float) -> None:
         for gesture in self.presses.tick(now):
-            self._on_gesture(gesture)
+            self._on_gesture(gesture, now)
         if self._flush_due is not None and now >= self._flush_due:
             self._flush_due = None
             self._try(self.store.flush_samples)
@@ -215,6 +217,8 @@ class RunRecorder:
         return self.run_id
 
     def _close_run(self, t: float, reason: str) -> None:
+        if self.replay_writer:  # so a replay of the inputs closes the run at the same moment
+            self.replay_writer.tick(t - self.t0 + TICK_SLACK_S)
         run_t_s = t - self._run_t0
         if self._severity:
             self._try(
@@ -246,7 +250,9 @@ class RunRecorder:
             )
         self._try(self.store.add_link_event, self.run_id, t_s=t_s, state=state, address=info.get("address"))
 
-    def _on_gesture(self, gesture: Gesture) -> None:
+    def _on_gesture(self, gesture: Gesture, decided_t: float) -> None:
+        if self.replay_writer:
+            self.replay_writer.tick(decided_t - self.t0 + TICK_SLACK_S)
         run_id = self.run_id if self.run_id is not None else self._open_run(gesture.t)
         self._last_activity = max(self._last_activity, gesture.t)
         kind: str

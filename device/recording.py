@@ -6,11 +6,15 @@
     {"t": 5.5, "button": "down"}
     {"t": 5.8, "button": "up"}
     {"t": 9.0, "footpod": "disconnected"}
+    {"t": 10.5, "tick": true}
     {"t": 12.0, "end": true}
 
 `t` is seconds since the logger started, never decreasing. Optional header keys:
 `clock_synced` (bool, default true). Optional keys on a "connected" line: `address`,
-`name`, `feature` (RSC Feature bits), `location` (Sensor Location).
+`name`, `feature` (RSC Feature bits), `location` (Sensor Location). A "tick" line says
+the logger was still running at `t` with nothing else happening: the logger writes one
+when it confirms a press or hold, so a file that ends there (a killed logger, a power
+cut) still replays that hold.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class Header:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One raw input: kind is button | rsc | footpod | end."""
+    """One raw input: kind is button | rsc | footpod | tick | end."""
 
     line_no: int
     t: float
@@ -51,6 +55,7 @@ class ReplayWriter:
 
     def __init__(self, path: str | Path, *, started_at: datetime, clock_synced: bool) -> None:
         self._file: TextIO = open(path, "w", encoding="utf-8")  # noqa: SIM115  (open for the writer's life; close() closes it)
+        self._last_t = 0.0
         self._write(
             {
                 "footnote_replay": FORMAT_VERSION,
@@ -60,6 +65,8 @@ class ReplayWriter:
         )
 
     def _write(self, obj: dict) -> None:
+        if "t" in obj:  # a tick carries a microsecond of slack: never let t go back
+            obj["t"] = self._last_t = max(obj["t"], self._last_t)
         self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
         self._file.flush()
 
@@ -71,6 +78,9 @@ class ReplayWriter:
 
     def footpod(self, t: float, state: str, **extra: object) -> None:
         self._write({"t": t, "footpod": state, **{k: v for k, v in extra.items() if v is not None}})
+
+    def tick(self, t: float) -> None:
+        self._write({"t": t, "tick": True})
 
     def end(self, t: float) -> None:
         self._write({"t": t, "end": True})
@@ -118,9 +128,9 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
         raise _fail(line_no, '"t" must be a number of seconds >= 0')
     if t < previous_t:
         raise _fail(line_no, f'"t" went backwards ({t} after {previous_t})')
-    kinds = [k for k in ("button", "rsc", "footpod", "end") if k in obj]
+    kinds = [k for k in ("button", "rsc", "footpod", "tick", "end") if k in obj]
     if len(kinds) != 1:
-        raise _fail(line_no, 'expected exactly one of "button", "rsc", "footpod", "end"')
+        raise _fail(line_no, 'expected exactly one of "button", "rsc", "footpod", "tick", "end"')
     kind = kinds[0]
     value = obj[kind]
     extra: dict = {}
@@ -144,7 +154,7 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
                     raise _fail(line_no, f'"{key}" must be a {type_.__name__}')
                 extra[key] = obj[key]
     elif value is not True:
-        raise _fail(line_no, '"end" must be true')
+        raise _fail(line_no, f'"{kind}" must be true')
     return Input(line_no=line_no, t=float(t), kind=kind, value=value, extra=extra)
 
 

@@ -29,8 +29,12 @@ def replay_file(
     store: RunStore,
     indicator: Indicator | None = None,
     settings: RecorderSettings | None = None,
+    start_run: bool = True,
 ) -> list[int]:
     """Replay one file into `store`; return the ids of the runs it created.
+
+    `start_run=False` opens no run at the file's start (a journal that begins between
+    runs, device.journal): the first press or movement opens one, as it did live.
 
     A bad line raises ReplayFormatError naming its line number, after everything before
     it has been stored and the open run closed at the last good input.
@@ -52,7 +56,8 @@ def replay_file(
             settings=settings,
         )
         attach_button(button, lambda down: run_recorder.on_edge(clock[0], down))
-        run_recorder.start()
+        if start_run:
+            run_recorder.start()
         try:
             for item in inputs:
                 run_recorder.advance(item.t)
@@ -63,6 +68,8 @@ def replay_file(
                     run_recorder.on_rsc(item.t, item.value)
                 elif item.kind == "footpod":
                     run_recorder.on_link(item.t, str(item.value), **item.extra)
+                elif item.kind == "tick":
+                    continue  # the advance above was its whole meaning
                 else:
                     run_recorder.stop(item.t)
                     break

@@ -156,11 +156,29 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _sdcard_notices(db: sqlite_utils.Database) -> None:
+    """What the logger had to do about the SD card (a damaged database set aside, a
+    journal replayed), shown as a banner until resolved (device.integrity)."""
+    db.table("notices").create(
+        {
+            "id": int,
+            "created_at": str,  # UTC ISO-8601
+            "kind": str,  # database_set_aside | journal_unreadable
+            "path": str,  # the file the notice is about (absolute)
+            "message": str,
+            "resolved_at": str,  # NULL until footnote recover has salvaged the file
+        },
+        pk="id",
+        not_null={"created_at", "kind", "message"},
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("doctor_1_database_identity", _m_doctor_database_identity),
     ("doctor_2_run_setups", _m_doctor_run_setups),
     ("doctor_3_claudication_questionnaire", _m_doctor_claudication_questionnaire),
+    ("sdcard_notices", _sdcard_notices),
 ]
 
 
@@ -224,8 +242,43 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a writable, migrated database."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if needed) a writable, migrated database.
+
+    Raises DamagedDatabase, naming the file and `footnote recover`, for a damaged file
+    or another program's database (which is never migrated into: it stays byte for byte);
+    sqlite3.OperationalError for a card that is full, read-only or missing."""
+    from footnote.device.integrity import advice, damaged
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from footnote.device.errors import StoreError
+
+        raise StoreError(f"could not create the folder {Path(path).parent}: {exc.strerror or exc}") from None
+    if Path(path).exists() and Path(path).stat().st_size > 0:
+        # Looked at read-only first: turning on WAL would already change a foreign file.
+        probe = connect(path, read_only=True)
+        try:
+            tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+        finally:
+            probe.close()
+        if tables and "runs" not in tables:
+            from footnote.device.errors import DamagedDatabase
+
+            raise DamagedDatabase(
+                advice(path, "a database of another program: it holds no footnote runs", foreign=True)
+            )
     conn = connect(path)
-    migrate(conn)
+    try:
+        migrate(conn)
+    except sqlite3.OperationalError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(path, exc) from None
     return conn

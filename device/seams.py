@@ -29,6 +29,22 @@ class Indicator(Protocol):
     def close(self) -> None: ...
 
 
+class InputLog(Protocol):
+    """Where RunRecorder writes every raw input it receives, in the record/replay format
+    (`recording.ReplayWriter` for --record, `journal.Journal` beside the database).
+    `t` is seconds since the logger started."""
+
+    def button(self, t: float, down: bool) -> None: ...
+
+    def rsc(self, t: float, data: bytes) -> None: ...
+
+    def footpod(self, t: float, state: str, **extra: object) -> None: ...
+
+    def tick(self, t: float) -> None: ...
+
+    def end(self, t: float) -> None: ...
+
+
 class ButtonEvents(Protocol):
     """A push button that calls back on its edges (gpiozero's Button)."""
 

@@ -80,7 +80,7 @@ class Store:
             with self.conn:
                 self._write_buffered()
                 cursor = self.conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
@@ -184,7 +184,7 @@ class Store:
             self._set_durable(False)
             with self.conn:
                 self._write_buffered()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()

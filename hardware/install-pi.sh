@@ -42,7 +42,8 @@ config="$home_dir/.config/footnote/config.toml"
 venv="$prefix/venv"
 
 echo "== Debian packages"
-packages=(python3-venv python3-dev python3-gpiozero python3-lgpio bluez sqlite3)
+# avahi-daemon announces NAME.local for the phone; openssl makes the HTTPS certificate.
+packages=(python3-venv python3-dev python3-gpiozero python3-lgpio bluez sqlite3 avahi-daemon openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -108,4 +109,5 @@ footnote is installed. Next:
   $venv/bin/footnote check          # blink, beep, press, hold, footpod, disk, clock
   $venv/bin/footnote scan           # find your footpod, then:
   $venv/bin/footnote pair ADDRESS && sudo systemctl restart footnote-logger
+  $venv/bin/footnote password       # before the dashboard may listen beyond the Pi (hardware/README.md)
 DONE

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from footnote.device import schema
 from footnote.device.errors import NoSuchEpisode, NoSuchRun
+from footnote.device.integrity import open_checked
 from footnote.server.analysis import LOCATIONS
 
 
@@ -45,6 +46,8 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a run outside these is a typo, not a 
 
 
 def _writable(db_path: Path) -> sqlite3.Connection:
+    # Asked read-only first: turning on WAL would already change a damaged or foreign file.
+    open_checked(db_path).close()
     conn = schema.connect(db_path)
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn

@@ -4,6 +4,9 @@ privacy middleware together. Serve it with `footnote serve` (server.serve)."""
 from __future__ import annotations
 
 import secrets
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,12 +15,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from footnote.device.errors import BadPeriod, NoSuchEpisode, NoSuchRun, NothingToExport
-from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth
+from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.integrity import advice
+from footnote.server.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.deps import Settings
 from footnote.server.pagedata import PageData
 from footnote.server.routes import api, doctor, exports, login, pages
 from footnote.server.templating import render
+from footnote.server.vocabulary import DATABASE_UNUSABLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -27,16 +32,21 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
+def create_app(
+    db_path: str | Path, *, password_hash: str | None = None, clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
+    """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
+    from dashboard.password_hash (None: no login, for loopback only); the app never sees
+    the password itself. `clock` (monotonic seconds) times the sessions."""
     app = FastAPI(
         title="footnote",
         description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
-    app.state.settings = Settings(db_path=Path(db_path), password=password or None)
+    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
     app.state.page_data = PageData(db_path)
-    app.state.auth = Auth(password or None)
+    app.state.auth = Auth(password_hash or None, clock=clock)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):
         app.include_router(module.router)
@@ -62,11 +72,15 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
             if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
                 response: Response = JSONResponse({"detail": "Log in first."}, status_code=401)
             else:
-                response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                # A session cookie the server no longer knows: the login ended (idle, 12 h, restart).
+                ended = "&ended=1" if SESSION_COOKIE in request.cookies else ""
+                response = RedirectResponse(f"/login?next={request.url.path}{ended}", status_code=303)
         else:
             response = await call_next(request)
         if CSRF_COOKIE not in request.cookies:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict")
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=is_https(request)
+            )
         response.headers.update(SECURITY_HEADERS)
         if request.url.path == "/docs":  # Swagger UI starts itself with an inline script
             del response.headers["Content-Security-Policy"]
@@ -78,6 +92,21 @@ def create_app(db_path: str | Path, *, password: str | None = None) -> FastAPI:
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
         return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(DamagedDatabase)
+    @app.exception_handler(NoDatabase)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def unusable_database(request: Request, exc: Exception):
+        # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).
+        if isinstance(exc, (DamagedDatabase, NoDatabase)):
+            message = str(exc)
+        elif isinstance(exc, sqlite3.OperationalError):
+            message = f"could not read {app.state.settings.db_path}: {exc}"
+        else:
+            message = advice(app.state.settings.db_path, str(exc))
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": message}, status_code=503)
+        return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
 
     @app.exception_handler(NothingToExport)
     async def nothing_to_export(request: Request, exc: NothingToExport):

@@ -1,9 +1,9 @@
-"""Charts, drawn by matplotlib: SVG for the dashboard, PNG for the PDF report.
+"""Charts drawn by matplotlib, as PNG for the PDF report (and SVG on request).
 
-One renderer for both, no JavaScript and no CDN: the dashboard works offline and the
-doctor's PDF shows exactly what the runner saw. matplotlib's object API (Figure +
-canvas, no pyplot state) is used, behind a lock because its text layout is not
-thread-safe and FastAPI runs handlers on a thread pool.
+The dashboard no longer uses this module: its charts are SVG built without matplotlib
+(server.svgcharts), so the dashboard stays lean; the PDF keeps these until it draws its
+own vector charts. matplotlib's object API (Figure + canvas, no pyplot state) is used,
+behind a lock because its text layout is not thread-safe.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from footnote.server.analysis import MOVING, REST, UNKNOWN, RunAnalysis
+from footnote.server.analysis import REST, UNKNOWN, RunAnalysis
+from footnote.server.chartdata import trend_points
 from footnote.server.downsample import downsample
 from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
+__all__ = ["timeline", "trend_points", "trends"]  # trend_points lives in chartdata; kept here for the PDF
+
 CHART_POINTS = 600  # buckets for the timeline: enough for a wide screen
 
 _lock = threading.Lock()
@@ -143,26 +146,3 @@ def trends(points: list[dict], *, fmt: str = "svg", width_in: float = 10.0, heig
                 label.set_rotation(30)
                 label.set_ha("right")
         return _render(fig, fmt)
-
-
-def trend_points(pairs) -> list[dict]:
-    """The trends chart's input from (RunRow, RunAnalysis) pairs: per run, the first
-    numbness (when it began while moving), the quickest relief after stopping, and the
-    number of episodes."""
-    from footnote.server.rundata import local_time
-
-    points = []
-    for row, ra in pairs:
-        first = ra.episodes[0] if ra.episodes and ra.episodes[0].onset_state == MOVING else None
-        reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
-        points.append(
-            {
-                "run_id": row.id,
-                "started_at": local_time(row),
-                "onset_distance_m": first.onset_distance_m if first else None,
-                "onset_time_s": first.onset_t_s if first else None,
-                "rest_to_relief_s": min(reliefs) if reliefs else None,
-                "episodes": len(ra.episodes),
-            }
-        )
-    return points

@@ -1,6 +1,6 @@
-"""`footnote serve`, `footnote analyze` and `footnote export`: thin handlers over the
-server library. Registered by footnote.device.cli; each handler imports the dashboard's
-packages itself, so the logger's commands never load them."""
+"""`footnote serve`, `footnote password`, `footnote analyze` and `footnote export`: thin
+handlers over the server library. Registered by footnote.device.cli; each handler
+imports the dashboard's packages itself, so the logger's commands never load them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-from footnote.device.config import load_config
+from footnote.device.config import default_config_path, load_config
 from footnote.device.paths import resolve_db
 
 
@@ -76,8 +76,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from footnote.server.serve import serve
 
     return serve(
-        db_path=resolve_db(args.db, load_config(args.config)), host=args.host, port=args.port, config_path=args.config
+        db_path=resolve_db(args.db, load_config(args.config)),
+        host=args.host,
+        port=args.port,
+        config_path=args.config,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
     )
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    from footnote.device.config import set_password_hash
+    from footnote.server.passwords import hash_password, read_new_password
+
+    path = Path(args.config) if args.config else default_config_path()
+    password = read_new_password(from_stdin=args.stdin)
+    set_password_hash(path, hash_password(password))
+    print(f"dashboard password set: its argon2id hash is saved in {path} (dashboard.password_hash)")
+    print("restart the dashboard to use it (this logs everyone out): sudo systemctl restart footnote-dashboard")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -109,12 +126,43 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "serve",
         parents=[common],
         help="serve the dashboard (127.0.0.1 unless the config says otherwise)",
-        description="Serve the dashboard. Anything but loopback needs dashboard.password in the config.",
+        description=(
+            "Serve the dashboard. Anything but loopback needs a password (footnote password); on the local network "
+            "it prints the address to open on your phone, the Pi's .local name and a QR code."
+        ),
     )
     add_db_option(p)
     p.add_argument("--host", help="address to listen on (default: dashboard.host in the config, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default: dashboard.port in the config, 8765)")
+    p.add_argument(
+        "--ssl-certfile",
+        type=Path,
+        metavar="FILE",
+        help="serve HTTPS with this PEM certificate (default: dashboard.ssl_certfile in the config; see README)",
+    )
+    p.add_argument(
+        "--ssl-keyfile",
+        type=Path,
+        metavar="FILE",
+        help="the certificate's private key, PEM (default: dashboard.ssl_keyfile in the config)",
+    )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "password",
+        parents=[common],
+        help="set the dashboard's password (stored as an argon2id hash, never as text)",
+        description=(
+            "Set the dashboard's password: asked twice without echo, hashed with argon2id and saved in the config "
+            "as dashboard.password_hash (every other line is kept; a plain-text dashboard.password is removed)."
+        ),
+    )
+    p.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of asking (for scripts)",
+    )
+    p.set_defaults(func=cmd_password)
 
     p = sub.add_parser(
         "analyze",

@@ -14,14 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from footnote.server import charts, experiment, places, questionnaire, wording
+from footnote.server import experiment, places, questionnaire, svgcharts, wording
 from footnote.server import thresholds as th
 from footnote.server.analysis import RunAnalysis, analyze_run, summarize
+from footnote.server.chartdata import trend_points
 from footnote.server.downsample import downsample
 from footnote.server.jsonable import jsonable
 from footnote.server.rundata import RunRow, get_run_row, list_runs, load_run, local_time, open_read_only
 from footnote.server.setups import Setup, default_setup, load_setups
-from footnote.server.vocabulary import DISCLAIMER, LABEL_MEANING
+from footnote.server.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
 
 CACHE_RUNS = 5000
 CACHE_CHARTS = 64
@@ -31,7 +32,7 @@ class PageData:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = Path(db_path)
         self._analyses: OrderedDict[int, tuple[tuple, RunAnalysis]] = OrderedDict()
-        self._charts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._charts: OrderedDict[tuple, str] = OrderedDict()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -77,6 +78,7 @@ class PageData:
         with self.connect() as conn:
             pairs = self.all_analyses(conn)
             answers, _ = questionnaire.latest_answers(conn)
+            notices = self.notices(conn)
         analyses = [ra for _, ra in pairs]
         summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
@@ -90,7 +92,24 @@ class PageData:
             },
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
+            "notices": notices,
         }
+
+    def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
+        """What the logger had to do about the SD card, for the banner: stored notices not
+        yet resolved (a damaged database set aside) and journals waiting to be replayed."""
+        from footnote.device.integrity import open_notices
+        from footnote.device.journal import pending_journals
+
+        shown: list[dict[str, str | None]] = [
+            {"created_at": n.created_at, "kind": n.kind, "message": n.message} for n in open_notices(conn)
+        ]
+        waiting = pending_journals(self.db_path)
+        if waiting:
+            shown.append(
+                {"created_at": None, "kind": "journal_waiting", "message": JOURNAL_WAITING.format(count=len(waiting))}
+            )
+        return shown
 
     def run_page(self, run_id: int) -> dict:
         with self.connect() as conn:
@@ -135,17 +154,17 @@ class PageData:
             "label_meaning": LABEL_MEANING,
         }
 
-    def samples(self, run_id: int, *, max_points: int | None = None) -> dict:
+    def samples(self, run_id: int, *, max_points: int | None = None, window: tuple[float, float] | None = None) -> dict:
+        """Footpod samples (t_s, speed_mps, cadence_spm, distance_m), those of a window
+        (from_s, to_s) only when given, min-max downsampled to about max_points. The run
+        chart asks for its window with its `data-max-points`: the same points it drew."""
         with self.connect() as conn:
             get_run_row(conn, run_id)
-            rows = conn.execute(
-                "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-                (run_id,),
-            ).fetchall()
+            rows = _window_samples(conn, run_id, window)
         total = len(rows)
         if max_points:
             rows = downsample(rows, value_indexes=(1, 2), buckets=max(1, max_points // 3))
-        return {
+        out = {
             "run_id": run_id,
             "count": total,
             "returned": len(rows),
@@ -153,6 +172,9 @@ class PageData:
             "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"],
             "samples": [list(r) for r in rows],
         }
+        if window is not None:
+            out["from_s"], out["to_s"] = window
+        return out
 
     def summary(self) -> dict:
         with self.connect() as conn:
@@ -189,13 +211,14 @@ class PageData:
 
     def trend_points(self) -> list[dict]:
         with self.connect() as conn:
-            return charts.trend_points(self.all_analyses(conn))
+            return trend_points(self.all_analyses(conn))
 
     # -- charts -----------------------------------------------------------------------------
-    def _cached_chart(self, key: tuple | None, draw) -> bytes:
+    def _cached_chart(self, key: tuple | None, draw) -> str:
         if key is not None:
             with self._lock:
                 if key in self._charts:
+                    self._charts.move_to_end(key)
                     return self._charts[key]
         data = draw()
         if key is not None:
@@ -205,24 +228,30 @@ class PageData:
                     self._charts.popitem(last=False)
         return data
 
-    def timeline_chart(self, run_id: int, fmt: str = "svg") -> bytes:
+    def timeline_svg(self, run_id: int, *, width: int, window: tuple[float, float] | None = None) -> str:
+        """The run chart drawn `width` px wide, for a window (from_s, to_s) or the whole run."""
         with self.connect() as conn:
             row = get_run_row(conn, run_id)
             versions = self._annotation_versions(conn)
             ra = self.analysis(conn, row, versions)
             key = self._key(row, versions)
 
-            def draw() -> bytes:
-                samples = conn.execute(
-                    "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-                    (run_id,),
-                ).fetchall()
-                return charts.timeline(ra, samples, fmt=fmt)
+            def draw() -> str:
+                rows = _window_samples(conn, run_id, window)
+                points = downsample(rows, value_indexes=(1, 2), buckets=svgcharts.timeline_buckets(width))
+                return svgcharts.timeline(ra, points, width=width, window=window)
 
-            return self._cached_chart(None if key is None else ("timeline", run_id, fmt, key), draw)
+            return self._cached_chart(None if key is None else ("timeline", run_id, width, window, key), draw)
 
-    def trends_chart(self, fmt: str = "svg") -> bytes:
-        return charts.trends(self.trend_points(), fmt=fmt)
+    def trends_svg(self, *, width: int) -> str:
+        return svgcharts.trends(self.trend_points(), width=width)
+
+
+def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
+    sql = "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ?"
+    if window is None:
+        return conn.execute(sql + " ORDER BY t_s, id", (run_id,)).fetchall()
+    return conn.execute(sql + " AND t_s BETWEEN ? AND ? ORDER BY t_s, id", (run_id, *window)).fetchall()
 
 
 def _offered(setup: Setup | None) -> dict | None:

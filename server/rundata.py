@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from footnote.device import schema
 from footnote.device.errors import NoDatabase, NoSuchRun
+from footnote.device.integrity import open_checked
 from footnote.device.rsc import expected_length
 from footnote.server.facts import Annotation, Run, Sample
 
@@ -37,9 +37,11 @@ class RunRow:
 
 
 def open_read_only(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection; NoDatabase when there is no file, DamagedDatabase (one line
+    naming the file and footnote recover) when it is damaged or not footnote's."""
     if not Path(path).exists():
         raise NoDatabase(f"no footnote database at {path}: record a run (footnote log) or try footnote demo")
-    return schema.connect(path, read_only=True)
+    return open_checked(path)
 
 
 _RUN_SQL = (

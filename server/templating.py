@@ -7,7 +7,9 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from footnote.server import svgcharts
 from footnote.server import vocabulary as words
+from footnote.server.chartdata import episode_window
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
@@ -20,6 +22,17 @@ env.filters["state_words"] = lambda s: words.STATE_WORDS.get(s, s)
 env.filters["location_words"] = words.location
 env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
 env.globals["words"] = words
+env.globals["episode_window"] = episode_window
+env.globals["timeline_height"] = svgcharts.timeline_height
+env.globals["trends_height"] = svgcharts.trends_height
+env.globals["chart_widths"] = {"phone": svgcharts.PHONE_WIDTH, "desktop": svgcharts.DEFAULT_WIDTH}
+# The words the run chart's script shows, handed over as a JSON data block (never run).
+env.globals["chart_words"] = {
+    "chart": words.CHART_WORDS,
+    "states": words.STATE_WORDS,
+    "labels": words.LABEL_WORDS,
+    "units": words.UNIT_WORDS,
+}
 
 
 def render(request, name: str, context: dict, status_code: int = 200):

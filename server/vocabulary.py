@@ -80,6 +80,49 @@ RED_FLAG_LIST = (
 ENDED_BY_WORDS = {"relief": "relief", "unresolved_at_run_end": "still numb at the end"}
 
 
+# -- units ------------------------------------------------------------------------------
+UNIT_WORDS = {"km": "km", "speed": "m/s", "cadence": "steps/min"}
+UNKNOWN_DISTANCE = "an unknown distance"
+
+# -- the charts (the server-drawn SVG and the run chart's script) -------------------------
+CHART_WORDS = {
+    "speed": f"speed ({UNIT_WORDS['speed']})",
+    "cadence": f"cadence ({UNIT_WORDS['cadence']})",
+    "time_axis": "time into the run",
+    "numbness": "numbness",
+    "episode": "Episode",
+    "started": "started",
+    "got_worse": "got worse",
+    "relief": ENDED_BY_WORDS["relief"],
+    "still_numb": ENDED_BY_WORDS["unresolved_at_run_end"],
+    "stops": STATE_WORDS["rest"],
+    "gap": "footpod gap (no data)",
+    "no_samples": "no footpod data here",
+    "in": "in",
+    "time": "time",
+    "distance": "distance",
+    "speed_word": "speed",
+    "cadence_word": "cadence",
+    "state": "state",
+    "unknown_distance": UNKNOWN_DISTANCE,
+    "hint": "Tap or hover over the chart to read time, distance, speed, cadence and state; "
+    "tap an episode's bar for the episode.",
+    "zoom_to": "Zoom to episode",
+    "zoom_nav": "Zoom the chart to",
+    "zoom_episode": "episode",
+    "whole_run": "the whole run",
+    "showing": "Showing",
+    "keys": "Run chart: left and right arrow keys read the values point by point",
+}
+TREND_WORDS = {
+    "onset_distance": f"first numbness: distance ({UNIT_WORDS['km']})",
+    "onset_time": "first numbness: time (min)",
+    "rest_to_relief": "stopping to relief (min)",
+    "episodes": "numbness episodes per run",
+    "no_runs": "No runs yet",
+}
+
+
 # -- numbers as a runner reads them ------------------------------------------------------
 def clock(t_s: float) -> str:
     """Run time as a runner reads it: 12:04 or 1:02:30."""
@@ -102,15 +145,15 @@ def duration(seconds: float) -> str:
 
 
 def km(distance_m: float | None) -> str:
-    return "an unknown distance" if distance_m is None else f"{distance_m / 1000:.2f} km"
+    return UNKNOWN_DISTANCE if distance_m is None else f"{distance_m / 1000:.2f} {UNIT_WORDS['km']}"
 
 
 def speed(speed_mps: float) -> str:
-    return f"{speed_mps:.1f} m/s"
+    return f"{speed_mps:.1f} {UNIT_WORDS['speed']}"
 
 
 def cadence(cadence_spm: float) -> str:
-    return f"{cadence_spm:.0f} steps/min"
+    return f"{cadence_spm:.0f} {UNIT_WORDS['cadence']}"
 
 
 def location(code: str | None) -> str:
@@ -196,3 +239,11 @@ BESIDE_WORDS = {  # what the recordings say beside an item; {n} of {of} are coun
     "where the runner stood still",
     "episodes_per_place": "where it was felt, in {of} episodes",
 }
+
+# The SD card (device.integrity, device.journal): the dashboard's banner and error page.
+DATABASE_UNUSABLE = "The database cannot be read"
+NOTICE_HEADING = "The SD card needed attention"
+JOURNAL_WAITING = (
+    "{count} journal file(s) hold presses recorded while the database could not be written. "
+    "The next start of the logger adds them to the database."
+)

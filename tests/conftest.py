@@ -4,6 +4,7 @@ fixtures live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -47,8 +58,6 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def fresh_demo_db(demo_db, tmp_path) -> Path:
-    import shutil
-
     target = tmp_path / "demo.db"
     conn = sqlite3.connect(demo_db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -69,17 +78,39 @@ def dashboard(fresh_demo_db):
     server.stop()
 
 
-@pytest.fixture
-def locked_dashboard(fresh_demo_db):
-    """The same, with a password set."""
-    from footnote.server.app import create_app
-    from tests.helpers import LiveServer
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The argon2id hash of RUNNER_PASSWORD, as `footnote password` stores it."""
+    from footnote.server.passwords import hash_password
+    from tests.helpers import RUNNER_PASSWORD
 
-    server = LiveServer(create_app(fresh_demo_db, password="correct horse battery staple"))
+    return hash_password(RUNNER_PASSWORD)
+
+
+@pytest.fixture
+def locked_dashboard(fresh_demo_db, password_hash):
+    """The same, with a password set: the app gets only its hash; the test keeps the
+    password (`.password`) to log in as the runner would."""
+    from footnote.server.app import create_app
+    from tests.helpers import RUNNER_PASSWORD, LiveServer
+
+    server = LiveServer(create_app(fresh_demo_db, password_hash=password_hash))
     server.db_path = fresh_demo_db
-    server.password = "correct horse battery staple"
+    server.password = RUNNER_PASSWORD
+    server.password_hash = password_hash
     yield server
     server.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture

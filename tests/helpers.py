@@ -29,6 +29,9 @@ from footnote.server.rundata import list_runs, load_runs, open_read_only
 FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 """The command line, run as a separate process."""
 
+RUNNER_PASSWORD = "correct horse battery staple"
+"""The dashboard password of the locked dashboards (the `password_hash` fixture is its hash)."""
+
 PAIRED = "C0:FF:EE:00:00:01"
 OTHER = "C0:FF:EE:00:00:02"
 
@@ -150,10 +153,14 @@ def stream(db_path, samples: int, *, config=None, timeout_s=15.0) -> Live:
 class LiveServer:
     """The real FastAPI app served by uvicorn on a free loopback port, in a thread."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, **uvicorn_options) -> None:
+        """`uvicorn_options` go to uvicorn.Config as they are (ssl_certfile and
+        ssl_keyfile serve HTTPS, as `footnote serve --ssl-*` does)."""
         import uvicorn
 
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **uvicorn_options)
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         end = time.monotonic() + 20
@@ -162,7 +169,8 @@ class LiveServer:
                 raise RuntimeError("the dashboard did not start")
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        scheme = "https" if uvicorn_options.get("ssl_certfile") else "http"
+        self.url = f"{scheme}://127.0.0.1:{port}"
 
     def stop(self) -> None:
         self.server.should_exit = True

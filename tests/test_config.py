@@ -15,7 +15,7 @@ def test_defaults_match_the_wiring_table():
     c = parse_config({})
     assert (c.button.pin, c.feedback.led_pin, c.feedback.buzzer_pin) == (17, 27, 22)
     assert c.button.hold_time_s == 1.5 and c.logger.inactivity_timeout_min == 30.0
-    assert c.dashboard.host == "127.0.0.1" and c.dashboard.password == ""
+    assert c.dashboard.host == "127.0.0.1" and c.dashboard.password_hash == ""
 
 
 def test_a_written_config_reads_back_the_same(tmp_path):

@@ -187,7 +187,7 @@ def every_route(app) -> list[tuple[str, str]]:
 
 
 def test_nothing_answers_without_login_when_a_password_is_set(locked_dashboard):
-    app = create_app(locked_dashboard.db_path, password="x")
+    app = create_app(locked_dashboard.db_path, password_hash=locked_dashboard.password_hash)
     routes = every_route(app)
     assert len(routes) >= 15
     c = client(locked_dashboard)
@@ -226,10 +226,10 @@ def test_login_refuses_to_redirect_off_site(locked_dashboard):
     assert ok.headers["location"] == "/"
 
 
-def test_failed_logins_are_slowed_more_each_time():
+def test_failed_logins_are_slowed_more_each_time(password_hash):
     from footnote.server.auth import Auth
 
-    auth = Auth("pw")
+    auth = Auth(password_hash)
     delays = [auth.failure_delay("10.0.0.9") for _ in range(6)]
     assert delays == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
     assert auth.failure_delay("127.0.0.1") == 0.5  # per client
@@ -237,7 +237,7 @@ def test_failed_logins_are_slowed_more_each_time():
     assert auth.failure_delay("10.0.0.9") == 0.5
 
 
-def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db):
+def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db, password_hash):
     import subprocess
     import sys
 
@@ -263,7 +263,7 @@ def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db):
 
     check_privacy("127.0.0.1", None)
     check_privacy("::1", None)
-    check_privacy("0.0.0.0", "secret")
+    check_privacy("0.0.0.0", password_hash)
 
 
 def open_handles_on(path) -> int:

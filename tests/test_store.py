@@ -65,7 +65,7 @@ def test_a_full_disk_answers_with_the_error_pattern_and_recovers(db_path):
 
 
 def test_every_feedback_kind_has_a_pattern():
-    assert set(PATTERNS) == {"onset", "worse", "relief", "error"}
+    assert set(PATTERNS) == {"onset", "worse", "relief", "error", "journaled"}
     assert PATTERNS["worse"][2] == 2 and PATTERNS["error"][2] == 3
     assert PATTERNS["relief"][0] > PATTERNS["onset"][0]
 

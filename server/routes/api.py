@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from footnote.server.deps import CsrfChecked, EpisodeNo, PageDataDep, RunId, SettingsDep
+from footnote.server.deps import ChartWindow, CsrfChecked, EpisodeNo, PageDataDep, RunId, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -23,11 +23,17 @@ def api_run(run_id: RunId, page_data: PageDataDep) -> dict:
     return page_data.run_page(run_id)
 
 
-@router.get("/runs/{run_id}/samples", summary="Footpod samples of a run, optionally downsampled (peaks kept)")
+@router.get(
+    "/runs/{run_id}/samples",
+    summary="Footpod samples of a run or of a stretch of it (from_s, to_s), optionally downsampled (peaks kept)",
+)
 def api_samples(
-    run_id: RunId, page_data: PageDataDep, max_points: int | None = Query(default=None, ge=3, le=1_000_000)
+    run_id: RunId,
+    page_data: PageDataDep,
+    window: ChartWindow,
+    max_points: int | None = Query(default=None, ge=3, le=1_000_000),
 ) -> dict:
-    return page_data.samples(run_id, max_points=max_points)
+    return page_data.samples(run_id, max_points=max_points, window=window)
 
 
 @router.get("/summary", summary="The summary across all runs: pattern, onset spread, red flags")

@@ -9,7 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from footnote.server.annotations import AnnotationIn, BadStartTime, correct_start, save_annotation
-from footnote.server.deps import CsrfChecked, EpisodeNo, PageDataDep, RunId, SettingsDep
+from footnote.server.deps import (
+    DEFAULT_CHART_WIDTH,
+    ChartWidth,
+    ChartWindow,
+    CsrfChecked,
+    EpisodeNo,
+    PageDataDep,
+    RunId,
+    SettingsDep,
+)
 from footnote.server.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,13 +32,16 @@ def runs_page(request: Request, page_data: PageDataDep):
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, run_id: RunId, page_data: PageDataDep):
-    return render(request, "run.html", page_data.run_page(run_id))
+def run_page(request: Request, run_id: RunId, page_data: PageDataDep, window: ChartWindow):
+    """The run; `?from_s=&to_s=` opens its chart zoomed to that stretch (the episode
+    zoom links, which work without JavaScript too)."""
+    return render(request, "run.html", {**page_data.run_page(run_id), "window": window})
 
 
 @router.get("/runs/{run_id}/timeline.svg")
-def run_timeline(run_id: RunId, page_data: PageDataDep):
-    return Response(page_data.timeline_chart(run_id), media_type=SVG, headers={"Cache-Control": "no-cache"})
+def run_timeline(run_id: RunId, page_data: PageDataDep, window: ChartWindow, width: ChartWidth = DEFAULT_CHART_WIDTH):
+    svg = page_data.timeline_svg(run_id, width=width, window=window)
+    return Response(svg, media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/trends")
@@ -38,8 +50,8 @@ def trends_page(request: Request, page_data: PageDataDep):
 
 
 @router.get("/trends.svg")
-def trends_chart(page_data: PageDataDep):
-    return Response(page_data.trends_chart(), media_type=SVG, headers={"Cache-Control": "no-cache"})
+def trends_chart(page_data: PageDataDep, width: ChartWidth = DEFAULT_CHART_WIDTH):
+    return Response(page_data.trends_svg(width=width), media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
 def _episode(page: dict, number: int) -> dict:
