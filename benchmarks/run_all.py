@@ -15,7 +15,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import print_table
 
-MODULES = ["bench_logger", "bench_footpod", "bench_dashboard", "bench_export", "bench_access", "bench_sdcard", "bench_real_runs"]
+MODULES = [
+    "bench_logger",
+    "bench_footpod",
+    "bench_dashboard",
+    "bench_export",
+    "bench_access",
+    "bench_sdcard",
+    "bench_real_runs",
+]
 
 
 def main(argv: list[str]) -> int:
