@@ -2,6 +2,7 @@
 
 python benchmarks/run_all.py            # everything
 python benchmarks/run_all.py logger     # only modules whose name contains "logger"
+python benchmarks/run_all.py real_runs  # movement on the real runs in tests/data
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import print_table
 
-MODULES = ["bench_logger", "bench_footpod", "bench_dashboard", "bench_export", "bench_access", "bench_sdcard"]
+MODULES = [
+    "bench_logger",
+    "bench_footpod",
+    "bench_dashboard",
+    "bench_export",
+    "bench_access",
+    "bench_sdcard",
+    "bench_real_runs",
+]
 
 
 def main(argv: list[str]) -> int:

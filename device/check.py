@@ -23,6 +23,7 @@ from typing import TextIO
 from footnote.device.button import PressDetector, attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config, load_config
+from footnote.device.errors import RscDecodeError
 from footnote.device.feedback import PinIndicator
 from footnote.device.paths import resolve_db
 from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
@@ -159,10 +160,23 @@ class Checker:
                 raise LookupError(
                     f"{pod.name} ({pod.address}) connected but sent nothing: move it (it may sleep when still)"
                 )
-            m = decode_rsc_measurement(readings[-1])
+            decoded, rejected = [], []
+            for data in readings:
+                try:
+                    decoded.append(decode_rsc_measurement(data))
+                except RscDecodeError as exc:
+                    rejected.append(exc)
+            if not decoded:
+                # The pod talks but footnote cannot read it: runs would record no movement at all.
+                raise LookupError(
+                    f"{pod.name} ({pod.address}) sent {len(readings)} readings and none could be read "
+                    f"({rejected[-1]}): footnote cannot use this footpod"
+                )
+            m = decoded[-1]
+            unread = f", {len(rejected)} could not be read" if rejected else ""
             return (
                 pod.name,
-                f"{pod.name} ({pod.address}, {pod.rssi} dBm): {len(readings)} readings, last {m.speed_mps:.2f} m/s, cadence {m.cadence_per_min}/min",
+                f"{pod.name} ({pod.address}, {pod.rssi} dBm): {len(readings)} readings{unread}, last {m.speed_mps:.2f} m/s, cadence {m.cadence_per_min}/min",
             )
 
         try:

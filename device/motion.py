@@ -2,12 +2,10 @@
 backwards, and whether the runner is moving.
 
 The rules, stated once:
-- Cadence: the RSC spec counts strides (one foot) per minute, many pods send steps
-  (both feet). With the convention "auto", a packet moving faster than
-  STRIDES_SPEED_MPS with a cadence under STRIDES_MAX_CADENCE is in strides/min and is
-  doubled; once a pod has shown that, it is taken as a strides pod for the rest of the
-  run (so its walking cadence, which also sits under 120, is doubled too). "strides" or
-  "steps" in the config overrides the guess for a given pod.
+- Cadence: steps or strides is decided by footnote.device.cadence (the one rule, shared
+  with the analysis): on sustained running, never on one packet. A strides/min cadence
+  is doubled to steps/min, walking included. "strides" or "steps" in the config
+  overrides the rule for a given pod.
 - Distance: the pod's total distance, rebased so the run starts at 0 and so a pod that
   restarts from zero (after a reconnect) continues where the run was. Packets without a
   distance field add speed x time since the previous packet, with the time step capped
@@ -21,18 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from footnote.device.cadence import CADENCE_CONVENTIONS, STRIDES, CadenceRule
 from footnote.device.rsc import RscMeasurement
+from footnote.server.thresholds import WALKING_FLOOR_MPS, WALKING_FLOOR_SPM
 
-STRIDES_SPEED_MPS = 1.7
-STRIDES_MAX_CADENCE = 120
+__all__ = ["CADENCE_CONVENTIONS", "WALKING_FLOOR_MPS", "WALKING_FLOOR_SPM", "Odometer", "RunValues", "is_moving"]
+
 MAX_INTEGRATION_STEP_S = 2.5
-# Slow walking is about 0.8 m/s and 80 steps/min; anything above these is moving.
-WALKING_FLOOR_MPS = 0.5
-WALKING_FLOOR_SPM = 40
 # A pod reset: the reported total went back by more than this.
 DISTANCE_RESET_M = 1.0
-
-CADENCE_CONVENTIONS = ("auto", "steps", "strides")
 
 
 def is_moving(speed_mps: float | None, cadence_spm: float | None) -> bool:
@@ -50,8 +45,8 @@ class Odometer:
     """Per-run state that turns a stream of RscMeasurements into RunValues."""
 
     def __init__(self, *, cadence_convention: str = "auto") -> None:
-        self.strides_detected = False
-        self.set_convention(cadence_convention)
+        self.cadence = CadenceRule(cadence_convention)
+        self.cadence_convention = cadence_convention
         self.distance_m = 0.0
         self._base_m: float | None = None
         self._last_raw_m: float | None = None
@@ -59,28 +54,22 @@ class Odometer:
 
     def set_convention(self, cadence_convention: str) -> None:
         """Switch convention (a per-pod override learnt on connect); distance is kept."""
-        if cadence_convention not in CADENCE_CONVENTIONS:
-            raise ValueError(f"cadence convention must be one of {CADENCE_CONVENTIONS}")
+        self.cadence.set_convention(cadence_convention)
         self.cadence_convention = cadence_convention
-        if cadence_convention != "auto":
-            self.strides_detected = cadence_convention == "strides"
+
+    @property
+    def strides_detected(self) -> bool:
+        """The pod's cadence is read as strides/min now."""
+        return self.cadence.unit == STRIDES
 
     def link_lost(self) -> None:
         """Forget the last arrival time: the gap must not be integrated as movement."""
         self._last_t_s = None
 
     def update(self, t_s: float, m: RscMeasurement) -> RunValues:
-        return RunValues(cadence_spm=self._cadence(m), distance_m=self._distance(t_s, m))
-
-    def _cadence(self, m: RscMeasurement) -> float:
-        if (
-            self.cadence_convention == "auto"
-            and not self.strides_detected
-            and m.speed_mps > STRIDES_SPEED_MPS
-            and 0 < m.cadence_per_min < STRIDES_MAX_CADENCE
-        ):
-            self.strides_detected = True
-        return float(m.cadence_per_min * (2 if self.strides_detected else 1))
+        unit = self.cadence.add(t_s, m.speed_mps, m.cadence_per_min)
+        cadence_spm = float(m.cadence_per_min * (2 if unit == STRIDES else 1))
+        return RunValues(cadence_spm=cadence_spm, distance_m=self._distance(t_s, m))
 
     def _distance(self, t_s: float, m: RscMeasurement) -> float:
         step_s = 0.0 if self._last_t_s is None else min(t_s - self._last_t_s, MAX_INTEGRATION_STEP_S)

@@ -102,6 +102,8 @@ class RunRecorder:
             logger.warning("footpod packet rejected (%d so far): %s", self.bad_packets, exc)
             if self.run_id is not None:
                 self._try(self.store.add_rejected_packet, self.run_id, t_s=t - self._run_t0, raw=data, error=str(exc))
+                if self._flush_due is None:
+                    self._flush_due = t + SAMPLE_FLUSH_S
             return
         run_id = self.run_id
         if run_id is None:

@@ -40,6 +40,8 @@ class RscMeasurement:
     running: bool
     stride_m: float | None
     total_distance_m: float | None
+    extra_bytes: int = 0
+    """Bytes beyond what the flags need, ignored (a later spec may use a reserved bit)."""
 
 
 def expected_length(flags: int) -> int:
@@ -48,16 +50,17 @@ def expected_length(flags: int) -> int:
 
 
 def decode_rsc_measurement(data: bytes) -> RscMeasurement:
-    """Decode one notification; raise RscDecodeError if its length does not fit its flags.
+    """Decode one notification; raise RscDecodeError if it is shorter than its flags need.
 
-    Reserved flag bits are ignored (a later spec version may use them), but the length
-    must be exactly what the known flags require: trailing bytes mean a misread packet.
+    Reserved flag bits are ignored, and so are bytes beyond what the known flags need
+    (counted in extra_bytes), as most RSC parsers do: a later spec version that uses a
+    reserved bit will add fields after the ones we know.
     """
     if len(data) < _HEAD.size:
         raise RscDecodeError(f"RSC measurement too short: {len(data)} bytes, need at least 4")
     flags, speed_raw, cadence = _HEAD.unpack_from(data, 0)
     need = expected_length(flags)
-    if len(data) != need:
+    if len(data) < need:
         raise RscDecodeError(f"RSC measurement has {len(data)} bytes but its flags 0x{flags:02x} need {need}")
     offset = _HEAD.size
     stride_m = None
@@ -73,6 +76,7 @@ def decode_rsc_measurement(data: bytes) -> RscMeasurement:
         running=bool(flags & FLAG_RUNNING),
         stride_m=stride_m,
         total_distance_m=distance_m,
+        extra_bytes=len(data) - need,
     )
 
 

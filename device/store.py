@@ -8,6 +8,8 @@ together, with the next symptom event or when the logger's sample deadline comes
 bytes written depend on how many commits there are, not on how much they hold: each one
 rewrites whole 4 KiB pages of the table, its index and the header in the WAL, so one
 commit every 5 s writes about half of what one a second did (benchmarks/bench_logger.py).
+Packets the decoder rejected are buffered and committed the same way: a pod sending
+garbage four times a second must not fsync the SD card four times a second.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class SampleRow(NamedTuple):
 _SAMPLE_SQL = (
     f"INSERT INTO footpod_samples ({', '.join(SampleRow._fields)}) VALUES ({', '.join('?' * len(SampleRow._fields))})"
 )
+_REJECTED_SQL = "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)"
 
 
 class Store:
@@ -58,6 +61,7 @@ class Store:
         self.fsync_samples = fsync_samples
         self.conn = schema.open_db(self.path)
         self._samples: list[SampleRow] = []
+        self._rejected: list[tuple[int, float, bytes, str]] = []  # (run_id, t_s, raw, error)
         self.dropped_samples = 0
 
     def __enter__(self) -> Store:
@@ -74,13 +78,19 @@ class Store:
         return the row id an INSERT gave (0 for an UPDATE)."""
         try:
             with self.conn:
-                if self._samples:
-                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+                self._write_buffered()
                 cursor = self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
+        self._rejected.clear()
         return cursor.lastrowid or 0
+
+    def _write_buffered(self) -> None:
+        if self._samples:
+            self.conn.executemany(_SAMPLE_SQL, self._samples)
+        if self._rejected:
+            self.conn.executemany(_REJECTED_SQL, self._rejected)
 
     def open_run(
         self,
@@ -128,10 +138,11 @@ class Store:
         )
 
     def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
-        self._write(
-            "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)",
-            (run_id, t_s, raw, error),
-        )
+        """Queue a packet the decoder rejected; it is written with the next flush of samples
+        (bounded like them: the newest MAX_PENDING_SAMPLES are kept while the disk is full)."""
+        self._rejected.append((run_id, t_s, raw, error))
+        if len(self._rejected) > MAX_PENDING_SAMPLES:
+            del self._rejected[: len(self._rejected) - MAX_PENDING_SAMPLES]
 
     def set_footpod(
         self,
@@ -166,21 +177,22 @@ class Store:
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
     def flush_samples(self) -> None:
-        """Commit the buffered samples (fsync'd: on disk when this returns)."""
-        if not self._samples:
+        """Commit the buffered samples and rejected packets (fsync'd: on disk when this returns)."""
+        if not self._samples and not self._rejected:
             return
         try:
             if not self.fsync_samples:
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 with self.conn:
-                    self.conn.executemany(_SAMPLE_SQL, self._samples)
+                    self._write_buffered()
             finally:
                 if not self.fsync_samples:
                     self.conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
+        self._rejected.clear()
 
     def close_interrupted_runs(self) -> list[int]:
         """Close runs a killed logger left open: end them at their last recorded moment

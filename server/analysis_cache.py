@@ -89,10 +89,16 @@ def _classes(root: type) -> dict[str, type]:
 _RESULT_CLASSES = _classes(RunAnalysis)
 # A result written by differently shaped classes never matches, even if nobody bumped
 # ANALYSIS_VERSION.
-_SHAPE = ";".join(
-    f"{name}({','.join(f'{f.name}:{f.type}' for f in dataclasses.fields(cls))})"
-    for name, cls in sorted(_RESULT_CLASSES.items())
-)
+
+
+def _shape(cls: type) -> str:
+    """A class's fields (a dataclass) or members (an enum), as text."""
+    if issubclass(cls, enum.Enum):
+        return ",".join(f"{m.name}={m.value!r}" for m in cls)
+    return ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls))
+
+
+_SHAPE = ";".join(f"{name}({_shape(cls)})" for name, cls in sorted(_RESULT_CLASSES.items()))
 
 
 def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, str | None]:

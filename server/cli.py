@@ -20,6 +20,7 @@ def _run_ids(text: str) -> list[int]:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from footnote.server import wording
     from footnote.server.analysis import analyze_run, summarize
     from footnote.server.jsonable import jsonable
     from footnote.server.rundata import get_run_row, list_runs, load_runs, open_read_only
@@ -36,7 +37,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "runs": jsonable([{**jsonable(a), "segments": None} for a in analyses]),
+                    # Segments are many (one per stop and start): only on request.
+                    "runs": [
+                        {**jsonable(a), "segments": jsonable(a.segments) if args.segments else None} for a in analyses
+                    ],
                     "summary": jsonable(summary),
                     "disclaimer": DISCLAIMER,
                 },
@@ -48,6 +52,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(
             f"run {ra.run_id}  {ra.started_at:%Y-%m-%d %H:%M}  {clock(ra.duration_s)}  {km(ra.distance_m)}  pattern: {ra.pattern}"
         )
+        if ra.packets is not None:
+            for warning in wording.packets(ra.packets):
+                print(f"  ! {warning}")
+        if ra.cadence is not None and ra.packets is not None and ra.packets.decoded:
+            print(f"  {wording.cadence_decision(ra.cadence)}")
         for ep in ra.episodes:
             print(f"  episode {ep.number}: {ep.label}")
             for line in ep.evidence:
@@ -167,6 +176,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="one run only")
     p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
+    p.add_argument(
+        "--segments",
+        action="store_true",
+        help="with --json: add each run's movement segments (start_s, end_s, state, why)",
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser(

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from footnote.server import experiment, memory, places, questionnaire, svgcharts
+from footnote.server import experiment, memory, places, questionnaire, svgcharts, wording
 from footnote.server import thresholds as th
 from footnote.server.analysis import RunAnalysis, summarize
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
@@ -148,6 +148,11 @@ class PageData:
             "segments": jsonable(ra.segments),
             "ignored_holds": ignored,
             "rejected_packets": rejected,
+            # What the footpod sent, and how its cadence was read (steps or strides, and why):
+            "packets": jsonable(ra.packets),
+            "footpod_warnings": wording.packets(ra.packets) if ra.packets is not None else [],
+            "cadence": jsonable(ra.cadence),
+            "cadence_text": wording.cadence_decision(ra.cadence) if ra.cadence is not None else None,
             "footpod": {
                 "name": row.footpod_name,
                 "address": row.footpod_address,

@@ -1,4 +1,9 @@
-"""Every threshold the analysis uses, in one place, with where it comes from.
+"""Every threshold the analysis uses, in one place, with where it comes from and why.
+
+A pure constants module: the Pi side (footnote.device.motion and footnote.device.cadence)
+imports its movement and cadence thresholds from here too, so the logger and the analysis
+can never disagree on a number. Sentences that quote a threshold (footnote.server.wording)
+take it from here.
 
 Sources (see ../shared/DOMAIN.md):
 - Rose/WHO and Edinburgh Claudication Questionnaires: claudication pain is brought on by
@@ -9,20 +14,83 @@ Sources (see ../shared/DOMAIN.md):
   by about 15 % (coefficient of variation) from test to test; more outdoors.
 - Lacing pressure on the superficial peroneal nerve: builds up during the run, short
   stops do not clear it; it clears once the shoe is loosened.
+- Real recordings (tests/data, see its README): pods refresh their total distance every
+  1-2 s while notifying every second; a Pi's shared Wi-Fi/Bluetooth radio and "smart
+  recording" watches leave 4-8 s gaps between packets while running; GPS and foot pods
+  drift by up to ~0.3 m/s while the runner stands; a standstill holds shuffles of a few
+  metres; a pod restarting after a stop sends its speed before its cadence catches up.
 """
 
-from footnote.device.motion import WALKING_FLOOR_MPS, WALKING_FLOOR_SPM  # noqa: F401  (the walking floor)
+# -- The walking floor ----------------------------------------------------------------------
+WALKING_FLOOR_MPS = 0.5
+"""Slow walking is about 0.8 m/s: anything faster than this is moving (walking counts as
+moving; only standing still is rest). Also the ground truth's standstill limit."""
+WALKING_FLOOR_SPM = 40
+"""Slow walking is about 80 steps/min: a cadence above this is moving."""
 
-# Movement state
+# -- Movement state (server.movement) ---------------------------------------------------------
+MOVING_MIN_MPS = WALKING_FLOOR_MPS
+"""The pod's own total distance advancing at this rate or more is moving, whatever the
+packets' speed and cadence say; advancing slower is standing still (GPS and foot-pod drift
+while standing is 0.05-0.3 m/s on the real recordings)."""
+DISTANCE_WINDOW_S = 4.0
+"""The distance advance is measured over at least this window, centred on the moment
+judged (the ground truth uses +/- 2 s too). Twice the slowest distance refresh seen on real
+pods (2 s), so a pod that repeats its total between refreshes never reads as
+moving/rest/moving/rest."""
 STALE_S = 3.0
-"""A live link with no packet for this long means the pod has gone quiet: some pods stop
-notifying when the runner stands still, so silence on a live link is rest."""
+"""A packet's evidence holds this long into a silence that nothing later explains (the
+link came up and nothing arrived yet; the pod stopped notifying and the run ended): after
+that, silence on a live link is rest, because some pods stop notifying when still."""
+GAP_BRIDGE_MAX_S = 10.0
+"""For pods that send no distance: a silence between packets that both say moving is
+bridged as moving when it is no longer than this (the Pi's shared radio and smart-recording
+watches leave 4-8 s gaps while running). A longer silence on a live link is rest after
+STALE_S: with no distance to say otherwise, a pod quiet that long has most likely stopped
+notifying because the runner stopped (the ground truth's shortest standstill is 20 s)."""
+DECAY_WINDOW_S = 6.0
+"""For pods that send no distance: the packets of this last stretch before a silence show
+whether the speed was decaying into a stop."""
+DECAY_RATIO = 0.5
+"""Decaying into a stop: speeds that never rise over DECAY_WINDOW_S and end at this
+fraction of where they started, or lower. A silence after such packets is rest at once."""
 MIN_SEGMENT_S = 3.0
 """A moving or rest stretch shorter than this between two stretches of the other state
-is a blip (a single zero packet, a shuffle at a light) and takes its neighbours' state.
-Unknown stretches are never smoothed away."""
+is a blip (a single zero packet, a GPS glitch) and takes its neighbours' state. Unknown
+stretches are never smoothed away."""
+SHUFFLE_MAX_S = 15.0
+SHUFFLE_MAX_M = 10.0
+"""A stretch of moving between two standstills that lasts at most SHUFFLE_MAX_S and covers
+at most SHUFFLE_MAX_M is a shuffle (stepping aside, a few metres to a crossing) and does
+not restart the standstill, so "standstill to relief" counts from when the runner stopped.
+The ground truth of the real recordings merges shuffles of up to 12 s and 10 m; a move
+inside a silence between packets is placed by estimate (server.movement, "moved part of
+the gap"), so its length gets STALE_S of slack: a real 4-m shuffle in a 9-s silence on a
+smart-recording watch came out 12.2 s long."""
 
-# Episode labels
+# -- Cadence: steps or strides (footnote.device.cadence) -------------------------------------
+STRIDES_SPEED_MPS = 1.7
+"""Running evidence for the cadence unit: packets faster than this. Walking cadence fits
+both units (55 strides or 110 steps), running cadence does not."""
+STRIDES_MAX_CADENCE = 120
+"""While running, a cadence under this is strides/min (80-95 is normal strides; 160-190
+steps): a pod sending it counts strides, as the RSC spec says."""
+CADENCE_SUSTAINED_S = 60.0
+"""The unit is decided once this much running has been seen, by what most of it said;
+and it changes only when this much of the latest running says the other unit (by
+CADENCE_TURN_SHARE). One packet never decides: a pod restarting sends its speed before
+its cadence catches up (2.5 m/s with 90 steps/min on a real SDM4)."""
+CADENCE_TURN_SHARE = 2 / 3
+"""The share of the latest CADENCE_SUSTAINED_S of running that must say the other unit
+before a decided unit changes (a pod swapped mid-run, a convention changed)."""
+CADENCE_STEP_MAX_S = 5.0
+"""One packet stands for the running time since the previous one, at most this long (a
+5-s recording interval counts in full; a gap does not count as running)."""
+CADENCE_FIRST_PACKET_S = 1.0
+"""The first packet of a run stands for this much running (pods notify about once a
+second), so a run that starts running reads its first cadence in the right unit."""
+
+# -- Episode labels ---------------------------------------------------------------------------
 STANDSTILL_NOT_CLEARING_S = 2 * 60
 """Worsening: the runner stood still this long and moved on still numb."""
 RELIEF_WITHIN_REST_S = 10 * 60
@@ -32,7 +100,7 @@ MOVING_WITH_IT_S = 10 * 60
 IMMEDIATE_RELIEF_S = 15.0
 """Relief within this long of stopping is noted as atypical for claudication."""
 
-# Across runs
+# -- Across runs ------------------------------------------------------------------------------
 TYPICAL_ONSET_CV = 0.15
 """Within-person coefficient of variation of the onset distance on a treadmill."""
 REPRODUCIBLE_ONSET_CV = 0.25

@@ -11,6 +11,8 @@ footnote.server.wording; this module holds the words they are built from.
 
 from __future__ import annotations
 
+from footnote.server import thresholds as th
+
 # -- what footnote is and is not --------------------------------------------------------
 DISCLAIMER = (
     "footnote shows patterns in what you recorded, and the evidence behind them. "
@@ -25,7 +27,8 @@ LABEL_WORDS = {
     "indeterminate": "indeterminate",
 }
 LABEL_MEANING = {
-    "resolves_at_rest": "Started while moving and cleared within 10 minutes of standing still, without moving in between. "
+    "resolves_at_rest": f"Started while moving and cleared within {th.RELIEF_WITHIN_REST_S // 60} minutes of standing "
+    "still, without moving in between. "
     "Doctors check this pattern for circulation problems in the leg (claudication), and in young runners also for "
     "exertional compartment syndrome or popliteal artery entrapment.",
     "worsening": "Started while moving, got worse while moving, and rest did not clear it. "

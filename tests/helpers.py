@@ -1,14 +1,18 @@
 """Helpers the tests share (fixtures live in conftest.py): reading a database, replaying
 a story, a feedback indicator that remembers, the logger running live against the fake
-BlueZ, and the dashboard served over real HTTP."""
+BlueZ, the dashboard served over real HTTP, and the real runs in tests/data."""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import json
 import sqlite3
+import statistics
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,8 +20,11 @@ from gpiozero.pins.mock import MockFactory
 
 from footnote.device.config import parse_config
 from footnote.device.replay import replay_file
+from footnote.device.rsc import decode_rsc_measurement
 from footnote.device.store import Store
 from footnote.device.story import Story
+from footnote.server.analysis import RunAnalysis, analyze_run
+from footnote.server.rundata import list_runs, load_runs, open_read_only
 
 FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 """The command line, run as a separate process."""
@@ -168,3 +175,71 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=20)
+
+
+# -- real runs (tests/data) -------------------------------------------------------------------
+
+REAL_RUNS = Path(__file__).parent / "data"
+"""Real runs from real watches and footpods, in the replay format (see its README)."""
+GROUND_TRUTH = {r["name"]: r for r in json.loads((REAL_RUNS / "ground_truth.json").read_text())}
+PLAIN_MPS, PLAIN_WINDOW_S = 0.8, 5.0
+HOLD_S = 1.5  # the logger's default hold time
+
+
+def real_run_packets(name: str) -> list[tuple[float, float, float | None]]:
+    """(t_s, speed_mps, pod total distance or None) of every packet of a real run."""
+    out = []
+    for line in (REAL_RUNS / f"{name}.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        if "rsc" in item:
+            m = decode_rsc_measurement(bytes.fromhex(item["rsc"]))
+            out.append((item["t"], m.speed_mps, m.total_distance_m))
+    return out
+
+
+def plainly_moving_seconds(name: str) -> set[int]:
+    """The seconds of a real run in which it plainly moves, judged on the device's own fields
+    (as the ground truth is): the pod's total distance advanced at PLAIN_MPS or more over the
+    PLAIN_WINDOW_S before the second and over the PLAIN_WINDOW_S after it (runs without
+    distance: the median packet speed)."""
+    rows = real_run_packets(name)
+    times = [t for t, _, _ in rows]
+    with_distance = [(t, d) for t, _, d in rows if d is not None]
+    dist_times = [t for t, _ in with_distance]
+
+    def advanced(a: float, b: float) -> bool:
+        if with_distance:
+            i, j = bisect.bisect_right(dist_times, a) - 1, bisect.bisect_right(dist_times, b) - 1
+            return i >= 0 and j >= 0 and with_distance[j][1] - with_distance[i][1] >= PLAIN_MPS * (b - a)
+        speeds = [v for _, v, _ in rows[bisect.bisect_left(times, a) : bisect.bisect_right(times, b)]]
+        return bool(speeds) and statistics.median(speeds) >= PLAIN_MPS
+
+    end = int(times[-1])
+    return {t for t in range(end) if advanced(t - PLAIN_WINDOW_S, t) and advanced(t, t + PLAIN_WINDOW_S)}
+
+
+def replay_real_run(name: str, tmp_path: Path, presses: Sequence[tuple[float, str]] = ()) -> RunAnalysis:
+    """Replay a real run with the runner's presses ("press" at t, or a "hold" pressed at t)
+    merged in at their times; return the run's analysis."""
+    lines = [json.loads(line) for line in (REAL_RUNS / f"{name}.jsonl").read_text().splitlines()]
+    header, body = lines[0], lines[1:]
+    for t, kind in presses:
+        up = t + (0.2 if kind == "press" else HOLD_S + 0.5)
+        body += [{"t": t, "button": "down"}, {"t": up, "button": "up"}]
+    body.sort(key=lambda item: item["t"])  # stable: a press between two packets lands between them
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in [header, *body]) + "\n")
+    db = tmp_path / f"{name}.db"
+    with Store(db) as store:
+        replay_file(path, store=store)
+    conn = open_read_only(db)
+    try:
+        (run,) = load_runs(conn, list_runs(conn))
+    finally:
+        conn.close()
+    return analyze_run(run)
+
+
+def rest_seconds(ra: RunAnalysis) -> set[int]:
+    """The whole seconds inside the run's rest segments."""
+    return {t for seg in ra.segments if seg.state == "rest" for t in range(int(seg.start_s) + 1, int(seg.end_s))}

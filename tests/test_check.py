@@ -105,3 +105,20 @@ def test_a_hold_when_a_press_was_asked_is_a_failure(tmp_path):
     checker = make_checker(tmp_path, factory, on_prompt=lambda want: act("hold"), button_timeout_s=5)
     checker.check_button()
     assert "FAIL  button press: saw a hold instead" in checker.out.getvalue()
+
+
+class GarbagePod(PodSim):
+    """A pod that talks, but in packets no RSC parser can read (too short)."""
+
+    def packet(self, dt_s: float):
+        return b"\x03\x00"
+
+
+@pytest.mark.slow  # real time against the fake BlueZ
+def test_a_footpod_whose_every_packet_is_unreadable_fails_the_check(bluez, tmp_path):
+    bluez.add_pod(PAIRED, "Footpod", sim=GarbagePod())
+    checker = make_checker(tmp_path, MockFactory())
+    checker.check_footpod()
+    text = checker.out.getvalue()
+    assert f"FAIL  footpod: Footpod ({PAIRED}) sent" in text
+    assert "none could be read (RSC measurement too short: 2 bytes, need at least 4)" in text

@@ -53,3 +53,23 @@ def test_without_distance_speed_is_integrated_but_not_across_a_gap():
 
 def test_walking_is_moving_and_standing_is_not():
     assert is_moving(1.2, 100) and is_moving(0.0, 90) and not is_moving(0.0, 0) and not is_moving(None, None)
+
+
+def test_one_packet_from_a_pod_restarting_never_flips_a_steps_pod_to_strides():
+    # A real SDM4 restarting after a stop: speed comes back before cadence (2.5 m/s at 90).
+    odo = Odometer()
+    for t in range(120):  # two minutes of running at 172 steps/min: decided
+        odo.update(t, m(cadence=172))
+    assert odo.cadence.decided and not odo.strides_detected
+    assert odo.update(120, m(speed=2.5, cadence=90)).cadence_spm == 90  # not doubled to 180
+    assert odo.update(121, m(cadence=174)).cadence_spm == 174  # and never 348
+
+
+def test_the_unit_is_decided_again_when_the_evidence_turns():
+    odo = Odometer()
+    for t in range(90):
+        odo.update(t, m(cadence=172))
+    spm = [odo.update(90 + t, m(cadence=86)).cadence_spm for t in range(60)]
+    assert spm[0] == 86  # one packet is not enough
+    assert spm[-1] == 172  # two thirds of the latest minute of running said strides
+    assert odo.strides_detected and [u for _, u in odo.cadence.changes] == ["strides"]

@@ -36,12 +36,24 @@ def test_reserved_flag_bits_are_ignored():
         (bytes([0x00, 0x00, 0x03]), "too short"),
         (bytes([0x01, 0, 3, 80]), "flags 0x01 need 6"),  # says stride, has none
         (bytes([0x02, 0, 3, 80, 1, 2, 3]), "flags 0x02 need 8"),  # distance cut short
-        (bytes([0x00, 0, 3, 80, 9]), "has 5 bytes"),  # trailing byte
     ],
 )
 def test_malformed_packets_give_a_clear_error(packet, message):
     with pytest.raises(RscDecodeError, match=message):
         decode_rsc_measurement(packet)
+
+
+@pytest.mark.parametrize("flags, extra", [(0x00, 1), (0x02, 3), (0x0B, 2)])
+def test_a_packet_longer_than_its_flags_need_is_read_and_the_extra_bytes_counted(flags, extra):
+    # A later spec that uses a reserved bit adds its field after the ones we know.
+    packet = encode_rsc_measurement(2.5, 85, total_distance_m=120.0 if flags & 2 else None)
+    packet = bytes([flags | packet[0] & 0x04]) + packet[1:]
+    if flags & 1:
+        packet = packet[:4] + struct.pack("<H", 110) + packet[4:]
+    m = decode_rsc_measurement(packet + bytes(range(extra)))
+    assert (m.speed_mps, m.cadence_per_min, m.extra_bytes) == (2.5, 85, extra)
+    assert m.total_distance_m == (pytest.approx(120.0) if flags & 2 else None)
+    assert m.stride_m == (pytest.approx(1.1) if flags & 1 else None)
 
 
 def test_decode_error_is_a_value_error_and_ours():
@@ -55,7 +67,7 @@ def test_any_bytes_give_a_value_or_our_error(data):
     except RscDecodeError:
         return
     assert isinstance(m, RscMeasurement)
-    assert 4 <= len(data) <= 10
+    assert len(data) >= 4 and m.extra_bytes == len(data) - 4 - (2 if data[0] & 1 else 0) - (4 if data[0] & 2 else 0)
     assert 0 <= m.speed_mps < 256 and 0 <= m.cadence_per_min <= 255
 
 

@@ -112,3 +112,31 @@ def test_every_feedback_kind_has_a_pattern():
     assert set(PATTERNS) == {"onset", "worse", "relief", "error", "journaled"}
     assert PATTERNS["worse"][2] == 2 and PATTERNS["error"][2] == 3
     assert PATTERNS["relief"][0] > PATTERNS["onset"][0]
+
+
+def test_a_pod_sending_garbage_is_stored_in_batches_never_one_fsync_per_packet(db_path):
+    store = Store(db_path)
+    durable_commits = []
+    store.conn.set_trace_callback(
+        lambda sql: durable_commits.append(sql) if sql == "COMMIT" and store._durable else None
+    )
+    lg = RunRecorder(
+        store=store,
+        indicator=RecordingIndicator(),
+        t0=0.0,
+        started_at=datetime(2026, 11, 20, 7, tzinfo=UTC),
+        clock_synced=True,
+    )
+    lg.start()
+    durable_commits.clear()
+    for k in range(240):  # a minute of garbage at 4 packets a second
+        t = 1.0 + k / 4
+        lg.advance(t)
+        lg.on_rsc(t, b"\x03\x00")
+    lg.stop(62.0)
+    store.close()
+    assert rows(db_path, "SELECT count(*), min(error) FROM rejected_packets")[0] == (
+        240,
+        "RSC measurement too short: 2 bytes, need at least 4",
+    )
+    assert len(durable_commits) <= 1  # closing the run; the packets rode along with unsynced flushes

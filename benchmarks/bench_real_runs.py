@@ -1,0 +1,82 @@
+"""Movement on real runs (issue: real pods, real runs): the four recordings of real watches
+and footpods in tests/data, replayed through the real pipeline and analysed.
+
+Per run and in total:
+- seconds of plain movement called rest (goal 0): rest seconds in which the pod's own
+  total distance advanced at 0.8 m/s or more over the 5 s before and the 5 s after;
+- ground-truth standstills of 60 s or more seen as rest (goal all): at least 80 % of the
+  standstill read as rest (the acceptance check's measure);
+- how long the analysis of the run takes (information).
+
+Run: python benchmarks/bench_real_runs.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.report import Figure, median
+from footnote.server.analysis import analyze_run
+from footnote.server.rundata import list_runs, load_runs, open_read_only
+from tests.helpers import GROUND_TRUTH, plainly_moving_seconds, replay_real_run, rest_seconds
+
+SEEN_SHARE = 0.8
+LONG_STOP_S = 60
+
+
+def run() -> list[Figure]:
+    figures = []
+    total_false = total_seen = total_stops = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sorted(GROUND_TRUTH):
+            ra = replay_real_run(name, Path(tmp))
+            rest = rest_seconds(ra)
+            false_rest = len(rest & plainly_moving_seconds(name))
+            stops = [(a, b) for a, b in GROUND_TRUTH[name]["standstills"] if b - a >= LONG_STOP_S]
+            seen = sum(1 for a, b in stops if len(rest & set(range(a, b))) >= SEEN_SHARE * (b - a))
+            conn = open_read_only(Path(tmp) / f"{name}.db")
+            try:
+                (one,) = load_runs(conn, list_runs(conn))
+            finally:
+                conn.close()
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                analyze_run(one)
+                times.append(time.perf_counter() - start)
+            total_false += false_rest
+            total_seen += seen
+            total_stops += len(stops)
+            minutes = ra.duration_s / 60
+            figures.append(
+                Figure(
+                    f"{name}: plain movement called rest",
+                    false_rest,
+                    "s",
+                    target=0,
+                    note=f"{minutes:.0f} min, {len(one.samples)} packets; {seen}/{len(stops)} stops of 60 s+ seen "
+                    f"as rest; analysis {median(times) * 1000:.0f} ms; cadence {ra.cadence.unit if ra.cadence else '-'}",
+                )
+            )
+    figures.append(Figure("real runs: plain movement called rest, total", total_false, "s", target=0))
+    figures.append(
+        Figure(
+            "real runs: stops of 60 s+ seen as rest",
+            total_seen,
+            f"of {total_stops}",
+            target=total_stops,
+            lower_is_better=False,
+        )
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    from benchmarks.report import print_table
+
+    print_table(run())
