@@ -95,6 +95,7 @@ def _shape(cls: type) -> str:
     """A class's fields (a dataclass) or members (an enum), as text."""
     if issubclass(cls, enum.Enum):
         return ",".join(f"{m.name}={m.value!r}" for m in cls)
+    assert dataclasses.is_dataclass(cls)
     return ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls))
 
 

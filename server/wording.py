@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from footnote.device.config import ButtonConfig
 from footnote.server import thresholds as th
 from footnote.server.facts import (
     CadenceBasis,
@@ -310,5 +311,9 @@ def method() -> list[str]:
             "Red flags (shown apart, as 'see a doctor soon'): numbness starting at rest; rest no longer bringing "
             "relief where it used to; and, from the runner's notes, symptoms at rest or at night, weakness or "
             "foot drop, sudden severe pain, or a cold or pale leg (an emergency)."
+        ),
+        (
+            "Button: a short press marks onset, another short press 'worse' (severity +1), a "
+            f"{ButtonConfig().hold_time_s:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
         ),
     ]

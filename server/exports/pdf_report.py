@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from footnote.server import thresholds as th
+from footnote.server import wording
 from footnote.server.analysis import Spread
 from footnote.server.chartdata import trend_points
 from footnote.server.experiment import comparison_table
@@ -350,42 +351,7 @@ def method_section(data: ExportData) -> list:
     story: list = [PageBreak(), p("How the flags are computed", H2)]
     for label, meaning in LABEL_MEANING.items():
         story.append(Paragraph(f"<b>{escape(LABEL_WORDS[label])}</b>: {escape(meaning)}", BODY))
-    story += bullets(
-        [
-            (
-                "Movement: moving when the footpod reports speed above 0.5 m/s or cadence above 40 steps/min and "
-                "its distance goes up (walking counts as moving); standing still when it reports no movement, repeats "
-                "its last packet while its distance stands still, or goes quiet for 3 s on a live link; unknown when "
-                "the link is down (a gap is never counted as rest)."
-            ),
-            (
-                "Worsening: began while moving, got worse while moving, and rest did not clear it (outlasted a standstill "
-                f"of {th.STANDSTILL_NOT_CLEARING_S // 60} min or more, still present at the end, relief more than "
-                f"{th.RELIEF_WITHIN_REST_S // 60} min after stopping, or {th.MOVING_WITH_IT_S // 60} min or more of "
-                "moving with it before the stop that relieved it)."
-            ),
-            (
-                f"Resolves at rest: began while moving and cleared while standing still within {th.RELIEF_WITHIN_REST_S // 60} "
-                "minutes of stopping, without moving in between (Rose/WHO and Edinburgh Claudication Questionnaires: "
-                "gone within 10 minutes of standing still)."
-            ),
-            (
-                "Onset distance: distance from the start of the run to the first press. Within one person it varies "
-                f"about {th.TYPICAL_ONSET_CV:.0%} between treadmill tests, more outdoors; up to {th.REPRODUCIBLE_ONSET_CV:.0%} "
-                "is reported as reproducible."
-            ),
-            (
-                "Red flags (shown apart, as 'see a doctor soon'): numbness starting at rest; rest no longer bringing "
-                "relief where it used to; and, from the runner's notes, symptoms at rest or at night, weakness or "
-                "foot drop, sudden severe pain, or a cold or pale leg (an emergency)."
-            ),
-            (
-                "Button: a short press marks onset, another short press 'worse' (severity +1), a 1.5 s hold relief; "
-                "each confirmed by the logger only after it was written to disk."
-            ),
-        ],
-        SMALL,
-    )
+    story += bullets(wording.method(), SMALL)
     story.append(p("Devices", H2))
     devices = sorted({(r.device or "footnote logger") for r in data.rows})
     pods = sorted(
