@@ -5,12 +5,15 @@
 - replay speed for a 1-hour session at 4 notifications/s;
 - `footnote log` start-to-ready time and peak memory (mock pins, no footpod);
 - bytes the logger writes to disk per logged hour at 4 notifications/s (/proc/self/io
-  write_bytes of a process replaying a realistic 3-hour run at 4/s into a database on
-  disk, through the same recorder and store as `footnote log`). A replay runs thousands
-  of times faster than real time, so the kernel would not write dirty pages back between
-  commits as it does in a real hour (after 30 s): the store used here also fsyncs the
-  database, its WAL and its shared-memory index every 30 s of run time, as the kernel's writeback would. Target
-  <= 8 MB per hour.
+  write_bytes of a process feeding a realistic 3-hour run at 4/s, input by input, to the
+  parts `footnote log` is built from, as device/live.py builds them: RunRecorder,
+  JournalingStore over the examined database, and the Journal beside it, from the start
+  to the stop). It runs thousands of times faster than real time, so the kernel would not
+  write dirty pages back between the logger's own syncs as it does in a real hour (after
+  30 s): the driver also fsyncs every file the logger writes (the database, its WAL and
+  shared-memory index, the journal) every 30 s of run time, as the kernel's writeback
+  would. write_bytes counts a page when it is dirtied, so a page written back and then
+  changed again counts again. Target <= 8 MB per hour.
 
 Run: python benchmarks/bench_logger.py
 """
@@ -116,8 +119,13 @@ def start_to_ready(folder: Path) -> tuple[float, float]:
 
 WRITE_BYTES = """
 import os, sys
+from datetime import datetime
 from pathlib import Path
-from footnote.device.replay import replay_file
+from footnote.device.catchup import open_logger_store, settle_at_stop
+from footnote.device.feedback import SilentIndicator
+from footnote.device.journal import Journal, JournalIndicator
+from footnote.device.recorder import RecorderSettings, RunRecorder
+from footnote.device.recording import read_replay
 from footnote.device.store import Store
 
 def write_bytes():
@@ -125,23 +133,54 @@ def write_bytes():
         if line.startswith("write_bytes:"):
             return int(line.split()[1])
 
-class KernelWriteback(Store):
-    last = 0.0
-    def buffer_sample(self, row):
-        if row.t_s - self.last >= 30:  # what the kernel's flusher does with 30 s old dirty pages
-            self.last = row.t_s
-            for name in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
-                if name.exists():
-                    fd = os.open(name, os.O_RDONLY)
-                    os.fsync(fd)
-                    os.close(fd)
-        super().buffer_sample(row)
+def kernel_writeback(paths):
+    # what the kernel's flusher does with dirty pages 30 s old: write them (the next
+    # change to a written page dirties it, and counts, again)
+    for name in paths:
+        try:
+            fd = os.open(name, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        os.fsync(fd)
+        os.close(fd)
 
-db, story = sys.argv[1], sys.argv[2]
+db, story = Path(sys.argv[1]), sys.argv[2]
 Store(db).close()  # created and migrated first: a usual start
 before = write_bytes()
-with KernelWriteback(db) as store:
-    replay_file(story, store=store)
+with open(story, encoding="utf-8") as stream:
+    header, inputs = read_replay(stream)
+    settings = RecorderSettings(source="live", device="bench")
+    # built as device/live.py builds `footnote log`: the journal, the examined store, the recorder
+    journal = Journal(db, started_at=header.started_at, clock_synced=True, settings=settings)
+    store = open_logger_store(db, journal)
+    recorder = RunRecorder(
+        store=store,
+        indicator=JournalIndicator(SilentIndicator(), store),
+        t0=0.0,
+        started_at=header.started_at,
+        clock_synced=True,
+        settings=settings,
+        replay_writer=journal,
+    )
+    recorder.start()
+    written_back = 0.0
+    for item in inputs:
+        while item.t - written_back >= 30:
+            recorder.advance(written_back + 30)
+            written_back += 30
+            kernel_writeback([p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), journal.path) if p])
+        recorder.advance(item.t)
+        if item.kind == "button":
+            recorder.on_edge(item.t, bool(item.value))
+        elif item.kind == "rsc":
+            recorder.on_rsc(item.t, item.value)
+        elif item.kind == "footpod":
+            recorder.on_link(item.t, str(item.value), **item.extra)
+        elif item.kind == "end":
+            recorder.stop(item.t)
+            break
+    settle_at_stop(store, journal)
+kernel_writeback([db, Path(f"{db}-wal"), Path(f"{db}-shm")])
 print(write_bytes() - before)
 """
 

@@ -8,7 +8,10 @@ leaves no journal; one that journaled is replayed at once if the database works 
 
 Replay is idempotent (`_DedupStore`): a run is the same run when its start and source
 are, and rows already there (written before the failure, or by a replay that was
-killed) are recognised, so a journal replayed twice stores everything once. A journal is
+killed) are recognised, so a journal replayed twice stores everything once. The same
+path takes up the context journal a killed logger or a power cut left while the
+database worked (journal.adopt_stale_context): only its samples after the last one the
+database holds, and a missing run end, are added. A journal is
 retired (deleted) only once every one of its writes reached the database.
 """
 
@@ -24,7 +27,7 @@ from typing import Any
 
 from footnote.device import integrity
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
-from footnote.device.journal import Journal, JournalingStore, clear_stale_context, pending_journals
+from footnote.device.journal import Journal, JournalingStore, adopt_stale_context, pending_journals
 from footnote.device.recorder import RecorderSettings
 from footnote.device.store import SampleRow, Store
 
@@ -64,6 +67,8 @@ class _DedupStore:
         self.store = _Remembering(store)
         self.conn = store.conn
         self._existing: set[int] = set()
+        self._closed: set[int] = set()  # runs the database holds closed (not as interrupted)
+        self._db_last_t: dict[int, float] = {}  # open runs: the last moment the database has
         self._last_sample_t: dict[int, float] = {}
         self.added = {"runs": 0, "events": 0, "samples": 0}
 
@@ -85,7 +90,11 @@ class _DedupStore:
             )
         run_id, end_reason = found
         self._existing.add(run_id)
-        if end_reason == "interrupted":
+        if end_reason is not None and end_reason != "interrupted":
+            # Closed by the logger itself (a context journal whose logger was killed after
+            # the close): the database's end stands.
+            self._closed.add(run_id)
+        elif end_reason == "interrupted":
             # An earlier start closed it as well as it could; the journal knows better.
             with self.conn:
                 self.conn.execute(
@@ -94,9 +103,28 @@ class _DedupStore:
                 self.conn.execute("UPDATE runs SET ended_t_s = NULL, end_reason = NULL WHERE id = ?", (run_id,))
         last = self.conn.execute("SELECT max(t_s) FROM footpod_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
         self._last_sample_t[run_id] = -1.0 if last is None else last
+        if run_id not in self._closed:
+            self._db_last_t[run_id] = (
+                self.conn.execute(
+                    "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
+                    " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
+                    " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
+                    {"r": run_id},
+                ).fetchone()[0]
+                or -1.0
+            )
         return run_id
 
+    def _database_knows_more(self, run_id: int, t_s: float) -> bool:
+        """The database has rows of this run after the journal's end: a context journal
+        whose last lines were never synced (a killed logger). Its run is then left open
+        for close_interrupted_runs, which ends it from what the database holds (a press
+        confirmed after the journal's last sync may have ended the episode)."""
+        return self._db_last_t.get(run_id, -1.0) > t_s + T_MATCH_S
+
     def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+        if run_id in self._closed or (reason == "end_of_replay" and self._database_knows_more(run_id, t_s)):
+            return
         self.store.close_run(run_id, t_s=t_s, reason="interrupted" if reason == "end_of_replay" else reason)
 
     def _has(self, sql: str, params: tuple) -> int | None:
@@ -113,6 +141,8 @@ class _DedupStore:
             )
             if found is not None:
                 return found
+            if kind == "unresolved_at_run_end" and (run_id in self._closed or self._database_knows_more(run_id, t_s)):
+                return 0  # the run's end as the database has it (or will give it) stands
         self.added["events"] += 1
         return self.store.add_symptom_event(run_id, t_s=t_s, kind=kind, episode=episode, severity=severity)
 
@@ -145,6 +175,9 @@ class _DedupStore:
 
     def flush_samples(self) -> None:
         self.store.flush_samples()
+
+    def sync_samples(self) -> None:
+        pass  # the journal being replayed guards them; the next commit stores them
 
     def close_interrupted_runs(self) -> list[int]:
         return []  # the journal closes its own runs; others are the logger's business
@@ -213,7 +246,7 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
     """The logger's store at start: examine the database (setting a damaged one aside),
     open it, replay waiting journals into it; if any of that fails, journal."""
     db_path = Path(db_path)
-    clear_stale_context(db_path, keep=journal.name)
+    adopt_stale_context(db_path, keep=journal.name)
     health = integrity.examine(db_path)
     aside: Path | None = None
     if health.state == "foreign":

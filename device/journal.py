@@ -1,13 +1,18 @@
 """The journal: when the database cannot be written, the button still answers.
 
 Every input the logger receives also goes to a journal file beside the database, in the
-record/replay format (device.recording). While the database works the journal is only
-context: buffered, never fsync'd, kept in a `.part` file and started again at every
-closed run, and deleted when the logger stops. When a write to the database fails (a
-damaged file, a read-only or full card, a folder that cannot be made), `JournalingStore`
-turns the journal durable: the `.part` file is renamed to its final name, what was
-buffered is written and fsync'd, and from then on every button, footpod and tick line
-is fsync'd before the press is confirmed. The runner sees the "journaled" pattern once
+record/replay format (device.recording). While the database works the journal is
+context, kept in a `.part` file, started again at every closed run and deleted when the
+logger stops: buffered, and fsync'd only to guard footpod samples the database has not
+committed yet (at most every recorder.JOURNAL_SYNC_S, 5 s, while samples arrive; the
+database commits them every recorder.DB_SAMPLE_FLUSH_S, 2 minutes). A `.part` file a
+killed logger or a power cut left behind is replayed into the database at the next
+start (adopt_stale_context, device.catchup), so a power cut loses at most the last 5 s
+of samples. When a write to the database fails (a damaged file, a read-only or full
+card, a folder that cannot be made), `JournalingStore` turns the journal durable: the
+`.part` file is renamed to its final name, what was buffered is written and fsync'd,
+and from then on every button, footpod and tick line is fsync'd before the press is
+confirmed. The runner sees the "journaled" pattern once
 (recorded, but not in the database), then the usual patterns.
 
 A journal holds the whole run it began in, so it can rebuild that run exactly (same run
@@ -333,15 +338,37 @@ class Journal:
             self._fd = None
 
 
-def clear_stale_context(db_path: str | Path, *, keep: str) -> None:
-    """Delete context files and reserves a killed logger left while the database worked
-    (everything in them is in the database); `keep` is this session's journal name."""
+def adopt_stale_context(db_path: str | Path, *, keep: str) -> list[Path]:
+    """Context files a killed logger or a power cut left while the database worked become
+    journals waiting to be replayed (renamed to their final names): their last samples,
+    up to 2 minutes of them (recorder.DB_SAMPLE_FLUSH_S), may not be in the database yet,
+    and the replay adds only what is missing (device.catchup). A context file without one
+    whole line holds nothing and is deleted, as are stale reserves. `keep` is this
+    session's journal name. Returns the journals made."""
     db_path = Path(db_path)
+    adopted = []
     for folder in journal_folders(db_path):
-        for pattern in (".jsonl.part", ".jsonl.reserve"):
-            for stale in folder.glob(f"{db_path.stem}.journal-*{pattern}"):
-                if not stale.name.startswith(keep):
-                    stale.unlink(missing_ok=True)
+        for stale in folder.glob(f"{db_path.stem}.journal-*.jsonl.reserve"):
+            if not stale.name.startswith(keep):
+                stale.unlink(missing_ok=True)
+        for stale in sorted(folder.glob(f"{db_path.stem}.journal-*.jsonl.part")):
+            if stale.name.startswith(keep):
+                continue
+            try:
+                with open(stale, "rb") as f:
+                    whole_line = f.readline().endswith(b"\n")
+                if not whole_line:
+                    stale.unlink()
+                    continue
+                final = stale.with_name(stale.name.removesuffix(".part"))
+                os.rename(stale, final)
+                integrity.sync_folder(folder)
+            except OSError as exc:  # a read-only card: it stays, and is tried again next start
+                logger.error("could not take up the journal %s left by a stopped logger: %s", stale, exc)
+                continue
+            logger.warning("the logger before this one did not stop cleanly: replaying %s", final.name)
+            adopted.append(final)
+    return adopted
 
 
 class JournalingStore:
@@ -364,6 +391,7 @@ class JournalingStore:
         self.reason = reason
         self.catch_up = catch_up  # tried after each run that closed while journaling
         self._next_id = 0
+        self._sync_failed = False
         if store is None:
             self._switch(reason or "the database could not be opened")
 
@@ -447,6 +475,22 @@ class JournalingStore:
             self.store.buffer_sample(row)
 
     def flush_samples(self) -> None:
+        self._db("flush_samples")
+
+    def sync_samples(self) -> None:
+        """Make the buffered samples survive a power cut (recorder.JOURNAL_SYNC_S). While
+        the database works, fsync the journal's context file: its footpod lines hold them,
+        and the next start replays it into the database (adopt_stale_context). If the
+        journal cannot be written, commit them instead. A durable journal syncs itself."""
+        if self.store is None or self.journaling:
+            return
+        try:
+            self.journal.sync()
+            return
+        except StoreError as exc:
+            if not self._sync_failed:
+                logger.error("%s: committing footpod samples to the database instead", exc)
+            self._sync_failed = True
         self._db("flush_samples")
 
     def close_interrupted_runs(self) -> list[int]:

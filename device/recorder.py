@@ -6,7 +6,9 @@ with its time `t` (seconds on the monotonic clock), and the driver calls `tick(t
 are the only two drivers, so a replay makes exactly the decisions a live run made.
 
 Feedback is shown only after the event's row is committed (Store fsyncs each symptom
-event); if the write fails the runner gets the error pattern and nothing is pretended.
+event, with every sample buffered before it); if the write fails the runner gets the
+error pattern and nothing is pretended. Samples wait for their commit longer (see
+DB_SAMPLE_FLUSH_S): the journal guards them meanwhile.
 """
 
 from __future__ import annotations
@@ -24,11 +26,22 @@ from footnote.device.store import SampleRow
 
 logger = logging.getLogger(__name__)
 
-# Footpod samples are committed (fsync'd) at most this long after they arrive, so a power
-# cut loses at most the last 5 s of samples (never a confirmed press: each is committed
-# with the samples before it). Fewer commits write less to the SD card: 1 s gave 36 MB
-# per logged hour at 4 notifications/s, 5 s gives about a half (benchmarks/bench_logger.py).
-SAMPLE_FLUSH_S = 5.0
+# Footpod samples (and rejected packets) are made durable in two steps. At most
+# JOURNAL_SYNC_S after one arrives they are guarded: the store's sync_samples() (the
+# logger's JournalingStore fsyncs the journal, whose lines hold every input; a Store with
+# no journal commits them), so a power cut loses at most the last 5 s of samples, and the
+# next start replays the journal into the database (device.catchup). At most
+# DB_SAMPLE_FLUSH_S after one arrives they are committed to SQLite (flush_samples), and
+# with every symptom event, link event and run close before that (a confirmed press is
+# never lost). On an SD card a commit costs whole 4 KiB pages whatever it holds, so the
+# commits are what this interval buys: at 4 notifications/s, per logged hour, commits
+# every 5 s wrote 19.8 MB; with the journal synced every 5 s, commits every 60 s write
+# 9.2 MB, every 120 s 7.8 MB, every 180 s 7.3 MB (benchmarks/bench_logger.py; storing
+# the samples at all, written to the WAL and again at checkpoints, is about 3.5 MB, the
+# journal's syncs about 3). The price: the dashboard sees a run's samples up to 2 minutes
+# late, and a press commits up to 2 minutes of samples with its event (about 2 ms here).
+JOURNAL_SYNC_S = 5.0
+DB_SAMPLE_FLUSH_S = 120.0
 # A tick line is written this much after the moment a gesture or a run's end was decided,
 # so that a replay that ends on it (a killed logger) is sure to reach that decision again.
 TICK_SLACK_S = 1e-6
@@ -79,7 +92,8 @@ class RunRecorder:
         self._episode = 0
         self._severity = 0  # 0 when no episode is open
         self._last_activity = t0
-        self._flush_due: float | None = None
+        self._sync_due: float | None = None  # samples waiting to be guarded (sync_samples)
+        self._flush_due: float | None = None  # samples waiting to be committed (flush_samples)
         self._convention = settings.cadence_convention
         self._odometer = Odometer(cadence_convention=self._convention)
         self._last_pod_distance: float | None = None
@@ -102,8 +116,7 @@ class RunRecorder:
             logger.warning("footpod packet rejected (%d so far): %s", self.bad_packets, exc)
             if self.run_id is not None:
                 self._try(self.store.add_rejected_packet, self.run_id, t_s=t - self._run_t0, raw=data, error=str(exc))
-                if self._flush_due is None:
-                    self._flush_due = t + SAMPLE_FLUSH_S
+                self._sample_waiting(t)
             return
         run_id = self.run_id
         if run_id is None:
@@ -134,8 +147,13 @@ class RunRecorder:
                 running=int(m.running),
             )
         )
+        self._sample_waiting(t)
+
+    def _sample_waiting(self, t: float) -> None:
+        if self._sync_due is None:
+            self._sync_due = t + JOURNAL_SYNC_S
         if self._flush_due is None:
-            self._flush_due = t + SAMPLE_FLUSH_S
+            self._flush_due = t + DB_SAMPLE_FLUSH_S
 
     def on_link(self, t: float, state: str, **info) -> None:
         """The footpod link went up ("connected", with address/name/feature/location
@@ -168,7 +186,7 @@ class RunRecorder:
     # -- time -----------------------------------------------------------------------
 
     def next_deadline(self) -> float | None:
-        deadlines = [self.presses.next_deadline(), self._flush_due]
+        deadlines = [self.presses.next_deadline(), self._sync_due, self._flush_due]
         if self.run_id is not None:
             deadlines.append(self._last_activity + self.settings.inactivity_timeout_s)
         return min((d for d in deadlines if d is not None), default=None)
@@ -183,8 +201,11 @@ class RunRecorder:
         for gesture in self.presses.tick(now):
             self._on_gesture(gesture, now)
         if self._flush_due is not None and now >= self._flush_due:
-            self._flush_due = None
+            self._flush_due = self._sync_due = None  # a commit guards them too
             self._try(self.store.flush_samples)
+        elif self._sync_due is not None and now >= self._sync_due:
+            self._sync_due = None
+            self._try(self.store.sync_samples)
         if self.run_id is not None and now >= self._last_activity + self.settings.inactivity_timeout_s:
             logger.info(
                 "no movement or press for %.0f s: closing run %d", self.settings.inactivity_timeout_s, self.run_id
@@ -234,7 +255,7 @@ class RunRecorder:
                 severity=self._severity,
             )
             self._severity = 0
-        self._flush_due = None
+        self._flush_due = self._sync_due = None  # closing the run commits them
         self._try(self.store.close_run, self.run_id, t_s=run_t_s, reason=reason)
         logger.info("run %d closed (%s) after %.0f s", self.run_id, reason, run_t_s)
         self.run_id = None

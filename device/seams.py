@@ -54,7 +54,9 @@ class ButtonEvents(Protocol):
 
 class RunStore(Protocol):
     """Where RunRecorder writes runs, events and samples. Every method that stores a symptom
-    event returns only once it is durable; any failure raises StoreError."""
+    event returns only once it is durable; any failure raises StoreError. Buffered samples
+    are committed by flush_samples and made to survive a power cut, more cheaply if the
+    store can, by sync_samples (see recorder.JOURNAL_SYNC_S)."""
 
     def open_run(
         self, *, started_at: datetime, clock_synced: bool, source: str, device: str, cadence_convention: str
@@ -84,5 +86,7 @@ class RunStore(Protocol):
     def buffer_sample(self, row: SampleRow) -> None: ...
 
     def flush_samples(self) -> None: ...
+
+    def sync_samples(self) -> None: ...
 
     def close_interrupted_runs(self) -> list[int]: ...

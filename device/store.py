@@ -1,13 +1,16 @@
 """The logger's writes to SQLite: the only code that writes run data.
 
 Every commit is fsync'd (WAL, synchronous=FULL) before the call returns: a symptom event
-because the runner is told "recorded" right after; footpod samples because a power cut
-may then lose only the samples still buffered. Samples are buffered and committed
-together, with the next symptom event or when the logger's sample deadline comes
-(RunRecorder: SAMPLE_FLUSH_S, 5 s after the first sample waiting). On an SD card the
+because the runner is told "recorded" right after, with every sample buffered before it.
+Footpod samples are buffered and committed together, with the next symptom or link event
+and at the latest when the logger's commit deadline comes (RunRecorder:
+DB_SAMPLE_FLUSH_S, 2 minutes after the first sample waiting). Meanwhile the logger's journal
+guards them (device.journal: its lines are fsync'd every JOURNAL_SYNC_S, 5 s, and
+replayed into the database at the next start after a power cut); a Store used without a
+journal commits them at that guard deadline instead (`sync_samples`). On an SD card the
 bytes written depend on how many commits there are, not on how much they hold: each one
-rewrites whole 4 KiB pages of the table, its index and the header in the WAL, so one
-commit every 5 s writes about half of what one a second did (benchmarks/bench_logger.py).
+rewrites whole 4 KiB pages of the table, its index and their parents in the WAL, so one
+commit every 2 minutes writes a fraction of what one every 5 s did (benchmarks/bench_logger.py).
 Packets the decoder rejected are buffered and committed the same way: a pod sending
 garbage four times a second must not fsync the SD card four times a second.
 """
@@ -56,7 +59,7 @@ class Store:
         """fsync_samples=False is for replays: their input is a file that can be replayed
         again, so a sample batch need not wait for the disk (the next fsync'd commit, at
         the latest the run's close, makes it durable); an fsync every 5 s of replayed
-        time would make a replay several times slower."""
+        time (sync_samples) would make a replay several times slower."""
         self.path = Path(path)
         self.fsync_samples = fsync_samples
         self.conn = schema.open_db(self.path)
@@ -193,6 +196,11 @@ class Store:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
+
+    def sync_samples(self) -> None:
+        """Make the buffered samples survive a power cut. A Store has no cheaper way than
+        committing them (flush_samples); the logger's JournalingStore fsyncs its journal."""
+        self.flush_samples()
 
     def close_interrupted_runs(self) -> list[int]:
         """Close runs a killed logger left open: end them at their last recorded moment

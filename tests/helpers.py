@@ -108,8 +108,26 @@ class Live:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+STORY_SAMPLE_FLUSH_S = 1.0
+"""The footpod stories watch samples arrive in the database, which the logger commits
+only every recorder.DB_SAMPLE_FLUSH_S (2 minutes; the journal guards them meanwhile):
+live_logger commits them every second instead. test_sdcard.py checks the real interval
+with a kill -9 of `footnote log`."""
+
+
 @asynccontextmanager
 async def live_logger(db_path, *, config=None, client=None):
+    from unittest.mock import patch
+
+    from footnote.device import recorder
+
+    with patch.object(recorder, "DB_SAMPLE_FLUSH_S", STORY_SAMPLE_FLUSH_S):
+        async with _live_logger(db_path, config=config, client=client) as live:
+            yield live
+
+
+@asynccontextmanager
+async def _live_logger(db_path, *, config, client):
     from footnote.device.footpod import FootpodClient
     from footnote.device.live import run_logger
 

@@ -77,11 +77,14 @@ def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp
         env=env,
     )
     end = time.monotonic() + 30
-    while samples_in(live_db) < 20:
+    # the logger commits samples every 2 minutes (the journal guards them meanwhile):
+    # watch them arrive in the record file, and in the database once it stops
+    while (record.read_text().count('"rsc"') if record.exists() else 0) < 20:
         assert time.monotonic() < end and proc.poll() is None, "the logger did not stream the pod"
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
+    assert samples_in(live_db) >= 20
     replay_db = tmp_path / "replay.db"
     result = subprocess.run(
         [*FOOTNOTE, "replay", str(record), "--db", str(replay_db)], capture_output=True, text=True, timeout=60

@@ -768,3 +768,209 @@ def test_recovery_without_the_sqlite3_command_reads_the_pages_itself(tmp_path, m
     first = min(whole)
     assert run_contents(tmp_path / "into.db")[first] == whole[first]
     assert result.runs >= 1 and "page by page" in result.method
+
+
+# -- the journal guards the samples the database has not committed yet --------------------------
+
+LIVE_LOGGER_WITH_A_POD = """
+import asyncio, sys
+from gpiozero.pins.mock import MockFactory
+from footnote.device.config import parse_config
+from footnote.device.live import run_logger
+from footnote.device.rsc import encode_rsc_measurement
+
+PACKET = encode_rsc_measurement(3.0, 170, stride_m=1.1)
+
+async def pod(inputs):  # a footpod streaming 20 notifications a second, until the kill
+    while True:
+        inputs.rsc(inputs.clock(), PACKET)
+        await asyncio.sleep(0.05)
+
+async def main():
+    factory = MockFactory()
+    ready = asyncio.Event()
+    config = parse_config({"feedback": {"led": False}})
+    task = asyncio.create_task(
+        run_logger(config, db_path=sys.argv[1], pin_factory=factory, footpod=pod, on_ready=lambda i, r: ready.set())
+    )
+    await ready.wait()
+    await asyncio.sleep(3)
+    button = factory.pin(17)
+    button.drive_low()  # numbness: a press
+    await asyncio.sleep(0.2)
+    button.drive_high()
+    await task
+
+asyncio.run(main())
+"""
+
+
+def rsc_times(journal: Path, size: int | None = None) -> list[float]:
+    """The times of the footpod lines in a journal (in its first `size` bytes)."""
+    import json
+
+    lines = journal.read_bytes()[:size].decode().splitlines()
+    return [json.loads(line)["t"] for line in lines[1:] if '"rsc"' in line]
+
+
+def test_while_the_database_works_the_journal_guards_the_last_5_s_and_the_database_commits_rarely(
+    tmp_path, monkeypatch
+):
+    """Five minutes of running at 4 notifications/s: at every moment every sample but those
+    of the last JOURNAL_SYNC_S is on disk, in the journal's file (fsync'd) or committed,
+    and the database has committed them DB_SAMPLE_FLUSH_S apart, not every few seconds."""
+    from footnote.device.recorder import DB_SAMPLE_FLUSH_S
+
+    db = tmp_path / "footnote.db"
+    s = Session(db)
+    assert s.store.store is not None and s.journal.path is not None
+    commits: list[float] = []
+    s.store.store.conn.set_trace_callback(lambda sql: commits.append(s.t) if sql == "COMMIT" else None)
+    synced = [0]  # the journal's size at its last fsync
+    fsync = os.fsync
+
+    def watched_fsync(fd: int) -> None:
+        fsync(fd)
+        if fd == s.journal._fd:
+            synced[0] = os.fstat(fd).st_size
+
+    monkeypatch.setattr(os, "fsync", watched_fsync)
+    durable_lag, db_lag = [], []
+    while s.t < 300:
+        s.run(0.25)
+        on_disk = rsc_times(s.journal.path, synced[0])
+        stored = rows(db, "SELECT max(t_s) FROM footpod_samples")[0][0]
+        db_lag.append(s.t - (stored if stored is not None else 0.0))
+        durable_lag.append(min(db_lag[-1], s.t - (on_disk[-1] if on_disk else 0.0)))
+    assert max(durable_lag) <= 5 + 0.25  # a power cut loses at most the last 5 s (README)
+    assert max(db_lag) <= DB_SAMPLE_FLUSH_S + 0.25
+    assert 1 <= len(commits) <= 300 / DB_SAMPLE_FLUSH_S + 1
+    s.stop()
+    assert rows(db, "SELECT count(*) FROM footpod_samples")[0][0] == s.packets
+
+
+@pytest.mark.slow  # real time: a live logger streaming a footpod, killed with kill -9
+def test_kill_9_between_two_sample_commits_loses_only_what_the_journal_had_not_synced(tmp_path):
+    """The logger commits samples to the database with each press and every 2 minutes;
+    between those commits the journal beside it is fsync'd every 5 s. Killed 10 s after a
+    press, the database lacks the samples since the press; the next start takes them from
+    the journal, each once, and the confirmed press is still there."""
+    import signal
+    import sys
+    import time
+
+    from footnote.device.recorder import DB_SAMPLE_FLUSH_S, JOURNAL_SYNC_S
+
+    db = tmp_path / "footnote.db"
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "FOOTNOTE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    proc = subprocess.Popen([sys.executable, "-c", LIVE_LOGGER_WITH_A_POD, str(db)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        press_t = None
+        while press_t is None:  # the press is confirmed: its row (and the samples before it) committed
+            assert time.monotonic() < deadline, "the press was never stored"
+            time.sleep(0.05)
+            if db.exists():
+                try:
+                    found = rows(db, "SELECT t_s FROM symptom_events WHERE kind = 'onset'")
+                except sqlite3.Error:
+                    continue
+                press_t = found[0][0] if found else None
+        (part,) = tmp_path.glob("footnote.journal-*.jsonl.part")
+        # two journal syncs after the press, well before the next database commit
+        while not (times := rsc_times(part)) or times[-1] < press_t + 2 * JOURNAL_SYNC_S:
+            assert time.monotonic() < deadline, "the journal was never synced"
+            time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert press_t + 2 * JOURNAL_SYNC_S < DB_SAMPLE_FLUSH_S
+    journaled = rsc_times(part)  # what the journal held on disk at the kill: up to its last sync
+    in_db_at_kill = [t for (t,) in rows(db, "SELECT t_s FROM footpod_samples ORDER BY t_s")]
+    # the press committed the samples before it; the journal had synced 8 s and more since
+    assert in_db_at_kill and max(in_db_at_kill) < press_t + 1 < journaled[-1] - JOURNAL_SYNC_S
+
+    restart = subprocess.Popen(
+        [*FOOTNOTE, "log", "--no-footpod", "--db", str(db)],
+        env={**env, "GPIOZERO_PIN_FACTORY": "mock"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert restart.stderr is not None
+    for line in restart.stderr:
+        if "logger ready" in line:
+            break
+    restart.send_signal(signal.SIGTERM)
+    _, rest = restart.communicate(timeout=30)
+    assert restart.returncode == 0, rest
+
+    stored = [t for (t,) in rows(db, "SELECT t_s FROM footpod_samples WHERE run_id = 1 ORDER BY t_s")]
+    assert len(stored) == len(set(stored))  # none twice
+    assert stored == pytest.approx(journaled)  # every sample up to the journal's last sync
+    assert rows(db, "SELECT kind FROM symptom_events WHERE run_id = 1 ORDER BY id") == [
+        ("onset",),
+        ("unresolved_at_run_end",),
+    ]
+    assert rows(db, "SELECT end_reason FROM runs ORDER BY id") == [("interrupted",), ("stopped",)]
+    assert not list(tmp_path.glob("footnote.journal-*")), "the journal was not retired"
+
+
+def test_a_stale_context_journal_whose_content_is_all_in_the_database_adds_nothing(tmp_path, caplog):
+    """A copy of the context journal taken just after a press (everything in it is in the
+    database), left behind as if the logger had been killed then; the run went on and was
+    stopped cleanly. The next start replays it and adds nothing: no sample, no event, and
+    the run keeps its end."""
+    db = tmp_path / "footnote.db"
+    s = Session(db)
+    s.run(30).press()
+    assert s.journal.path is not None and s.journal.path.name.endswith(".part")
+    left_behind = s.journal.path.read_bytes()
+    assert left_behind.count(b'"rsc"') >= 80  # synced every 5 s while the samples came
+    part_name = s.journal.path.name
+    s.run(20).hold().run(10)
+    s.stop()
+    assert not list(tmp_path.glob("footnote.journal-*"))
+    before = {table: rows(db, f"SELECT * FROM {table} ORDER BY id") for table in TABLES}
+    (tmp_path / part_name).write_bytes(left_behind)
+
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert "replaying " + part_name.removesuffix(".part") in caplog.text
+    after = {table: rows(db, f"SELECT * FROM {table} WHERE run_id = 1 ORDER BY id") for table in TABLES[1:]}
+    after["runs"] = rows(db, "SELECT * FROM runs WHERE id = 1")
+    assert after == before
+    assert not list(tmp_path.glob("footnote.journal-*"))
+
+
+def test_a_killed_loggers_journal_never_reopens_an_episode_the_database_saw_end(tmp_path):
+    """Killed just after a relief: the database has it (committed before its feedback),
+    the journal's file only what it held at its last sync, before the hold. The next
+    start takes the samples the database lacked from the journal, and the run ends as the
+    database knows it: relieved, not "unresolved at run end"."""
+    db = tmp_path / "footnote.db"
+    s = Session(db)
+    s.run(30).press().run(12).hold()
+    assert s.store.store is not None and s.journal.path is not None
+    part = s.journal.path
+    journaled = rsc_times(part)
+    in_db = [t for (t,) in rows(db, "SELECT t_s FROM footpod_samples")]
+    assert max(in_db) > journaled[-1] > 30 + 5  # the hold committed samples the part's last sync had not
+    s.store.store.conn.close()  # kill -9: nothing more reaches either file
+    s.journal._close_fd()
+
+    Session(db, started_at=START + timedelta(hours=2)).stop()
+    assert rows(db, "SELECT kind FROM symptom_events WHERE run_id = 1 ORDER BY id") == [("onset",), ("relief",)]
+    ((reason, ended, relief_t),) = rows(
+        db,
+        "SELECT end_reason, ended_t_s, (SELECT t_s FROM symptom_events WHERE kind = 'relief') FROM runs WHERE id = 1",
+    )
+    assert reason == "interrupted" and ended >= relief_t
+    stored = [t for (t,) in rows(db, "SELECT t_s FROM footpod_samples WHERE run_id = 1 ORDER BY t_s")]
+    assert len(stored) == len(set(stored)) == len(in_db)  # the journal had nothing more: none twice
+    assert not list(tmp_path.glob("footnote.journal-*"))
+
+
+TABLES = ["runs", "symptom_events", "footpod_samples", "link_events", "rejected_packets"]
