@@ -18,7 +18,7 @@ test: setup system-packages fhir-r4 lint
 	$(PY) -m pytest
 
 check: setup system-packages fhir-r4 lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n 2  # two workers (pytest-xdist): the fast tests are independent
 
 lint: setup .typecheck/footnote
 	$(VENV)/bin/ruff check .
