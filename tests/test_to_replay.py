@@ -89,3 +89,15 @@ def test_a_gpx_track_gets_its_distance_along_the_track(tmp_path):
     assert abs(ra.distance_m - 99 * 11.12) <= 5
     assert {s.state for s in ra.segments if s.end_s - s.start_s > 10} == {"moving"}
     assert ra.cadence is not None and ra.cadence.unit == "strides"
+
+
+def test_a_trackpoint_with_only_a_time_becomes_no_packet(tmp_path):
+    # A Forerunner 410 closes its run with a bare <Time>: no speed, distance or cadence.
+    recording = tmp_path / "run.tcx"
+    bare = f"<Trackpoint><Time>{(START + timedelta(seconds=400)).isoformat()}</Time></Trackpoint>"
+    recording.write_text(tcx(run_stand_run()).replace("</Track>", bare + "</Track>"))
+    convert(recording, tmp_path / "run.jsonl")
+    lines = [json.loads(line) for line in (tmp_path / "run.jsonl").read_text().splitlines()]
+    packets = [x for x in lines if "rsc" in x]
+    assert len(packets) == len(run_stand_run()) and packets[-1]["t"] == 388
+    assert lines[-1] == {"t": 388, "end": True}

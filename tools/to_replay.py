@@ -114,6 +114,12 @@ def read_fit(path: Path) -> list[Record]:
 READERS = {".tcx": read_tcx, ".gpx": read_gpx, ".fit": read_fit}
 
 
+def recorded(records: list[Record]) -> list[Record]:
+    """Records that carry something besides their time (a watch may close a lap or a run
+    with a bare timestamp, as a Forerunner 410 does): no packet where nothing was measured."""
+    return [r for r in records if (r.speed_mps, r.distance_m, r.cadence_strides) != (None, None, None)]
+
+
 def with_speed(records: list[Record]) -> list[Record]:
     """Fill a missing speed from the distance (over the neighbouring records)."""
     for i, r in enumerate(records):
@@ -198,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if reader is None:
         print(f"{args.recording}: not a .tcx, .gpx or .fit file", file=sys.stderr)
         return 2
-    records = with_speed(sorted(reader(args.recording), key=lambda r: r.time))
+    records = with_speed(sorted(recorded(reader(args.recording)), key=lambda r: r.time))
     if len(records) < 2:
         print(f"{args.recording}: fewer than 2 records with a time", file=sys.stderr)
         return 2
