@@ -29,7 +29,7 @@ from footnote.device import integrity
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
 from footnote.device.journal import Journal, JournalingStore, adopt_stale_context, pending_journals
 from footnote.device.recorder import RecorderSettings
-from footnote.device.store import SampleRow, Store
+from footnote.device.store import SampleRow, Store, last_moment
 
 logger = logging.getLogger(__name__)
 
@@ -104,15 +104,7 @@ class _DedupStore:
         last = self.conn.execute("SELECT max(t_s) FROM footpod_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
         self._last_sample_t[run_id] = -1.0 if last is None else last
         if run_id not in self._closed:
-            self._db_last_t[run_id] = (
-                self.conn.execute(
-                    "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
-                    " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
-                    " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
-                    {"r": run_id},
-                ).fetchone()[0]
-                or -1.0
-            )
+            self._db_last_t[run_id] = last_moment(self.conn, run_id) or -1.0
         return run_id
 
     def _database_knows_more(self, run_id: int, t_s: float) -> bool:

@@ -52,6 +52,16 @@ _SAMPLE_SQL = (
 _REJECTED_SQL = "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)"
 
 
+def last_moment(conn: sqlite3.Connection, run_id: int) -> float | None:
+    """The last moment anything of a run was recorded (event, sample or link), or None."""
+    return conn.execute(
+        "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
+        " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
+        " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
+        {"r": run_id},
+    ).fetchone()[0]
+
+
 class Store:
     """A writable footnote database. Use as a context manager or call close()."""
 
@@ -207,15 +217,7 @@ class Store:
         and store their still-open episodes as unresolved at run end."""
         open_runs = [r[0] for r in self.conn.execute("SELECT id FROM runs WHERE ended_t_s IS NULL")]
         for run_id in open_runs:
-            last_t = (
-                self.conn.execute(
-                    "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
-                    " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
-                    " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
-                    {"r": run_id},
-                ).fetchone()[0]
-                or 0.0
-            )
+            last_t = last_moment(self.conn, run_id) or 0.0
             last = self.conn.execute(
                 "SELECT kind, episode, severity FROM symptom_events WHERE run_id = ?"
                 " AND episode IS NOT NULL ORDER BY id DESC LIMIT 1",

@@ -99,31 +99,24 @@ def save_answers(db_path: str | Path, answers: AnswersIn) -> Answers:
         schema.migrate(conn)
         now = datetime.now(UTC)
         v = answers.model_dump()
+        row = (
+            now.isoformat(),
+            v["pain_when_walking"],
+            v["begins_at_rest"],
+            v["uphill_or_hurrying"],
+            v["ordinary_pace_level"],
+            v["when_standing_still"],
+            ",".join(v["where"]),
+        )
         with conn:
             conn.execute(
                 "INSERT INTO claudication_answers (answered_at, pain_when_walking, begins_at_rest, uphill_or_hurrying,"
                 ' ordinary_pace_level, when_standing_still, "where") VALUES (?, ?, ?, ?, ?, ?, ?)',
-                (
-                    now.isoformat(),
-                    v["pain_when_walking"],
-                    v["begins_at_rest"],
-                    v["uphill_or_hurrying"],
-                    v["ordinary_pace_level"],
-                    v["when_standing_still"],
-                    ",".join(v["where"]),
-                ),
+                row,
             )
     finally:
         conn.close()
-    return _answers(
-        now.isoformat(),
-        v["pain_when_walking"],
-        v["begins_at_rest"],
-        v["uphill_or_hurrying"],
-        v["ordinary_pace_level"],
-        v["when_standing_still"],
-        ",".join(v["where"]),
-    )
+    return _answers(*row)
 
 
 def latest_answers(conn: sqlite3.Connection) -> tuple[Answers | None, int]:

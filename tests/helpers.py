@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from gpiozero.pins.mock import MockFactory
 
 from footnote.device.config import parse_config
@@ -261,3 +262,15 @@ def replay_real_run(name: str, tmp_path: Path, presses: Sequence[tuple[float, st
 def rest_seconds(ra: RunAnalysis) -> set[int]:
     """The whole seconds inside the run's rest segments."""
     return {t for seg in ra.segments if seg.state == "rest" for t in range(int(seg.start_s) + 1, int(seg.end_s))}
+
+
+def client(server) -> httpx.Client:
+    """An HTTP client of a LiveServer that has fetched the CSRF cookie, as a browser would."""
+    c = httpx.Client(base_url=server.url, timeout=30)
+    c.get("/")
+    return c
+
+
+def csrf(c: httpx.Client) -> dict:
+    """The header a form's script sends with a write."""
+    return {"X-CSRF-Token": c.cookies["footnote_csrf"]}

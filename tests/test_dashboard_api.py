@@ -11,17 +11,7 @@ import pytest
 
 from footnote.device.story import Pod, Story
 from footnote.server.app import create_app
-from tests.helpers import LiveServer, replay_story, rows
-
-
-def client(server) -> httpx.Client:
-    c = httpx.Client(base_url=server.url, timeout=30)
-    c.get("/")  # picks up the CSRF cookie, as a browser would
-    return c
-
-
-def csrf(c: httpx.Client) -> dict:
-    return {"X-CSRF-Token": c.cookies["footnote_csrf"]}
+from tests.helpers import LiveServer, client, csrf, replay_story, rows
 
 
 def test_runs_list_with_the_summary(dashboard):

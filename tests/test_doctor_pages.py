@@ -7,23 +7,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from footnote.server.places import relief_distribution
-from tests.helpers import rows
+from tests.helpers import client, csrf, rows
 
 SETUP = {"shoes": "Pegasus 40, size 43", "lacing": "criss-cross", "orthotics": "none", "note": "new laces"}
-
-
-def client(server) -> httpx.Client:
-    c = httpx.Client(base_url=server.url, timeout=30)
-    c.get("/")  # picks up the CSRF cookie, as a browser would
-    return c
-
-
-def csrf(c: httpx.Client) -> dict:
-    return {"X-CSRF-Token": c.cookies["footnote_csrf"]}
 
 
 def stored(db, table: str) -> list[tuple]:
