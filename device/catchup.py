@@ -28,6 +28,7 @@ from typing import Any
 from footnote.device import integrity
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
 from footnote.device.journal import Journal, JournalingStore, adopt_stale_context, pending_journals
+from footnote.device.paths import sync_folder
 from footnote.device.recorder import RecorderSettings
 from footnote.device.store import SampleRow, Store, last_moment
 
@@ -214,6 +215,7 @@ def replay_pending(db_path: Path, store: Store) -> list[tuple[Path, dict[str, in
         except (ReplayFormatError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             kept = path.with_name(path.name + ".unreadable")
             os.rename(path, kept)
+            sync_folder(path.parent)
             message = (
                 f"The journal {path.name} could not be read past {exc}; what came before that is in the "
                 f"database, and the file is kept as {kept}."

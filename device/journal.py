@@ -37,9 +37,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device import integrity
 from footnote.device.errors import StoreError
-from footnote.device.paths import data_dir
+from footnote.device.paths import data_dir, sync_folder
 from footnote.device.recorder import RecorderSettings
 from footnote.device.seams import Indicator
 from footnote.device.store import SampleRow, Store
@@ -99,6 +98,7 @@ class Journal:
         self._synced_t = 0.0
         self._link_line: dict | None = None  # the footpod's state, repeated after a restart
         self._reserve: Path | None = None
+        self._synced_folder: Path | None = None  # where the file's own name was last made durable
         self._begin(run_open=True)
         self._open_file()
         self._make_reserve()
@@ -139,7 +139,7 @@ class Journal:
                 final = part.with_name(self.name)
                 os.rename(part, final)
                 self.path = final
-                integrity.sync_folder(final.parent)
+                sync_folder(final.parent)
             except OSError as exc:
                 self._move_elsewhere(exc)
             if not self._complete:
@@ -157,6 +157,11 @@ class Journal:
             self._write_pending()
             if self._fd is not None:
                 os.fsync(self._fd)
+                if self.path is not None and self._synced_folder != self.path.parent:
+                    # A new file's name is in its folder, which a power cut can lose even
+                    # when the file's bytes were fsync'd (ext4): once per folder is enough.
+                    sync_folder(self.path.parent)
+                    self._synced_folder = self.path.parent
         except OSError as exc:
             if not self.durable:
                 raise StoreError(f"could not write the journal {self.path}: {exc.strerror or exc}") from exc
@@ -191,7 +196,7 @@ class Journal:
                 self._close_fd()
                 target.unlink(missing_ok=True)
                 continue
-            integrity.sync_folder(folder)
+            sync_folder(folder)
             logger.error("the journal could not stay in %s (%s): moved to %s", failed, why.strerror or why, target)
             if failed is not None:
                 failed.unlink(missing_ok=True)  # may fail on a read-only card: then both are replayed, once
@@ -362,7 +367,7 @@ def adopt_stale_context(db_path: str | Path, *, keep: str) -> list[Path]:
                     continue
                 final = stale.with_name(stale.name.removesuffix(".part"))
                 os.rename(stale, final)
-                integrity.sync_folder(folder)
+                sync_folder(folder)
             except OSError as exc:  # a read-only card: it stays, and is tried again next start
                 logger.error("could not take up the journal %s left by a stopped logger: %s", stale, exc)
                 continue

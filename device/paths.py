@@ -39,3 +39,17 @@ def demo_db() -> Path:
 def demo_sessions() -> list[Path]:
     """The bundled demo record files, in name order."""
     return sorted((Path(__file__).parent / "demo_runs").glob("*.jsonl"))
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder so a rename in it survives a power cut."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

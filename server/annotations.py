@@ -1,6 +1,7 @@
 """The only things the server writes: the runner's notes on an episode, and a corrected
 start time for a run recorded with an unsynchronised clock. Each is one short
-transaction on its own connection, so the logger (WAL) keeps writing meanwhile."""
+transaction on its own connection, so the logger (WAL) keeps writing meanwhile, and
+fsync'd before it returns (a power cut right after "saved" keeps it)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,9 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a run outside these is a typo, not a 
 def _writable(db_path: Path) -> sqlite3.Connection:
     # Asked read-only first: turning on WAL would already change a damaged or foreign file.
     open_checked(db_path).close()
-    conn = schema.connect(db_path)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
+    # synchronous=FULL, as schema.connect sets it: the runner is told "saved", so the save
+    # is fsync'd before the answer (with NORMAL it waited for the logger's next commit).
+    return schema.connect(db_path)
 
 
 def save_annotation(db_path: str | Path, run_id: int, episode: int, note: AnnotationIn) -> None:

@@ -95,7 +95,6 @@ class Answers:
 def save_answers(db_path: str | Path, answers: AnswersIn) -> Answers:
     conn = schema.connect(Path(db_path))
     try:
-        conn.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(conn)
         now = datetime.now(UTC)
         v = answers.model_dump()

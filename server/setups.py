@@ -93,7 +93,6 @@ def save_setup(db_path: str | Path, run_id: int, setup: SetupIn) -> None:
     """Store (or replace) a run's setup. NoSuchRun when the run does not exist."""
     conn = schema.connect(Path(db_path))
     try:
-        conn.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(conn)
         with conn:
             if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
