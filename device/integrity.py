@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from footnote.device import schema
 from footnote.device.errors import DamagedDatabase
+from footnote.device.paths import sync_folder
 
 logger = logging.getLogger(__name__)
 
 QUICK_CHECK_S = 5.0  # a check that runs longer than this is taken as passed: the button must answer
 SQLITE_MAGIC = b"SQLite format 3\x00"
-FOOTNOTE_TABLES = {"runs", "symptom_events", "footpod_samples"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ def examine(path: str | Path, *, timeout_s: float = QUICK_CHECK_S) -> Health:
         return 0
 
     try:
+        owner = schema.ownership(conn)
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         conn.set_progress_handler(past_deadline, 1000)
         try:
@@ -117,9 +119,9 @@ def examine(path: str | Path, *, timeout_s: float = QUICK_CHECK_S) -> Health:
         conn.close()
     if problems != ["ok"]:
         return Health("damaged", "quick_check: " + "; ".join(problems)[:300])
-    if not tables:
-        return Health("empty", "an SQLite database with no tables")
-    if not tables >= FOOTNOTE_TABLES:
+    if owner == "blank":
+        return Health("empty", "an SQLite database with no footnote tables yet")
+    if owner == "foreign":
         return Health("foreign", "a database of another program (tables: " + ", ".join(sorted(tables)[:5]) + ")")
     return Health("ok", "quick_check passed")
 
@@ -149,20 +151,6 @@ def set_aside(path: str | Path, *, when: datetime | None = None) -> Path:
     sync_folder(path.parent)
     logger.error("database %s was damaged (%s): kept as %s", path, "set aside", target)
     return target
-
-
-def sync_folder(folder: Path) -> None:
-    """fsync a folder so a rename in it survives a power cut."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # -- notices ---------------------------------------------------------------------------------
@@ -218,18 +206,22 @@ def open_checked(path: str | Path) -> sqlite3.Connection:
 
     sqlite opens lazily, so a file of random bytes or another program's database would
     only fail at the first query, with a traceback; this asks first."""
-    from footnote.device import schema
-
     conn = schema.connect(path, read_only=True)
     try:
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        owner = schema.ownership(conn)
     except sqlite3.OperationalError:
         conn.close()
         raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise damaged(path, exc) from None
-    if not tables >= FOOTNOTE_TABLES:
+    if owner == "foreign":
         conn.close()
         raise DamagedDatabase(advice(path, "it holds no footnote runs: a database of another program?", foreign=True))
+    if owner == "blank":
+        # A database being created (or whose creation was cut short): no runs yet. Its
+        # tables are the logger's to make; a reader sees an empty footnote database.
+        conn.close()
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        schema.migrate(conn)
     return conn

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -119,7 +119,9 @@ def _m_doctor_database_identity(db: sqlite_utils.Database) -> None:
     from it, so two runners' (or two loggers') documents never share an id, while one
     database exports the same ids every time."""
     db.table("database_identity").create({"id": int, "uuid": str, "created_at": str}, pk="id", not_null={"uuid"})
-    db.table("database_identity").insert({"id": 1, "uuid": str(uuid.uuid4()), "created_at": _now()})
+    db.execute(
+        "INSERT INTO database_identity (id, uuid, created_at) VALUES (1, ?, ?)", (str(uuid.uuid4()), _now())
+    )
 
 
 def _m_doctor_run_setups(db: sqlite_utils.Database) -> None:
@@ -201,34 +203,69 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def applied_migrations(conn: sqlite3.Connection) -> set[str]:
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    return {name for (name,) in conn.execute("SELECT name FROM _migrations")}
+BOOKKEEPING_TABLE = "_migrations"
+# Made together by the first migration: a file that has them is footnote's.
+FOOTNOTE_TABLES = frozenset({"runs", "symptom_events", "footpod_samples"})
+Ownership = Literal["footnote", "blank", "foreign"]
+
+
+def ownership(conn: sqlite3.Connection) -> Ownership:
+    """Whose database this is: the one rule every command asks.
+
+    "footnote": it has footnote's tables. "blank": no tables at all, or nothing but
+    footnote's own bookkeeping (a creation cut short by a power cut or a kill): it is
+    completed, never refused. "foreign": anything else (another program's database, which
+    is never written to). Raises sqlite3.DatabaseError for a file SQLite cannot read."""
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables >= FOOTNOTE_TABLES:
+        return "footnote"
+    if not tables:
+        return "blank"
+    if tables == {BOOKKEEPING_TABLE}:
+        try:
+            names = {name for (name,) in conn.execute(f"SELECT name FROM {BOOKKEEPING_TABLE}")}
+        except sqlite3.OperationalError:  # another program's table of that name
+            return "foreign"
+        if names <= {name for name, _ in MIGRATIONS}:
+            return "blank"
+    return "foreign"
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The migrations this database has not seen (read only: a reader may ask)."""
+    done = (
+        {name for (name,) in conn.execute(f"SELECT name FROM {BOOKKEEPING_TABLE}")}
+        if has_table(conn, BOOKKEEPING_TABLE)
+        else set()
+    )
+    return [name for name, _ in MIGRATIONS if name not in done]
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database has not seen; return their names.
 
-    sqlite-utils (which pulls in numpy when it is installed, ~25 MB) is imported only
-    when there is something to migrate, so an up-to-date logger starts lean.
+    One transaction holds them all with their bookkeeping (the `_migrations` table
+    included): all or nothing, so a kill or a power cut at any moment leaves either the
+    database as it was or the database brought up to date, never a half (and each page is
+    written to the WAL once: one commit per migration left ~20 KB more WAL for each,
+    enough to fill a nearly full card before the first run). Nothing is written when
+    nothing is pending. sqlite-utils (which pulls in numpy when it is installed, ~25 MB)
+    is imported only when there is something to migrate, so an up-to-date logger starts
+    lean; inside a transaction it uses savepoints, never a commit of its own.
     """
-    done = applied_migrations(conn)
-    pending = [(name, step) for name, step in MIGRATIONS if name not in done]
-    if not pending:
+    if not pending_migrations(conn):
         return []
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    applied = []
-    # One transaction for every pending migration: all or nothing, and each page written
-    # to the WAL once (one commit per migration left ~20 KB more WAL for each, enough to
-    # fill a nearly full card before the first run).
-    conn.execute("BEGIN")
+    conn.execute("BEGIN IMMEDIATE")  # the write lock first: another writer may be migrating too
     try:
-        for name, step in pending:
-            step(db)
-            db.table("_migrations").insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
-            applied.append(name)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {BOOKKEEPING_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT)")
+        applied = pending_migrations(conn)  # asked again under the lock
+        steps = dict(MIGRATIONS)
+        for name in applied:
+            steps[name](db)
+            conn.execute(f"INSERT INTO {BOOKKEEPING_TABLE} (name, applied_at) VALUES (?, ?)", (name, _now()))
         conn.commit()
     except BaseException:
         conn.rollback()
@@ -259,14 +296,14 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         # Looked at read-only first: turning on WAL would already change a foreign file.
         probe = connect(path, read_only=True)
         try:
-            tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            owner = ownership(probe)
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
         finally:
             probe.close()
-        if tables and "runs" not in tables:
+        if owner == "foreign":
             from footnote.device.errors import DamagedDatabase
 
             raise DamagedDatabase(
