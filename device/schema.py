@@ -119,9 +119,7 @@ def _m_doctor_database_identity(db: sqlite_utils.Database) -> None:
     from it, so two runners' (or two loggers') documents never share an id, while one
     database exports the same ids every time."""
     db.table("database_identity").create({"id": int, "uuid": str, "created_at": str}, pk="id", not_null={"uuid"})
-    db.execute(
-        "INSERT INTO database_identity (id, uuid, created_at) VALUES (1, ?, ?)", (str(uuid.uuid4()), _now())
-    )
+    db.execute("INSERT INTO database_identity (id, uuid, created_at) VALUES (1, ?, ?)", (str(uuid.uuid4()), _now()))
 
 
 def _m_doctor_run_setups(db: sqlite_utils.Database) -> None:
