@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from footnote.device.button import PressDetector, attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config, load_config
 from footnote.device.errors import RscDecodeError
-from footnote.device.feedback import PinIndicator
+from footnote.device.parts.button import PressDetector, attach_button
+from footnote.device.parts.feedback import PinIndicator
 from footnote.device.paths import resolve_db
-from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
+from footnote.device.rules.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
 
 MIN_FREE_MB = 200  # a 3-hour run at 4 samples/s is about 5 MB; leave room for the system
 DEFAULT_SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket"
@@ -178,7 +178,7 @@ class Checker:
             button.close()
 
     def check_footpod(self) -> None:
-        from footnote.device.footpod import scan_footpods
+        from footnote.device.parts.footpod import scan_footpods
 
         async def look() -> tuple[str, str]:
             pods = await scan_footpods(timeout_s=min(8.0, self.footpod_timeout_s))
@@ -231,9 +231,9 @@ class Checker:
             self.record("footpod", False, bluetooth_problem(exc))
 
     def check_database(self) -> None:
-        from footnote.device.integrity import open_notices
-        from footnote.device.journal import pending_journals
-        from footnote.device.store import Store
+        from footnote.device.db.store import Store
+        from footnote.device.durability.integrity import open_notices
+        from footnote.device.durability.journal import pending_journals
 
         try:
             with Store(self.db_path) as store:
@@ -299,7 +299,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from footnote.device.cli import add_db_option
+    from footnote.device.paths import add_db_option
 
     p = sub.add_parser(
         "check",

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from footnote.device.errors import ConfigError
-from footnote.device.motion import CADENCE_CONVENTIONS
 from footnote.device.paths import sync_folder
+from footnote.device.rules.motion import CADENCE_CONVENTIONS
 
 # BCM numbers a Pi brings out on its 40-pin header.
 VALID_BCM = range(2, 28)

@@ -3,6 +3,7 @@ database every command uses."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,17 @@ def resolve_db(db: Path | None, config: Config) -> Path:
     if db:
         return Path(db)
     return Path(config.logger.db) if config.logger.db else default_db()
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that reads or writes the database."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the database (default: logger.db in the config, else $FOOTNOTE_DB, else ~/.local/share/footnote/footnote.db)",
+    )
 
 
 def demo_db() -> Path:

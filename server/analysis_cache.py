@@ -35,8 +35,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from footnote.device.db.reader import RunRow, load_run
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
-from footnote.server.rundata import RunRow, load_run
 
 logger = logging.getLogger(__name__)
 

@@ -92,7 +92,7 @@ def free_port() -> int:
 
 def every_get_route() -> list[str]:
     """Every GET address the dashboard has, with run 1 and episode 1 where one is asked."""
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
 
     def get_paths(routes):
         for route in routes:

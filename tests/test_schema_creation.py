@@ -9,20 +9,21 @@ import textwrap
 
 import pytest
 
-from footnote.device import schema
+from footnote.device.db import schema
+from footnote.device.db.connect import connect, open_reader, open_writer
+from footnote.device.db.store import Store
+from footnote.device.durability.integrity import examine
 from footnote.device.errors import DamagedDatabase
-from footnote.device.integrity import examine, open_checked
-from footnote.device.store import Store
 
 # Opens the database the way every writer does, dying (os._exit: no clean-up, no
-# rollback) just before its Nth SQL statement on any connection schema.connect makes.
+# rollback) just before its Nth SQL statement on any connection device.db.connect makes.
 KILLED_AT = textwrap.dedent(
     """
     import os, sys
-    from footnote.device import schema
+    from footnote.device.db import connect as db
     path, kill_at = sys.argv[1], int(sys.argv[2])
     count = 0
-    connect = schema.connect
+    connect = db.connect
 
     def dying_connect(*args, **kwargs):
         conn = connect(*args, **kwargs)
@@ -36,8 +37,8 @@ KILLED_AT = textwrap.dedent(
         conn.set_trace_callback(before_statement)
         return conn
 
-    schema.connect = dying_connect
-    schema.open_db(path).close()
+    db.connect = dying_connect
+    db.open_writer(path).close()
     print("opened after", count, "statements")
     """
 )
@@ -55,7 +56,7 @@ def open_killed_at(path, statement: int) -> bool:
 
 def assert_complete_footnote_database(path):
     assert examine(path).usable
-    conn = schema.open_db(path)  # the next start: completes it, never refuses it
+    conn = open_writer(path)  # the next start: completes it, never refuses it
     try:
         assert schema.ownership(conn) == "footnote"
         assert schema.pending_migrations(conn) == []
@@ -84,7 +85,7 @@ def test_a_logger_killed_at_any_statement_of_an_upgrade_keeps_the_runs_and_compl
     old = tmp_path / "old.db"
     with monkeypatch.context() as m:
         m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
-        conn = schema.open_db(old)
+        conn = open_writer(old)
         with conn:
             conn.execute(
                 "INSERT INTO runs (started_at, clock_synced, source) VALUES ('2026-11-20T07:00:00+00:00', 1, 'live')"
@@ -98,7 +99,7 @@ def test_a_logger_killed_at_any_statement_of_an_upgrade_keeps_the_runs_and_compl
             break
         kills += 1
         assert_complete_footnote_database(db)
-        conn = open_checked(db)
+        conn = open_reader(db)
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
         conn.close()
     else:
@@ -111,7 +112,7 @@ def test_a_file_holding_only_footnotes_bookkeeping_is_completed_by_a_writer_and_
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     conn.close()
-    reader = open_checked(db)  # the dashboard and footnote analyze: no runs yet, not "another program's"
+    reader = open_reader(db)  # the dashboard and footnote analyze: no runs yet, not "another program's"
     assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
     reader.close()
     with Store(db) as store:
@@ -135,7 +136,7 @@ def test_another_programs_migrations_table_is_still_another_programs_database(tm
 def test_an_up_to_date_database_is_opened_without_writing(tmp_path):
     db = tmp_path / "f.db"
     Store(db).close()
-    conn = schema.connect(db)
+    conn = connect(db)
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     assert schema.migrate(conn) == []
