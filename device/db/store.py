@@ -4,13 +4,14 @@ Every commit is fsync'd (WAL, synchronous=FULL) before the call returns: a sympt
 because the runner is told "recorded" right after, with every sample buffered before it.
 Footpod samples are buffered and committed together, with the next symptom or link event
 and at the latest when the logger's commit deadline comes (RunRecorder:
-DB_SAMPLE_FLUSH_S, 2 minutes after the first sample waiting). Meanwhile the logger's journal
-guards them (device.durability.journal: its lines are fsync'd every JOURNAL_SYNC_S, 5 s, and
+DB_SAMPLE_FLUSH_S after the first sample waiting). Meanwhile the logger's journal
+guards them (device.durability.journal: its lines are fsync'd every JOURNAL_SYNC_S, and
 replayed into the database at the next start after a power cut); a Store used without a
 journal commits them at that guard deadline instead (`sync_samples`). On an SD card the
 bytes written depend on how many commits there are, not on how much they hold: each one
 rewrites whole 4 KiB pages of the table, its index and their parents in the WAL, so one
-commit every 2 minutes writes a fraction of what one every 5 s did (benchmarks/bench_logger.py).
+commit every DB_SAMPLE_FLUSH_S writes a fraction of what one every JOURNAL_SYNC_S did
+(benchmarks/bench_logger.py has the figures).
 Packets the decoder rejected are buffered and committed the same way: a pod sending
 garbage four times a second must not fsync the SD card four times a second.
 """
@@ -68,7 +69,7 @@ class Store:
     def __init__(self, path: str | Path, *, fsync_samples: bool = True) -> None:
         """fsync_samples=False is for replays: their input is a file that can be replayed
         again, so a sample batch need not wait for the disk (the next fsync'd commit, at
-        the latest the run's close, makes it durable); an fsync every 5 s of replayed
+        the latest the run's close, makes it durable); an fsync every JOURNAL_SYNC_S of replayed
         time (sync_samples) would make a replay several times slower."""
         self.path = Path(path)
         self.fsync_samples = fsync_samples

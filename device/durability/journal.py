@@ -4,10 +4,10 @@ Every input the logger receives also goes to a journal file beside the database,
 record/replay format (device.logger.record_file). While the database works the journal is
 context, kept in a `.part` file, started again at every closed run and deleted when the
 logger stops: buffered, and fsync'd only to guard footpod samples the database has not
-committed yet (at most every recorder.JOURNAL_SYNC_S, 5 s, while samples arrive; the
-database commits them every recorder.DB_SAMPLE_FLUSH_S, 2 minutes). A `.part` file a
+committed yet (at most every recorder.JOURNAL_SYNC_S while samples arrive; the database
+commits them every recorder.DB_SAMPLE_FLUSH_S). A `.part` file a
 killed logger or a power cut left behind is replayed into the database at the next
-start (adopt_stale_context, device.durability.catchup), so a power cut loses at most the last 5 s
+start (adopt_stale_context, device.durability.catchup), so a power cut loses at most the last JOURNAL_SYNC_S
 of samples. When a write to the database fails (a damaged file, a read-only or full
 card, a folder that cannot be made), `JournalingStore` turns the journal durable: the
 `.part` file is renamed to its final name, what was buffered is written and fsync'd,
@@ -346,7 +346,7 @@ class Journal:
 def adopt_stale_context(db_path: str | Path, *, keep: str) -> list[Path]:
     """Context files a killed logger or a power cut left while the database worked become
     journals waiting to be replayed (renamed to their final names): their last samples,
-    up to 2 minutes of them (recorder.DB_SAMPLE_FLUSH_S), may not be in the database yet,
+    up to recorder.DB_SAMPLE_FLUSH_S of them, may not be in the database yet,
     and the replay adds only what is missing (device.durability.catchup). A context file without one
     whole line holds nothing and is deleted, as are stale reserves. `keep` is this
     session's journal name. Returns the journals made."""

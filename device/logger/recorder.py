@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from footnote.device.config import HOLD_TIME_S, INACTIVITY_TIMEOUT_MIN
 from footnote.device.db.store import SampleRow
 from footnote.device.errors import RscDecodeError, StoreError
 from footnote.device.parts.button import Gesture, PressDetector
@@ -49,8 +50,8 @@ TICK_SLACK_S = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class RecorderSettings:
-    hold_time_s: float = 1.5
-    inactivity_timeout_s: float = 30 * 60
+    hold_time_s: float = HOLD_TIME_S
+    inactivity_timeout_s: float = INACTIVITY_TIMEOUT_MIN * 60
     cadence_convention: str = "auto"
     cadence_overrides: dict[str, str] = field(default_factory=dict)  # address -> steps|strides
     source: str = "live"
