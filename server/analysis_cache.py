@@ -3,9 +3,12 @@ result, what PageData and the exports use) stored in a SQLite file of the dashbo
 own beside the database (`footnote.db` -> `footnote.analysis-cache.db`), because the
 dashboard opens run data read-only.
 
-An entry is used only when its key matches the run as it is now. The key is a digest of
-everything the result depends on: ANALYSIS_VERSION and the shape of the result's
-classes; the run's row (recorded start, corrected start, clock sync, end, end reason);
+The result holds decisions only (codes and numbers: server.analysis.results); the
+sentences are written where they are shown (server.words), so a changed sentence is
+never served stale. An entry is used only when its key matches the run as it is now. The
+key is a digest of everything the result depends on: ANALYSIS_VERSION, the shape of the
+result's classes and the value of every threshold (server.analysis.thresholds, which
+holds the logger's too); the run's row (recorded start, corrected start, clock sync, end, end reason);
 its footpod samples (first and last t_s: the logger only appends, in time order, to an
 open run); its symptom and link events (count, last id, sum of t_s); its annotations
 (every field). A run still open is never kept. A new input to `analyze_run` must be
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from footnote.device.db.reader import RunRow, load_run
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
+from footnote.server.analysis import thresholds as th
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +104,8 @@ def _shape(cls: type) -> str:
 
 
 _SHAPE = ";".join(f"{name}({_shape(cls)})" for name, cls in sorted(_RESULT_CLASSES.items()))
+# A changed threshold changes decisions: entries made with other values never match.
+_THRESHOLDS = repr(sorted((name, value) for name, value in vars(th).items() if name.isupper()))
 
 
 def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, str | None]:
@@ -115,7 +121,7 @@ def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, s
         if row[1] is None:
             keys[row[0]] = None
             continue
-        text = repr((ANALYSIS_VERSION, _SHAPE, row, annotations.get(row[0], [])))
+        text = repr((ANALYSIS_VERSION, _SHAPE, _THRESHOLDS, row, annotations.get(row[0], [])))
         keys[row[0]] = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     return keys
 

@@ -20,6 +20,7 @@ from footnote.device.logger.replay import replay_file
 from footnote.server.analysis import analyze_run, summarize
 from footnote.server.analysis.codes import Indeterminate, RedFlagCode
 from footnote.server.dashboard.app import create_app
+from footnote.server.words import sentences as said
 from tests.helpers import (
     GROUND_TRUTH,
     LiveServer,
@@ -57,9 +58,9 @@ def test_numbness_cleared_in_a_real_standstill_resolves_at_rest_with_the_true_st
     start, _ = standstill
     ra = replay_real_run(name, tmp_path, [(onset_s, "press"), (start + hold_after_s, "hold")])
     (ep,) = ra.episodes
-    assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), ep.evidence
+    assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), said.episode_evidence(ep)
     assert ep.rest_to_relief_s == pytest.approx(hold_after_s, abs=10)
-    assert "steps/min" not in ep.evidence[0] or name != "fr110_city_stops"  # it sends no cadence
+    assert "steps/min" not in said.episode_evidence(ep)[0] or name != "fr110_city_stops"  # it sends no cadence
     assert summarize([ra]).red_flags == []
 
 

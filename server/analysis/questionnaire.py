@@ -21,17 +21,9 @@ from footnote.device.db import schema
 from footnote.device.db.connect import connect
 from footnote.server.analysis import MOVING, REST, RunAnalysis
 from footnote.server.analysis import thresholds as th
-from footnote.server.words.vocabulary import (
-    BESIDE_WORDS,
-    EDINBURGH_ANSWER_WORDS,
-    EDINBURGH_QUESTIONS,
-    LEG_PLACE_WORDS,
-    NOT_ANSWERED,
-    location,
-    speed,
-)
 
 YesNo = Literal["yes", "no"]
+LEG_PLACES = ("buttock", "thigh", "calf", "shin", "ankle", "foot")  # the questionnaire's leg diagram
 ITEMS = (
     "pain_when_walking",
     "begins_at_rest",
@@ -46,7 +38,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "uphill_or_hurrying": ("yes", "no"),
     "ordinary_pace_level": ("yes", "no"),
     "when_standing_still": ("continues_over_10_min", "gone_within_10_min"),
-    "where": tuple(LEG_PLACE_WORDS),
+    "where": LEG_PLACES,
 }
 
 
@@ -72,7 +64,7 @@ class AnswersIn(BaseModel):
     @field_validator("where")
     @classmethod
     def each_place_once(cls, value: list[str]) -> list[str]:
-        return [p for p in LEG_PLACE_WORDS if p in value]
+        return [p for p in LEG_PLACES if p in value]
 
 
 @dataclass(frozen=True)
@@ -199,25 +191,3 @@ def recorded_beside(analyses: list[RunAnalysis]) -> dict[str, dict]:
 
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
-
-
-def beside_rows(answers: Answers | None, recorded: dict[str, dict]) -> list[dict]:
-    """One row per item: the question, the runner's answer and what the recordings say, in
-    words (the dashboard, the PDF and the FHIR narrative show these)."""
-    rows = []
-    for item in ITEMS:
-        r = recorded[item]
-        if item == "where":
-            answer = ", ".join(LEG_PLACE_WORDS[p] for p in answers.where) if answers and answers.where else NOT_ANSWERED
-            places = "; ".join(f"{location(p if p != 'not_said' else None)} {n}" for p, n in r["places"].items())
-            said = BESIDE_WORDS[r["code"]].format(**r) + (f": {places}" if places else "")
-        else:
-            value = getattr(answers, item) if answers else None
-            answer = EDINBURGH_ANSWER_WORDS[value] if value else NOT_ANSWERED
-            said = BESIDE_WORDS[r["code"]].format(**r)
-            if r["code"] == "not_recorded" and r.get("median_onset_speed_mps") is not None:
-                said += f" (median speed at onset {speed(r['median_onset_speed_mps'])})"
-        rows.append(
-            {"item": item, "question": EDINBURGH_QUESTIONS[item], "answer": answer, "recorded": said, "counts": r}
-        )
-    return rows

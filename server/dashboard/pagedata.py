@@ -20,14 +20,15 @@ from footnote.device.db.connect import open_reader
 from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.jsonable import jsonable
 from footnote.server.analysis.setups import Setup, default_setup, load_setups
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
 from footnote.server.charts import svg as svgcharts
 from footnote.server.charts.data import trend_points
 from footnote.server.charts.downsample import downsample
 from footnote.server.dashboard import heap as memory
+from footnote.server.words import present
 from footnote.server.words import sentences as wording
-from footnote.server.words.jsonable import jsonable
 from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
@@ -101,11 +102,11 @@ class PageData:
         analyses = [ra for _, ra in pairs]
         summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
-        beside = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
+        beside = present.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
         return {
             "runs": runs,
             "summary": {
-                **jsonable(summary),
+                **present.summary(summary),
                 "places": places.per_place(analyses),
                 "questionnaire": None if answers is None else {"answers": answers.as_dict(), "items": beside},
             },
@@ -141,7 +142,7 @@ class PageData:
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
-            e = jsonable(ep)
+            e = present.episode(ep)
             e["onset_local"] = local_time(row, ep.onset_t_s).isoformat(timespec="seconds")
             e["end_local"] = local_time(row, ep.end_t_s).isoformat(timespec="seconds")
             episodes.append(e)
@@ -198,7 +199,7 @@ class PageData:
     def summary(self) -> dict:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
-        return {**jsonable(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
+        return {**present.summary(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
 
     def setups_page(self) -> dict:
         """The shoe and lacing experiment: per setup, runs, hours, numbness, and the exact tests."""
@@ -219,7 +220,7 @@ class PageData:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
             answers, times = questionnaire.latest_answers(conn)
-        rows = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses))
+        rows = present.beside_rows(answers, questionnaire.recorded_beside(analyses))
         return {
             "answers": answers.as_dict() if answers else None,
             "times_answered": times,

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from footnote.server.exports.data import ExportData, at
+from footnote.server.words import sentences
 
 EPISODE_COLUMNS = [
     "run_id",
@@ -72,7 +73,7 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "run_start_local": at(row, 0),
                     "episode": ep.number,
                     "label": ep.label,
-                    "indeterminate_reason": ep.reason or "",
+                    "indeterminate_reason": sentences.episode_reason(ep) or "",
                     "onset_local": at(row, ep.onset_t_s),
                     "onset_t_s": _num(ep.onset_t_s),
                     "onset_distance_m": _num(ep.onset_distance_m),
@@ -98,7 +99,7 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "weakness": int(bool(a and a.weakness)),
                     "cold_or_pale": int(bool(a and a.cold_or_pale)),
                     "sudden_pain": int(bool(a and a.sudden_pain)),
-                    "evidence": " | ".join(ep.evidence),
+                    "evidence": " | ".join(sentences.episode_evidence(ep)),
                 }
             )
     return out

@@ -40,8 +40,9 @@ from html import escape
 from typing import Any, BinaryIO
 
 from footnote.device import __version__
-from footnote.server.analysis.questionnaire import ITEMS, beside_rows, recorded_beside
+from footnote.server.analysis.questionnaire import ITEMS, recorded_beside
 from footnote.server.exports.data import ExportData, at
+from footnote.server.words import present, sentences
 from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
     BESIDE_WORDS,
@@ -219,7 +220,7 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, where: dic
     period = {"start": at(row, ep.onset_t_s)}
     if ep.relieved:
         period["end"] = at(row, ep.end_t_s)
-    notes = [{"text": line} for line in ep.evidence]
+    notes = [{"text": line} for line in sentences.episode_evidence(ep)]
     if ep.ended_by == "unresolved_at_run_end":
         notes.append({"text": "Still present when the recording ended; relief time unknown."})
     a = ep.annotation
@@ -230,7 +231,7 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, where: dic
         "text": _narrative(
             [
                 f"Numbness, episode {ep.number} of the run of {period['start'][:10]}: {LABEL_WORDS[ep.label]}.",
-                *ep.evidence,
+                *sentences.episode_evidence(ep),
             ]
         ),
         "status": "final",
@@ -335,9 +336,12 @@ def build_bundle(data: ExportData) -> dict:
             f"{km(s.total_distance_m)}, {s.episodes} numbness episodes."
         ),
         f"Pattern across runs: {PATTERN_WORDS[s.pattern]}.",
-        *s.evidence,
-        *[("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + f.text for f in s.red_flags],
-        *s.hints,
+        *sentences.summary_evidence(s),
+        *[
+            ("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + sentences.red_flag(f)
+            for f in s.red_flags
+        ],
+        *sentences.summary_hints(s),
         DISCLAIMER,
     ]
     if s.rest_to_relief_s.median is not None:
@@ -409,7 +413,7 @@ def beside_lines(data: ExportData) -> list[str]:
 
 
 def beside(data: ExportData) -> list[dict]:
-    return beside_rows(data.answers, recorded_beside(data.analyses))
+    return present.beside_rows(data.answers, recorded_beside(data.analyses))
 
 
 def questionnaire_resources(data: ExportData, subject: dict, episode_obs: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from footnote.device.config import ButtonConfig
+from footnote.device.config import HOLD_TIME_S
 from footnote.device.rules.steps_or_strides import CadenceUnit
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import (
@@ -25,7 +25,7 @@ from footnote.server.analysis.codes import (
     RedFlagCode,
     SummaryEvidence,
 )
-from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag
+from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag, Summary
 from footnote.server.words.vocabulary import STATE_WHILE, clock, duration, km
 
 
@@ -134,11 +134,19 @@ def evidence(fact: Fact) -> str:
     return EVIDENCE_SENTENCES[Evidence(fact.code)](fact.values)
 
 
-def write_episode(ep: Episode) -> None:
-    """Fill in an episode's sentences (evidence, reason, hints) from its codes and numbers."""
-    ep.evidence = [evidence(f) for f in ep.facts]
-    ep.reason = INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
-    ep.hints = [HINT_WORDS[h] for h in ep.hint_codes]
+def episode_evidence(ep: Episode) -> list[str]:
+    """The evidence for an episode's label, one sentence per fact."""
+    return [evidence(f) for f in ep.facts]
+
+
+def episode_reason(ep: Episode) -> str | None:
+    """Why an episode is indeterminate (None when it has a pattern)."""
+    return INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
+
+
+def hints(codes: list[Hint]) -> list[str]:
+    """What where it was felt hints at, read with the label: never a diagnosis."""
+    return [HINT_WORDS[h] for h in codes]
 
 
 # -- red flags ------------------------------------------------------------------------------
@@ -213,6 +221,16 @@ SUMMARY_SENTENCES: dict[SummaryEvidence, Callable[[dict], str]] = {
 
 def summary_fact(fact: Fact) -> str:
     return SUMMARY_SENTENCES[SummaryEvidence(fact.code)](fact.values)
+
+
+def summary_evidence(summary: Summary) -> list[str]:
+    """The evidence across runs, one sentence per fact."""
+    return [summary_fact(f) for f in summary.facts]
+
+
+def summary_hints(summary: Summary) -> list[str]:
+    """Every episode's hints, each once, in alphabetical order."""
+    return sorted(set(hints(summary.hint_codes)))
 
 
 # -- the footpod: cadence and packets ---------------------------------------------------------
@@ -310,6 +328,6 @@ def method() -> list[str]:
         ),
         (
             "Button: a short press marks onset, another short press 'worse' (severity +1), a "
-            f"{ButtonConfig().hold_time_s:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
+            f"{HOLD_TIME_S:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
         ),
     ]
