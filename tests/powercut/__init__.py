@@ -9,10 +9,12 @@ until it is fsync'd and loses the rest when the power is pulled (tests/powercut/
     card.disk                              # the card as it is when the power comes back
     card.mount()                           # and the Pi starts again on it
 
-The cut comes first, then the kill: a process still running after the instant of the
-cut only gets EIO, so nothing it does afterwards can reach the card. Every wait is
-bounded; a mount that does not come up, or a file system that does not go away, fails
-the test with the daemon's own log.
+The cut comes first, then the kill. From the instant of the cut every file operation
+waits (the sync under way included), so a process can no more act on the card, or say
+that something is saved, than a dead one can; once it is killed the waiting operations
+fail and it finishes dying. What it printed before is what the runner was told. Every
+wait is bounded; a mount that does not come up, or a file system that does not go away,
+fails the test with the daemon's own log.
 """
 
 from __future__ import annotations
@@ -136,6 +138,8 @@ class PowerCutCard:
 
     def wait_for_cut(self, timeout_s: float = 60.0) -> None:
         """Wait until the card is cut (by cut() or by mount(cut_at_sync=...))."""
+        if self._cut_this_mount:
+            return
         self.last_cut = self._expect("cut", timeout_s)
         self.cuts += 1
         self._cut_this_mount = True
@@ -155,11 +159,27 @@ class PowerCutCard:
             self.cut()
         self.unmount()
 
+    def finish(self, proc: subprocess.Popen, timeout_s: float = 120.0) -> tuple[str, str]:
+        """Let a process run to its end, or to the cut (then the plug is pulled: every
+        process dies and the card is unmounted); what it printed on stdout and stderr."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return proc.communicate(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                if self.cut_came():
+                    self.pull_the_plug()
+                    return proc.communicate(timeout=30)
+                self._fail_if(time.monotonic() > deadline, f"{proc.args} neither ended nor was cut")
+
     def unmount(self) -> None:
         """Kill -9 what still runs on the card and unmount it; safe to call twice."""
         for proc in self.processes:
             if proc.poll() is None:
                 proc.kill()
+        if self.daemon is not None and self.daemon.poll() is None:
+            self._send("let go")  # killed processes waiting in a file operation may now die
+        for proc in self.processes:
             proc.wait(timeout=30)
         self.processes = []
         daemon, self.daemon = self.daemon, None

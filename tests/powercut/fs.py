@@ -14,9 +14,11 @@ holds. Everything else lives in this process's memory, as the kernel's page cach
   after the "zero-length file" crashes).
 
 A cut (the line `cut` on stdin, stdin closing, or the N-th sync with --cut-at-sync)
-drops everything not yet durable: from then on every operation fails with EIO and
-BACKING is the card as it is when the power comes back. The process keeps serving until
-it is unmounted (SIGTERM, or `umount`), so writers that are still running only see errors.
+drops everything not yet durable, and BACKING is the card as it is when the power comes
+back. From the cut on, every operation (the sync that brought the cut included) waits,
+as if the processes doing it had died with the Pi; the test kills them, then sends
+`let go`, and the waiting operations fail with EIO so they can finish dying. The
+process serves until it is unmounted (SIGTERM, or `umount`).
 
 Modelled on SQLite's crash simulation (src/test6.c: writes held until xSync, the crash
 at the N-th sync) and on LazyFS (Jepsen: a FUSE page cache dropped at a "crash"); unlike
@@ -299,8 +301,11 @@ def _remove(path: Path) -> None:
 
 class Fuse:
     """fusepy's operations over a Card: one lock around every call (fusepy calls from
-    several threads), EIO for everything once the card is cut. File locks are left to
-    the kernel (no `lock` operation), which is what SQLite's locking needs."""
+    several threads). At the cut every call, the one under way included, waits: a
+    process cannot do anything on the card after the power went, as on a real Pi,
+    where it is dead. `release` (once the test has killed those processes) lets the
+    waiting calls fail with EIO so the processes can finish dying. File locks are left
+    to the kernel (no `lock` operation), which is what SQLite's locking needs."""
 
     use_ns = True
     flag_nullpath_ok = True  # an unlinked file that is still open is reached by its handle
@@ -309,6 +314,7 @@ class Fuse:
         self.card = card
         self.out = out
         self._mutex = threading.Lock()  # not "lock": fusepy would take that for the lock operation
+        self._released = threading.Event()
         self._announced = False
 
     def __call__(self, op: str, *args):
@@ -317,17 +323,18 @@ class Fuse:
         if op in ("init", "destroy"):
             return getattr(self, op)(*args)
         with self._mutex:
-            if op in ("flush", "release"):  # closing never fails, cut or not
-                return getattr(self, op)(*args)
-            try:
-                self.card.check()
-                return getattr(self, op)(*args)
-            except OSError as exc:
-                raise FuseOSError(exc.errno or errno.EIO) from None
-            except KeyError:  # a handle this card never gave
-                raise FuseOSError(errno.EBADF) from None
-            finally:
-                self._announce()
+            if op in ("flush", "release") or not self.card.is_cut:
+                try:
+                    return getattr(self, op)(*args)
+                except OSError as exc:
+                    if not self.card.is_cut:  # the cut came during this call: it waits below
+                        raise FuseOSError(exc.errno or errno.EIO) from None
+                except KeyError:  # a handle this card never gave
+                    raise FuseOSError(errno.EBADF) from None
+                finally:
+                    self._announce()
+        self._released.wait()
+        raise FuseOSError(errno.EIO)
 
     def _announce(self) -> None:
         if self.card.is_cut and not self._announced:
@@ -342,6 +349,10 @@ class Fuse:
         with self._mutex:
             self.card.cut()
             self._announce()
+
+    def let_go(self) -> None:
+        """The processes on the card are dead: calls still waiting fail with EIO."""
+        self._released.set()
 
     def syncs(self) -> None:
         with self._mutex:
@@ -447,9 +458,12 @@ def _control(ops: Fuse) -> None:
     for line in sys.stdin:
         if line.strip() == "cut":
             ops.cut()
+        elif line.strip() == "let go":
+            ops.let_go()
         elif line.strip() == "syncs":
             ops.syncs()
     ops.cut()
+    ops.let_go()
     # libfuse's handler leaves its loop and unmounts; sent to the main thread, which waits
     # for it (fusepy's worker threads block signals)
     signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
