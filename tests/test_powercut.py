@@ -25,13 +25,13 @@ from unittest.mock import patch
 import httpx
 import pytest
 
-from footnote.device import schema
+from footnote.device.db import schema
+from footnote.device.db.store import Store
+from footnote.device.durability.integrity import examine
 from footnote.device.errors import FootnoteError
-from footnote.device.integrity import examine
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Story
 from footnote.device.paths import demo_sessions
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
-from footnote.device.story import Story
 from tests.helpers import FOOTNOTE, csrf, rows
 from tests.powercut import PowerCutCard
 
@@ -248,10 +248,10 @@ def test_replays_cut_at_many_points_keep_every_run_they_reported(power_cut_card,
 LIVE_SESSION = """
 import asyncio, itertools, sys
 from gpiozero.pins.mock import MockFactory
-from footnote.device import feedback
+from footnote.device.parts import feedback
 from footnote.device.config import parse_config
 from footnote.device.live import run_logger
-from footnote.device.rsc import encode_rsc_measurement
+from footnote.device.rules.rsc import encode_rsc_measurement
 
 PACKET = encode_rsc_measurement(3.0, 170, stride_m=1.1)
 shown = []
@@ -369,7 +369,7 @@ def test_the_live_logger_cut_and_restarted_keeps_every_press_it_confirmed(power_
     (catching up on the run before). Then the Pi starts again and stops cleanly. Every press whose feedback the
     runner saw is stored, every run's footpod samples are there but at most the last
     JOURNAL_SYNC_S before the cut, none twice, and every run is closed."""
-    from footnote.device.recorder import JOURNAL_SYNC_S
+    from footnote.device.logger.recorder import JOURNAL_SYNC_S
 
     card = power_cut_card
     db = card.path / "footnote.db"
