@@ -445,6 +445,54 @@ def test_the_live_logger_cut_and_restarted_keeps_every_press_it_confirmed(power_
         )
 
 
+# The journal by itself: the logger's context journal with 10 s of footpod lines, synced
+# once (as the logger does every 5 s), and no database opened beside it.
+JOURNAL_ALONE = """
+import sys
+from datetime import UTC, datetime
+from footnote.device.durability.journal import Journal
+from footnote.device.logger.recorder import RecorderSettings
+from footnote.device.rules.rsc import encode_rsc_measurement
+
+journal = Journal(sys.argv[1], started_at=datetime.now(UTC), clock_synced=True, settings=RecorderSettings(source="live"))
+packet = encode_rsc_measurement(3.0, 170, stride_m=1.1)
+for i in range(40):
+    journal.rsc(i * 0.25, packet)
+journal.sync()
+print("synced", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_the_journal_keeps_what_it_synced_without_help_from_the_database(power_cut_card, tmp_path, capsys):
+    """The journal guards the samples the database has not committed yet, so its own sync
+    must make them durable: its file is new, and a new name needs its folder's fsync. (In
+    the logger SQLite's first WAL sync happens to fsync that folder too; this does not
+    lean on it.) After the cut the next start replays the journal: all 40 samples."""
+    card = power_cut_card
+    card.mount()
+    proc = card.spawn(
+        [sys.executable, "-c", JOURNAL_ALONE, str(card.path / "footnote.db")],
+        env=footnote_env(card, tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    Said(proc.stdout).wait_for("synced", 60)
+    card.pull_the_plug()
+    on_card = [p.name for p in card.disk.glob("footnote.journal-*")]
+    card.mount()
+    start_and_stop_the_logger(card, tmp_path)
+    card.pull_the_plug()
+    copy = card.copy_of_disk(tmp_path / "after") / "footnote.db"
+    samples = rows(copy, "SELECT count(*) FROM footpod_samples")[0][0]
+    with capsys.disabled():
+        print(
+            f"\n  journal alone: 40 samples synced, cut; on the card: {on_card}; replayed at the next start: {samples}"
+        )
+    assert samples == 40
+
+
 # -- dashboard saves --------------------------------------------------------------------------------
 
 QUESTIONNAIRE = {"pain_when_walking": "yes", "begins_at_rest": "no", "when_standing_still": "gone_within_10_min"}
