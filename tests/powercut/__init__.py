@@ -65,6 +65,7 @@ class PowerCutCard:
         self.last_cut = ""  # the daemon's account of the last cut: syncs applied, what it dropped
         self._cut_this_mount = False
         self._lines: queue.Queue[str] = queue.Queue()
+        self._held: list[str] = []
 
     # -- mounting ------------------------------------------------------------------------
     def mount(self, *, cut_at_sync: int | None = None) -> PowerCutCard:
@@ -75,6 +76,7 @@ class PowerCutCard:
         if cut_at_sync is not None:
             argv += ["--cut-at-sync", str(cut_at_sync)]
         self._lines = queue.Queue()
+        self._held: list[str] = []
         self._cut_this_mount = False
         with open(self.log, "a") as log:
             self.daemon = subprocess.Popen(
@@ -93,7 +95,13 @@ class PowerCutCard:
         for line in daemon.stdout:
             self._lines.put(line.rstrip("\n"))
 
-    def _expect(self, word: str, timeout_s: float) -> str:
+    def _next(self, word: str, timeout_s: float) -> str | None:
+        """The daemon's next line starting with `word` (others are kept for their own
+        question), or None once `timeout_s` has gone by."""
+        for line in self._held:
+            if line.startswith(word):
+                self._held.remove(line)
+                return line
         deadline = time.monotonic() + timeout_s
         while True:
             try:
@@ -103,10 +111,18 @@ class PowerCutCard:
                 self._fail_if(
                     self.daemon.poll() is not None, f"the power-cut file system exited ({self.daemon.returncode})"
                 )
-                self._fail_if(time.monotonic() > deadline, f"the power-cut file system never said {word!r}")
+                if time.monotonic() >= deadline:
+                    return None
                 continue
-            if line.split()[0] == word:
+            if line.startswith(word):
                 return line
+            self._held.append(line)
+
+    def _expect(self, word: str, timeout_s: float) -> str:
+        line = self._next(word, timeout_s)
+        self._fail_if(line is None, f"the power-cut file system never said {word!r}")
+        assert line is not None
+        return line
 
     def _fail_if(self, condition: bool, what: str) -> None:
         if condition:
@@ -138,19 +154,19 @@ class PowerCutCard:
 
     def wait_for_cut(self, timeout_s: float = 60.0) -> None:
         """Wait until the card is cut (by cut() or by mount(cut_at_sync=...))."""
-        if self._cut_this_mount:
-            return
-        self.last_cut = self._expect("cut", timeout_s)
-        self.cuts += 1
-        self._cut_this_mount = True
+        if not self._cut_this_mount:
+            self._cut(self._expect("cut", timeout_s))
 
     def cut_came(self) -> bool:
         """Whether a cut armed with cut_at_sync has happened yet (without waiting)."""
-        try:
-            self.wait_for_cut(timeout_s=0.0)
-        except AssertionError:
-            return False
-        return True
+        if not self._cut_this_mount and (line := self._next("cut", 0.0)) is not None:
+            self._cut(line)
+        return self._cut_this_mount
+
+    def _cut(self, line: str) -> None:
+        self.last_cut = line
+        self.cuts += 1
+        self._cut_this_mount = True
 
     def pull_the_plug(self) -> None:
         """Cut (unless a cut_at_sync cut came already), kill -9 every process that uses

@@ -303,7 +303,7 @@ class Fuse:
     """fusepy's operations over a Card: one lock around every call (fusepy calls from
     several threads). At the cut every call, the one under way included, waits: a
     process cannot do anything on the card after the power went, as on a real Pi,
-    where it is dead. `release` (once the test has killed those processes) lets the
+    where it is dead. `let_go` (once the test has killed those processes) lets the
     waiting calls fail with EIO so the processes can finish dying. File locks are left
     to the kernel (no `lock` operation), which is what SQLite's locking needs."""
 
