@@ -47,15 +47,14 @@ def open_writer(path: str | Path) -> sqlite3.Connection:
         raise StoreError(f"could not create the folder {Path(path).parent}: {exc.strerror or exc}") from None
     if Path(path).exists() and Path(path).stat().st_size > 0:
         # Looked at read-only first: turning on WAL would already change a foreign file.
-        probe = connect(path, read_only=True)
         try:
-            owner = schema.ownership(probe)
-        except sqlite3.OperationalError:
-            raise
+            owner = _ownership(path)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_READONLY_ROLLBACK:
+                raise
+            owner = _ownership_once_rolled_back(path)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
-        finally:
-            probe.close()
         if owner == "foreign":
             raise DamagedDatabase(
                 advice(path, "a database of another program: it holds no footnote runs", foreign=True)
@@ -70,6 +69,34 @@ def open_writer(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise damaged(path, exc) from None
     return conn
+
+
+def _ownership(path: str | Path) -> schema.Ownership:
+    probe = connect(path, read_only=True)
+    try:
+        return schema.ownership(probe)
+    finally:
+        probe.close()
+
+
+def _ownership_once_rolled_back(path: str | Path) -> schema.Ownership:
+    """Whose database a file with a hot rollback journal is: a transaction cut short by a
+    power cut or a kill (for footnote: SQLite's switch of a new file to WAL, at the first
+    start), which only a writer can roll back. Asked of a copy, rolled back there, so a
+    foreign file is still never written to; footnote's own is then rolled back for real
+    by the writer that opens it (SQLite's own recovery: its last commit is kept)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / Path(path).name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(f"{path}-journal", f"{copy}-journal")
+        conn = sqlite3.connect(copy)
+        try:
+            return schema.ownership(conn)
+        finally:
+            conn.close()
 
 
 def open_reader(path: str | Path) -> sqlite3.Connection:
