@@ -52,8 +52,13 @@ def cmd_log(args: argparse.Namespace) -> int:
         from footnote.device.parts.footpod import FootpodClient
 
         footpod = FootpodClient.from_config(config).run
+    strap = None
+    if not args.no_strap and (config.strap.address or config.strap.enabled):
+        from footnote.device.parts.strap import StrapClient
+
+        strap = StrapClient.from_config(config).run
     run_ids = asyncio.run(
-        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod)
+        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod, strap=strap)
     )
     print("runs recorded: " + ", ".join(map(str, run_ids)))
     return 0
@@ -81,12 +86,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     import asyncio
 
-    from footnote.device.parts.footpod import scan_footpods
+    if args.strap:
+        from footnote.device.parts.strap import scan_straps
 
-    found = asyncio.run(scan_footpods(timeout_s=args.timeout))
-    if not found:
-        print("no Running Speed and Cadence footpod found (is it awake, and not connected to a watch?)")
-        return 1
+        found = asyncio.run(scan_straps(timeout_s=args.timeout))
+        if not found:
+            print("no heart-rate strap found (is it on, moist at the electrodes, and not held by a watch?)")
+            return 1
+    else:
+        from footnote.device.parts.footpod import scan_footpods
+
+        found = asyncio.run(scan_footpods(timeout_s=args.timeout))
+        if not found:
+            print("no Running Speed and Cadence footpod found (is it awake, and not connected to a watch?)")
+            return 1
     print(f"{'name':24} {'address':17}  signal")
     for pod in found:
         print(f"{pod.name:24} {pod.address:17}  {pod.rssi} dBm")
@@ -101,10 +114,13 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
     path = Path(args.config) if args.config else default_config_path()
     config = load_config(path)
-    paired = replace(config, footpod=replace(config.footpod, address=args.address.upper()))
+    if args.strap:
+        paired = replace(config, strap=replace(config.strap, address=args.address.upper()))
+    else:
+        paired = replace(config, footpod=replace(config.footpod, address=args.address.upper()))
     # Checked as the saved file will be read back: a bad address is refused here.
     save_config(parse_config(tomllib.loads(render_config(paired)), path), path)
-    print(f"footpod {args.address.upper()} paired; saved in {path}")
+    print(f"{'strap' if args.strap else 'footpod'} {args.address.upper()} paired; saved in {path}")
     return 0
 
 
@@ -117,7 +133,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument("--record", type=Path, metavar="FILE", help="also write every raw input to this replay file")
-    p.add_argument("--no-footpod", action="store_true", help="button only; do not look for a footpod")
+    p.add_argument("--no-footpod", action="store_true", help="do not look for a footpod")
+    p.add_argument("--no-strap", action="store_true", help="do not look for a heart-rate strap even when one is paired")
     p.set_defaults(func=cmd_log)
 
     p = sub.add_parser(
@@ -146,6 +163,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="Listen for footpods advertising Running Speed and Cadence (0x1814), strongest first.",
     )
     p.add_argument("--timeout", type=float, default=8.0, metavar="SECONDS", help="how long to listen (default 8)")
+    p.add_argument("--strap", action="store_true", help="list heart-rate straps (Heart Rate Service 0x180D) instead")
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser(
@@ -157,6 +175,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "address", help='the pod\'s Bluetooth address, as footnote scan prints it (e.g. "C0:FF:EE:00:00:01")'
     )
+    p.add_argument("--strap", action="store_true", help="the address is a heart-rate strap's (footnote scan --strap)")
     p.set_defaults(func=cmd_pair)
 
 

@@ -173,12 +173,58 @@ def _sdcard_notices(db: sqlite_utils.Database) -> None:
     )
 
 
+def _sensors_1_heart_rate(db: sqlite_utils.Database) -> None:
+    """The heart-rate strap (issue 24): every Heart Rate Measurement as received, decoded
+    (bpm NULL when it is no heart rate: no skin contact, out of range, or a packet the
+    decoder rejected, whose reason is in `error`), its link events, and the strap a run
+    used. Batched and committed like footpod samples, guarded by the journal."""
+    db.execute(
+        "CREATE TABLE heart_rate_samples (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
+        " t_s REAL NOT NULL, raw BLOB NOT NULL, bpm INTEGER, contact TEXT, energy_kj INTEGER, rr_count INTEGER,"
+        " error TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE strap_link_events (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
+        " t_s REAL NOT NULL, state TEXT NOT NULL, address TEXT)"
+    )
+    for name, type_ in (("strap_address", "TEXT"), ("strap_name", "TEXT"), ("strap_location", "INTEGER")):
+        db.execute(f"ALTER TABLE runs ADD COLUMN {name} {type_}")
+    for table in ("heart_rate_samples", "strap_link_events"):
+        db.execute(f"CREATE INDEX idx_{table}_run_id_t_s ON {table} (run_id, t_s)")
+
+
+def _sensors_2_watch_files(db: sqlite_utils.Database) -> None:
+    """The watch's own recording of a run (issue 24): the original file, byte for byte,
+    once (by its SHA-256), its records (time_s: seconds since the file's first record,
+    the watch's GPS clock), and which runs it is attached to and how it was aligned
+    (watch_start_t_s: the run's t_s of the file's first record; accepted 0 while an
+    alignment proposed from the movement waits for the runner)."""
+    db.execute(
+        "CREATE TABLE watch_files (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT, format TEXT NOT NULL,"
+        " sport TEXT, device TEXT, started_at TEXT NOT NULL, ended_at TEXT NOT NULL, records INTEGER NOT NULL,"
+        " original BLOB NOT NULL, added_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE watch_records (watch_file_id INTEGER NOT NULL REFERENCES watch_files(id), time_s REAL NOT NULL,"
+        " distance_m REAL, speed_mps REAL, cadence_spm REAL, heart_rate_bpm INTEGER, altitude_m REAL)"
+    )
+    db.execute("CREATE INDEX idx_watch_records_file_time ON watch_records (watch_file_id, time_s)")
+    db.execute(
+        "CREATE TABLE watch_attachments (run_id INTEGER NOT NULL REFERENCES runs(id),"
+        " watch_file_id INTEGER NOT NULL REFERENCES watch_files(id), method TEXT NOT NULL,"
+        " watch_start_t_s REAL NOT NULL, score REAL, runner_up REAL, accepted INTEGER NOT NULL,"
+        " attached_at TEXT NOT NULL, PRIMARY KEY (run_id, watch_file_id))"
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     ("doctor_1_database_identity", _m_doctor_database_identity),
     ("doctor_2_run_setups", _m_doctor_run_setups),
     ("doctor_3_claudication_questionnaire", _m_doctor_claudication_questionnaire),
     ("sdcard_notices", _sdcard_notices),
+    ("sensors_1_heart_rate", _sensors_1_heart_rate),
+    ("sensors_2_watch_files", _sensors_2_watch_files),
 ]
 
 

@@ -47,6 +47,25 @@ class SampleRow(NamedTuple):
     running: int
 
 
+class HeartRateRow(NamedTuple):
+    """One heart_rate_samples row: a strap's notification as received (see device.db.schema).
+    bpm is None when it is no heart rate; error holds the decoder's reason for a packet
+    it rejected."""
+
+    run_id: int
+    t_s: float
+    raw: bytes
+    bpm: int | None
+    contact: str | None
+    energy_kj: int | None
+    rr_count: int | None
+    error: str | None = None
+
+
+_HEART_RATE_SQL = (
+    f"INSERT INTO heart_rate_samples ({', '.join(HeartRateRow._fields)})"
+    f" VALUES ({', '.join('?' * len(HeartRateRow._fields))})"
+)
 _SAMPLE_SQL = (
     f"INSERT INTO footpod_samples ({', '.join(SampleRow._fields)}) VALUES ({', '.join('?' * len(SampleRow._fields))})"
 )
@@ -58,7 +77,8 @@ def last_moment(conn: sqlite3.Connection, run_id: int) -> float | None:
     return conn.execute(
         "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
         " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
-        " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
+        " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r"
+        " UNION ALL SELECT max(t_s) FROM heart_rate_samples WHERE run_id = :r)",
         {"r": run_id},
     ).fetchone()[0]
 
@@ -76,6 +96,7 @@ class Store:
         self.conn = open_writer(self.path)
         self._samples: list[SampleRow] = []
         self._rejected: list[tuple[int, float, bytes, str]] = []  # (run_id, t_s, raw, error)
+        self._heart_rates: list[HeartRateRow] = []
         self.dropped_samples = 0
 
     def __enter__(self) -> Store:
@@ -98,6 +119,7 @@ class Store:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
+        self._heart_rates.clear()
         return cursor.lastrowid or 0
 
     def _write_buffered(self) -> None:
@@ -105,6 +127,8 @@ class Store:
             self.conn.executemany(_SAMPLE_SQL, self._samples)
         if self._rejected:
             self.conn.executemany(_REJECTED_SQL, self._rejected)
+        if self._heart_rates:
+            self.conn.executemany(_HEART_RATE_SQL, self._heart_rates)
 
     def open_run(
         self,
@@ -190,9 +214,29 @@ class Store:
             if self.dropped_samples in (1, 100, 10_000):
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
+    def buffer_heart_rate(self, row: HeartRateRow) -> None:
+        """Queue one heart_rate_samples row for the next flush, bounded like footpod samples."""
+        self._heart_rates.append(row)
+        if len(self._heart_rates) > MAX_PENDING_SAMPLES:
+            del self._heart_rates[: len(self._heart_rates) - MAX_PENDING_SAMPLES]
+            self.dropped_samples += 1
+
+    def add_strap_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        self._write(
+            "INSERT INTO strap_link_events (run_id, t_s, state, address) VALUES (?,?,?,?)",
+            (run_id, t_s, state, address),
+        )
+
+    def set_strap(self, run_id: int, *, address: str | None, name: str | None, location: int | None) -> None:
+        self._write(
+            "UPDATE runs SET strap_address = coalesce(?, strap_address), strap_name = coalesce(?, strap_name),"
+            " strap_location = coalesce(?, strap_location) WHERE id = ?",
+            (address, name, location, run_id),
+        )
+
     def flush_samples(self) -> None:
         """Commit the buffered samples and rejected packets (fsync'd: on disk when this returns)."""
-        if not self._samples and not self._rejected:
+        if not self._samples and not self._rejected and not self._heart_rates:
             return
         try:
             if not self.fsync_samples:
@@ -207,6 +251,7 @@ class Store:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
+        self._heart_rates.clear()
 
     def sync_samples(self) -> None:
         """Make the buffered samples survive a power cut. A Store has no cheaper way than

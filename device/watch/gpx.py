@@ -39,7 +39,7 @@ def read_gpx(data: bytes, *, what: str = "the GPX file") -> WatchActivity:
         doc = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except gpxpy.gpx.GPXException as exc:
         raise WatchFileError(f"{what}: not a usable GPX file ({exc})") from None
-    sport = next((t.type.strip().lower() for t in doc.tracks if t.type), None)
+    sport = next((str(t.type).strip().lower() for t in doc.tracks if t.type), None)
     records: list[WatchRecord] = []
     total_m = 0.0
     last = None
