@@ -8,7 +8,7 @@ entry point (pyproject.toml), so the Pi side never imports the server side. A ha
 takes the parsed arguments and returns the exit status; footnote's own errors
 (FootnoteError) become one line on stderr and exit status 2.
 
-This module registers the logger's commands: log, replay, scan, pair.
+This module registers the logger's commands: log, replay, scan, pair, attach.
 """
 
 from __future__ import annotations
@@ -124,6 +124,46 @@ def cmd_pair(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_attach(args: argparse.Namespace) -> int:
+    from footnote.device.config import load_config
+    from footnote.device.db.connect import open_writer
+    from footnote.device.watch.attach import attach_watch_file
+    from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
+
+    path: Path = args.file
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_WATCH_FILE_BYTES + 1)  # one byte over is enough for the reader to refuse it
+    except OSError as exc:
+        raise FootnoteError(f"cannot read {path}: {exc.strerror or exc}") from None
+    conn = open_writer(resolve_db(args.db, load_config(args.config)))
+    try:
+        result = attach_watch_file(conn, args.run, data, name=path.name, accept=args.accept)
+    finally:
+        conn.close()
+    activity = result.activity
+    print(
+        f"{path.name}: {activity.format.upper()}, {activity.sport or 'sport not named'}, "
+        f"{len(activity.records)} records, {activity.start:%Y-%m-%d %H:%M:%S} to {activity.end:%H:%M:%S} UTC"
+    )
+    if result.already:
+        print("attached before: nothing changed")
+    for done in result.attached:
+        a = done.alignment
+        if a.method == "wall_clock":
+            print(f"run {done.run_id}: attached by the wall clock, covering {done.overlap_s / 60:.0f} min of it")
+        elif done.accepted:
+            print(f"run {done.run_id}: attached by {a.method.replace('_', ' ')} (score {a.score}); its start corrected")
+        else:
+            print(
+                f"run {done.run_id}: the Pi's clock was not synchronised; proposed from {a.method.replace('_', ' ')}: "
+                f"the watch starts {a.watch_start_t_s:+.0f} s into the run (score {a.score}"
+                + (f", next best {a.runner_up}" if a.runner_up is not None else "")
+                + f"). Accept it with: footnote attach {done.run_id} {path} --accept"
+            )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "log",
@@ -177,6 +217,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     p.add_argument("--strap", action="store_true", help="the address is a heart-rate strap's (footnote scan --strap)")
     p.set_defaults(func=cmd_pair)
+
+    p = sub.add_parser(
+        "attach",
+        parents=[common],
+        help="attach the watch's recording (FIT, TCX, GPX) to a run",
+        description="Attach the watch's own file of a run: aligned by the wall clock, or, when the Pi's clock was "
+        "not synchronised, by the movement (proposed; --accept takes it). The original file is kept.",
+    )
+    p.add_argument("run", type=int, metavar="RUN", help="the run's id, as footnote replay or the dashboard shows it")
+    p.add_argument("file", type=Path, metavar="FILE", help="the watch's .fit, .tcx or .gpx file of that run")
+    add_db_option(p)
+    p.add_argument("--accept", action="store_true", help="accept the alignment proposed from the movement")
+    p.set_defaults(func=cmd_attach)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -185,7 +185,10 @@ def _sensors_1_heart_rate(db: sqlite_utils.Database) -> None:
     )
     db.execute(
         "CREATE TABLE strap_link_events (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
-        " t_s REAL NOT NULL, state TEXT NOT NULL, address TEXT)"
+        " t_s REAL NOT NULL, state TEXT NOT NULL, address TEXT,"
+        # The sensor it is about, always 'strap': it also tells these rows from the pod's
+        # link_events by their shape alone (footnote recover reads pages row by row).
+        " sensor TEXT NOT NULL DEFAULT 'strap')"
     )
     for name, type_ in (("strap_address", "TEXT"), ("strap_name", "TEXT"), ("strap_location", "INTEGER")):
         db.execute(f"ALTER TABLE runs ADD COLUMN {name} {type_}")

@@ -35,7 +35,14 @@ from footnote.device.errors import FootnoteError
 logger = logging.getLogger(__name__)
 
 RECOVER_TIMEOUT_S = 600
-CHILD_TABLES = ("symptom_events", "footpod_samples", "link_events", "rejected_packets")
+CHILD_TABLES = (
+    "symptom_events",
+    "footpod_samples",
+    "link_events",
+    "rejected_packets",
+    "heart_rate_samples",
+    "strap_link_events",
+)
 RUN_TABLES = ("annotations", "run_corrections")  # keyed by run_id, no id of their own
 # Columns each table takes from a salvaged row (the id is given anew).
 COLUMNS = {
@@ -52,6 +59,9 @@ COLUMNS = {
         "footpod_feature",
         "footpod_location",
         "cadence_convention",
+        "strap_address",  # added by sensors_1_heart_rate: older rows have 3 fields fewer
+        "strap_name",
+        "strap_location",
     ),
     "symptom_events": ("run_id", "t_s", "kind", "episode", "severity"),
     "footpod_samples": (
@@ -67,6 +77,8 @@ COLUMNS = {
         "running",
     ),
     "link_events": ("run_id", "t_s", "state", "address"),
+    "heart_rate_samples": ("run_id", "t_s", "raw", "bpm", "contact", "energy_kj", "rr_count", "error"),
+    "strap_link_events": ("run_id", "t_s", "state", "address", "sensor"),
     "rejected_packets": ("run_id", "t_s", "raw", "error"),
     "annotations": (
         "run_id",
@@ -215,8 +227,12 @@ def _table_by_table(copy: Path, rows: Rows) -> bool:
 
 def _table_rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
     """Rows of one table by rowid, as dicts; {} when the table was lost."""
-    columns = COLUMNS[table]
     try:
+        # An older database lacks the columns later migrations added: those read as NULL.
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        columns = tuple(c for c in COLUMNS[table] if c in have)
+        if not columns:
+            return {}
         found = conn.execute(f"SELECT rowid, {', '.join(columns)} FROM {table}").fetchall()
     except sqlite3.DatabaseError:
         return {}
@@ -236,8 +252,13 @@ def _classify(rowid: int, fields: list) -> tuple[str, dict] | None:
         table = "link_events"
     elif n == 5 and fields[0] is None and isinstance(fields[3], bytes):
         table = "rejected_packets"
-    elif n == 13 and fields[0] is None and _is_time(fields[1]) and isinstance(fields[6], str):
+    elif n in (13, 16) and fields[0] is None and _is_time(fields[1]) and isinstance(fields[6], str):
         table = "runs"
+        fields = fields + [None] * (16 - n)
+    elif n == 9 and fields[0] is None and isinstance(fields[3], bytes):
+        table = "heart_rate_samples"
+    elif n == 6 and fields[0] is None and fields[3] in schema.LINK_STATES and fields[5] == "strap":
+        table = "strap_link_events"
     elif n == 12 and isinstance(fields[0], int) and isinstance(fields[1], int) and _is_time(fields[11]):
         return "annotations", dict(zip(COLUMNS["annotations"], fields, strict=True))
     elif n == 3 and fields[0] is None and _is_time(fields[1]) and _is_time(fields[2]):
@@ -268,8 +289,10 @@ def _valid(table: str, row: dict) -> bool:
         return t_ok and isinstance(row["raw"], bytes)
     if table == "link_events":
         return t_ok and row["state"] in schema.LINK_STATES
-    if table == "rejected_packets":
+    if table in ("rejected_packets", "heart_rate_samples"):
         return t_ok
+    if table == "strap_link_events":
+        return t_ok and row["state"] in schema.LINK_STATES
     return True
 
 
