@@ -39,6 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from footnote.device.db.reader import RunRow, load_run
+from footnote.device.db.schema import has_table
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
 from footnote.server.analysis import thresholds as th
 
@@ -51,6 +52,11 @@ _KEY_SQL = (
     " (SELECT count(*) || ',' || max(id) || ',' || sum(t_s) FROM symptom_events WHERE run_id = r.id),"
     " (SELECT count(*) || ',' || max(id) || ',' || sum(t_s) FROM link_events WHERE run_id = r.id)"
     " FROM runs r LEFT JOIN run_corrections c ON c.run_id = r.id"
+)
+_SENSORS_KEY_SQL = (
+    ", (SELECT count(*) || ',' || max(id) || ',' || sum(t_s) FROM heart_rate_samples WHERE run_id = r.id),"
+    " (SELECT group_concat(watch_file_id || ':' || accepted || ':' || watch_start_t_s) FROM watch_attachments"
+    " WHERE run_id = r.id)"
 )
 _ANNOTATIONS_SQL = (
     "SELECT run_id, episode, location, side, shoes, lacing, note, rest_or_night, weakness, cold_or_pale,"
@@ -117,6 +123,8 @@ def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, s
         annotations.setdefault(row[0], []).append(row[1:])
     keys: dict[int, str | None] = {}
     sql = _KEY_SQL + (" WHERE r.id = ?" if run_id is not None else "")
+    if has_table(conn, "watch_attachments"):  # the strap's heart rates and the watch's files (issue 24)
+        sql = sql.replace(" FROM runs r LEFT JOIN", _SENSORS_KEY_SQL + " FROM runs r LEFT JOIN", 1)
     for row in conn.execute(sql, params):
         if row[1] is None:
             keys[row[0]] = None

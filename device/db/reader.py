@@ -123,18 +123,66 @@ def load_run(conn: sqlite3.Connection, run_id: int, row: RunRow | None = None) -
     events = conn.execute(
         "SELECT t_s, kind, episode, severity FROM symptom_events WHERE run_id = ? ORDER BY t_s, id", (run_id,)
     ).fetchall()
+    end_s = row.ended_t_s or 0.0
+    extra = sensors_of(conn, run_id, row.started_at, samples, links, end_s)
     return Run(
         id=run_id,
         started_at=row.started_at,
         clock_synced=row.clock_synced,
-        ended_t_s=row.ended_t_s or 0.0,
-        samples=samples,
-        links=links,
+        ended_t_s=end_s,
+        samples=extra.pop("samples"),
+        links=extra.pop("links"),
+        **extra,
         events=events,
         annotations=annotations_of(conn, run_id),
         rejected_t_s=rejected,
         cadence_convention=row.cadence_convention or "auto",
     )
+
+
+def sensors_of(
+    conn: sqlite3.Connection, run_id: int, started_at: datetime, samples: list[Sample], links: list, end_s: float
+) -> dict:
+    """The strap's heart rates and the watch's accepted files of a run, merged with the
+    pod's samples by the rules of device.db.sources (the watch placed by the run's start
+    as it now stands, corrected or not)."""
+    from footnote.device.db import sources as merge
+    from footnote.device.db.schema import has_table
+
+    if not has_table(conn, "watch_attachments"):  # a database the logger has not upgraded yet
+        return {"samples": samples, "links": links, "movement_sources": merge.movement(samples, links, [], end_s)[2]}
+    strap = conn.execute(
+        "SELECT t_s, bpm FROM heart_rate_samples WHERE run_id = ? AND bpm IS NOT NULL ORDER BY t_s", (run_id,)
+    ).fetchall()
+    files = conn.execute(
+        "SELECT f.id, f.started_at, a.accepted FROM watch_attachments a JOIN watch_files f ON f.id = a.watch_file_id"
+        " WHERE a.run_id = ? ORDER BY f.started_at",
+        (run_id,),
+    ).fetchall()
+    points: list[merge.WatchPoint] = []
+    for file_id, file_start, accepted in files:
+        if not accepted:
+            continue
+        offset = (datetime.fromisoformat(file_start) - started_at).total_seconds()
+        points += [
+            merge.WatchPoint(offset + t, *values)
+            for t, *values in conn.execute(
+                "SELECT time_s, distance_m, speed_mps, cadence_spm, heart_rate_bpm, altitude_m FROM watch_records"
+                " WHERE watch_file_id = ? ORDER BY time_s",
+                (file_id,),
+            )
+        ]
+    points.sort(key=lambda p: p.t_s)
+    merged_samples, merged_links, sources = merge.movement(samples, links, points, end_s)
+    return {
+        "samples": merged_samples,
+        "links": merged_links,
+        "heart_rates": merge.heart_rates(strap, points),
+        "elevations": [(p.t_s, p.altitude_m) for p in points if p.altitude_m is not None and 0 <= p.t_s <= end_s],
+        "movement_sources": sources,
+        "watch_files": [f for f, _, accepted in files if accepted],
+        "proposed_watch_files": [f for f, _, accepted in files if not accepted],
+    }
 
 
 def load_runs(conn: sqlite3.Connection, rows: list[RunRow]) -> list[Run]:

@@ -53,3 +53,9 @@ class Run:
     annotations: dict[int, Annotation] = field(default_factory=dict)
     rejected_t_s: list[float] = field(default_factory=list)  # footpod packets that could not be decoded
     cadence_convention: str = "auto"  # auto | steps | strides (config or per-pod override)
+    # From the strap and the watch's file (device.db.sources says which wins, per field):
+    heart_rates: list[tuple[float, int, str]] = field(default_factory=list)  # (t_s, bpm, strap|watch)
+    elevations: list[tuple[float, float]] = field(default_factory=list)  # (t_s, altitude_m), the watch's
+    movement_sources: list[tuple[float, float, str]] = field(default_factory=list)  # (start_s, end_s, pod|watch)
+    watch_files: list[int] = field(default_factory=list)  # ids of the accepted watch files
+    proposed_watch_files: list[int] = field(default_factory=list)  # attached, alignment not yet accepted
