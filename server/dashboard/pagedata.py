@@ -17,7 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.device.db.connect import open_reader
-from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time
+from footnote.device.db.reader import RunRow, get_run_row, list_runs, load_run, local_time
+from footnote.device.db.schema import has_table
+from footnote.device.db.sources import value_at
+from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.jsonable import jsonable
@@ -139,6 +142,7 @@ class PageData:
             rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)] if run_id not in setups else []
+            watch_files = _watch_files(conn, run_id)
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
@@ -172,6 +176,11 @@ class PageData:
             "setup_offered": None if run_id in setups else _offered(default_setup(setups, order, run_id)),
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
+            # The strap and the watch's file (issue 24):
+            "heart_rate": jsonable(ra.heart_rate),
+            "movement_sources": jsonable(ra.movement_sources),
+            "watch_files": watch_files,
+            "watch_file_max_mb": MAX_WATCH_FILE_BYTES // 2**20,
         }
 
     def samples(self, run_id: int, *, max_points: int | None = None, window: tuple[float, float] | None = None) -> dict:
@@ -182,14 +191,15 @@ class PageData:
             get_run_row(conn, run_id)
             rows = _window_samples(conn, run_id, window)
         total = len(rows)
+        heart_rate = bool(rows) and len(rows[0]) > 4
         if max_points:
-            rows = downsample(rows, value_indexes=(1, 2), buckets=max(1, max_points // 3))
+            rows = downsample(rows, value_indexes=(1, 2, 4) if heart_rate else (1, 2), buckets=max(1, max_points // 3))
         out = {
             "run_id": run_id,
             "count": total,
             "returned": len(rows),
             "downsampled": len(rows) < total,
-            "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"],
+            "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"] + (["heart_rate_bpm"] if heart_rate else []),
             "samples": [list(r) for r in rows],
         }
         if window is not None:
@@ -258,7 +268,8 @@ class PageData:
 
             def draw() -> str:
                 rows = _window_samples(conn, run_id, window)
-                points = downsample(rows, value_indexes=(1, 2), buckets=svgcharts.timeline_buckets(width))
+                indexes = (1, 2, 4) if rows and len(rows[0]) > 4 else (1, 2)
+                points = downsample(rows, value_indexes=indexes, buckets=svgcharts.timeline_buckets(width))
                 return svgcharts.timeline(ra, points, width=width, window=window)
 
             return self._cached_chart(None if key is None else ("timeline", run_id, width, window, key), draw)
@@ -268,10 +279,61 @@ class PageData:
 
 
 def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
+    """What the run chart draws: (t_s, speed_mps, cadence_spm, distance_m), and
+    heart_rate_bpm fifth for a run with a heart rate (device.db.sources: strap, else
+    watch). A run with the watch's file attached or a strap is read whole through the
+    reader, so the chart shows the samples the analysis used; others straight from SQL."""
+    if _has_sensors(conn, run_id):
+        return _sensor_samples(conn, run_id, window)
     sql = "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ?"
     if window is None:
         return conn.execute(sql + " ORDER BY t_s, id", (run_id,)).fetchall()
     return conn.execute(sql + " AND t_s BETWEEN ? AND ? ORDER BY t_s, id", (run_id, *window)).fetchall()
+
+
+def _watch_files(conn: sqlite3.Connection, run_id: int) -> list[dict]:
+    """The watch files attached to a run, with how each was aligned (the original file is
+    kept in the database; its bytes are not part of the page)."""
+    if not has_table(conn, "watch_attachments"):
+        return []
+    found = conn.execute(
+        "SELECT f.id, f.name, f.format, f.sport, f.device, f.started_at, f.ended_at, f.records, a.method,"
+        " a.watch_start_t_s, a.score, a.runner_up, a.accepted FROM watch_attachments a"
+        " JOIN watch_files f ON f.id = a.watch_file_id WHERE a.run_id = ? ORDER BY f.started_at",
+        (run_id,),
+    ).fetchall()
+    keys = (
+        "id", "name", "format", "sport", "device", "started_at", "ended_at", "records", "method",
+        "watch_start_t_s", "score", "runner_up", "accepted",
+    )  # fmt: skip
+    return [{**dict(zip(keys, r, strict=True)), "accepted": bool(r[-1])} for r in found]
+
+
+def _has_sensors(conn: sqlite3.Connection, run_id: int) -> bool:
+    if not has_table(conn, "watch_attachments"):
+        return False
+    return bool(
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM heart_rate_samples WHERE run_id = :r AND bpm IS NOT NULL)"
+            " OR EXISTS (SELECT 1 FROM watch_attachments WHERE run_id = :r AND accepted = 1)",
+            {"r": run_id},
+        ).fetchone()[0]
+    )
+
+
+def _sensor_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
+    run = load_run(conn, run_id)
+    lo, hi = window if window is not None else (float("-inf"), float("inf"))
+    hr = run.heart_rates
+    if not hr:
+        return [(s.t_s, s.speed_mps, s.cadence_spm, s.distance_m) for s in run.samples if lo <= s.t_s <= hi]
+    if run.samples:
+        return [
+            (s.t_s, s.speed_mps, s.cadence_spm, s.distance_m, value_at(hr, s.t_s))
+            for s in run.samples
+            if lo <= s.t_s <= hi
+        ]
+    return [(t, None, None, None, bpm) for t, bpm, _ in hr if lo <= t <= hi]  # a strap alone
 
 
 def _offered(setup: Setup | None) -> dict | None:

@@ -93,3 +93,26 @@ def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> Non
             )
     finally:
         conn.close()
+
+
+def attach_watch(db_path: str | Path, run_id: int, data: bytes, *, name: str):
+    """Attach a watch file from the run page (device.watch.attach): refused with one line
+    (WatchFileError) and nothing stored when it cannot be."""
+    from footnote.device.watch.attach import attach_watch_file
+
+    conn = _writable(Path(db_path))
+    try:
+        return attach_watch_file(conn, run_id, data, name=name)
+    finally:
+        conn.close()
+
+
+def accept_watch(db_path: str | Path, run_id: int, watch_file_id: int) -> datetime:
+    """The runner accepts the alignment proposed for a watch file: the run's start is corrected."""
+    from footnote.device.watch.attach import accept_alignment
+
+    conn = _writable(Path(db_path))
+    try:
+        return accept_alignment(conn, run_id, watch_file_id)
+    finally:
+        conn.close()
