@@ -48,6 +48,12 @@ EPISODE_COLUMNS = [
     "cold_or_pale",
     "sudden_pain",
     "evidence",
+    # Effort (issue 24): empty when unknown, never 0.
+    "hr_onset_bpm",
+    "hr_worse_bpm",
+    "hr_relief_bpm",
+    "hr_fall_at_relief_bpm",
+    "grade_at_onset_pct",
 ]
 SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
 
@@ -60,6 +66,10 @@ def safe(value):
 
 def _num(value, digits: int = 1):
     return "" if value is None else round(value, digits)
+
+
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def episode_rows(data: ExportData) -> list[dict]:
@@ -100,6 +110,11 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "cold_or_pale": int(bool(a and a.cold_or_pale)),
                     "sudden_pain": int(bool(a and a.sudden_pain)),
                     "evidence": " | ".join(sentences.episode_evidence(ep)),
+                    "hr_onset_bpm": _int(ep.hr_onset_bpm),
+                    "hr_worse_bpm": ";".join(_int(v) for v in ep.hr_worse_bpm),
+                    "hr_relief_bpm": _int(ep.hr_relief_bpm),
+                    "hr_fall_at_relief_bpm": _int(ep.hr_fall_at_relief_bpm),
+                    "grade_at_onset_pct": _num(ep.grade_at_onset_pct),
                 }
             )
     return out
