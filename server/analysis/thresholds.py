@@ -5,7 +5,7 @@ logger applies too, are defined in footnote.device.rules.thresholds and re-expor
 the logger and the analysis can never disagree on a number. Sentences that quote a threshold (footnote.server.words.sentences)
 take it from here.
 
-Sources (see ../shared/DOMAIN.md):
+Sources:
 - Rose/WHO and Edinburgh Claudication Questionnaires: claudication pain is brought on by
   exertion, never begins at rest, and is gone within 10 minutes of standing still.
 - Claudication typically eases 2-5 minutes after stopping; relief the very moment the
