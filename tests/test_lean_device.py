@@ -1,5 +1,5 @@
 """The Pi side starts fast on a Pi Zero 2 W: `footnote log` never loads the dashboard's
-packages, nor sqlite-utils and numpy (its tables are plain SQL from device.db.tables)."""
+packages, nor sqlite-utils and numpy on a database that needs no migration."""
 
 import subprocess
 import sys

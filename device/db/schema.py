@@ -29,19 +29,37 @@ Migration = Callable[[sqlite3.Connection], None]
 
 
 def create(conn: sqlite3.Connection, *made: Table) -> None:
-    """Make these tables as their creating migration made them, then their indexes."""
+    """Make these tables as their creating migration made them (columns added later are
+    left to their own migration), with their indexes. sqlite-utils writes the DDL from the
+    declarations; it is imported only when a migration is due, so an up-to-date logger
+    starts lean, and inside the migration's transaction it uses savepoints, never a commit
+    of its own."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
     for table in made:
-        conn.execute(table.create_sql())
-    for table in made:
-        for sql in table.index_sql():
-            conn.execute(sql)
+        first = [c for c in table.columns if c.added_by is None]
+        db.create_table(
+            table.name,
+            {c.name: c.type for c in first},
+            pk=table.pk[0] if len(table.pk) == 1 else table.pk,
+            not_null={c.name for c in first if c.not_null},
+            foreign_keys=[(c.name, c.references, "id") for c in first if c.references],
+        )
+        for index in table.indexes:
+            db.table(table.name).create_index(list(index))
 
 
 def add_columns(conn: sqlite3.Connection, table: Table, migration: str) -> None:
     """The columns `migration` added to an existing table (declared with added_by)."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
     for column in table.columns:
         if column.added_by == migration:
-            conn.execute(f'ALTER TABLE "{table.name}" ADD COLUMN {column.definition()}')
+            db.table(table.name).add_column(
+                column.name, column.type, fk=column.references, fk_col="id" if column.references else None
+            )
 
 
 def _m001_initial(conn: sqlite3.Connection) -> None:
