@@ -367,8 +367,8 @@ def _agree(
       speed says: a false rest is the worse error.
     Pods that send no speed and no cadence keep the distance's verdicts."""
     speed_says = any(s.speed_mps > th.WALKING_FLOOR_MPS for s in samples)
-    cadence_says = speed_says or any(c > th.WALKING_FLOOR_SPM for c in cadence)
-    if cadence_says and still:
+    either_says = speed_says or any(c > th.WALKING_FLOOR_SPM for c in cadence)
+    if either_says and still:
 
         def stopped(i: int) -> bool:
             return not is_moving(samples[i].speed_mps, cadence[i])
@@ -421,7 +421,7 @@ def _edges_of_stop(
     k = first
     while (
         k > 0
-        and verdicts[k - 1] in (_ADVANCED, _CREPT)
+        and (verdicts[k - 1] is _ADVANCED or verdicts[k - 1] is _CREPT)
         and times[first] - times[k - 1] <= th.DISTANCE_LAG_MAX_S + 1e-6
         and stopped(k - 1)
     ):
