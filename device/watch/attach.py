@@ -25,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from footnote.device.db import watch_files
+from footnote.device.db.watch_files import RunSpan
 from footnote.device.errors import NoSuchRun
 from footnote.device.watch import align
 from footnote.device.watch.activity import WatchActivity, WatchFileError
@@ -52,39 +54,14 @@ class AttachResult:
     already: bool  # the same file was attached before: nothing changed
 
 
-@dataclass(frozen=True)
-class _RunSpan:
-    id: int
-    started_at: datetime
-    synced: bool  # synchronised, or corrected by the runner
-    duration_s: float
-
-
-def _runs(conn: sqlite3.Connection) -> list[_RunSpan]:
-    out = []
-    for run_id, recorded, corrected, synced, ended in conn.execute(
-        "SELECT r.id, r.started_at, c.started_at, r.clock_synced, coalesce(r.ended_t_s,"
-        " (SELECT max(t_s) FROM symptom_events WHERE run_id = r.id), 0)"
-        " FROM runs r LEFT JOIN run_corrections c ON c.run_id = r.id ORDER BY r.id"
-    ):
-        start = datetime.fromisoformat(corrected or recorded)
-        out.append(_RunSpan(run_id, start, bool(synced) or corrected is not None, float(ended or 0.0)))
-    return out
-
-
-def _propose(conn: sqlite3.Connection, run: _RunSpan, activity: WatchActivity) -> align.Alignment | None:
+def _propose(conn: sqlite3.Connection, run: RunSpan, activity: WatchActivity) -> align.Alignment | None:
     watch = align.watch_speed_series(activity.records)
-    samples = conn.execute("SELECT t_s, speed_mps FROM footpod_samples WHERE run_id = ? ORDER BY t_s", (run.id,))
-    pod = [(t, v) for t, v in samples if v is not None]
+    pod = watch_files.pod_speeds(conn, run.id)
     if len(pod) >= align.MIN_OVERLAP_S / 10:
         found = align.by_pod_speed(align.pod_speed_series(pod, run.duration_s), watch)
         if found is not None:
             return found
-    presses = conn.execute(
-        "SELECT t_s, kind FROM symptom_events WHERE run_id = ? AND kind IN ('onset', 'worse', 'relief') ORDER BY t_s",
-        (run.id,),
-    ).fetchall()
-    return align.by_presses(presses, watch, run.duration_s)
+    return align.by_presses(watch_files.presses(conn, run.id), watch, run.duration_s)
 
 
 def _when(activity: WatchActivity) -> str:
@@ -98,7 +75,7 @@ def attach_watch_file(
     overlaps; WatchFileError (one line, nothing stored) when it cannot be, NoSuchRun for
     a run the database does not hold. `conn` is a writable connection."""
     activity = read_watch_file(data, name=name)
-    runs = {r.id: r for r in _runs(conn)}
+    runs = watch_files.run_spans(conn)
     run = runs.get(run_id)
     if run is None:
         raise NoSuchRun(f"There is no run {run_id}.")
@@ -138,98 +115,49 @@ def attach_watch_file(
 def _store(
     conn: sqlite3.Connection, data: bytes, name: str, activity: WatchActivity, targets: list[Attached]
 ) -> AttachResult:
-    digest = hashlib.sha256(data).hexdigest()
-    now = datetime.now(UTC).isoformat()
-    with conn:
-        found = conn.execute("SELECT id FROM watch_files WHERE sha256 = ?", (digest,)).fetchone()
-        already = found is not None
-        if found is None:
-            cursor = conn.execute(
-                "INSERT INTO watch_files (sha256, name, format, sport, device, started_at, ended_at, records,"
-                " original, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    digest,
-                    name,
-                    activity.format,
-                    activity.sport,
-                    activity.device,
-                    activity.start.isoformat(),
-                    activity.end.isoformat(),
-                    len(activity.records),
-                    data,
-                    now,
-                ),
+    start = activity.start
+    file_id, already, done = watch_files.store_watch_file(
+        conn,
+        digest=hashlib.sha256(data).hexdigest(),
+        file={
+            "name": name,
+            "format": activity.format,
+            "sport": activity.sport,
+            "device": activity.device,
+            "started_at": start.isoformat(),
+            "ended_at": activity.end.isoformat(),
+            "records": len(activity.records),
+            "original": data,
+        },
+        records=[
+            (
+                (r.time - start).total_seconds(),
+                r.distance_m,
+                r.speed_mps,
+                r.cadence_spm,
+                r.heart_rate_bpm,
+                r.altitude_m,
             )
-            file_id = int(cursor.lastrowid or 0)
-            start = activity.start
-            conn.executemany(
-                "INSERT INTO watch_records (watch_file_id, time_s, distance_m, speed_mps, cadence_spm,"
-                " heart_rate_bpm, altitude_m) VALUES (?,?,?,?,?,?,?)",
-                [
-                    (
-                        file_id,
-                        (r.time - start).total_seconds(),
-                        r.distance_m,
-                        r.speed_mps,
-                        r.cadence_spm,
-                        r.heart_rate_bpm,
-                        r.altitude_m,
-                    )
-                    for r in activity.records
-                ],
+            for r in activity.records
+        ],
+        targets=[
+            watch_files.Target(
+                t.run_id,
+                t.alignment.method,
+                t.alignment.watch_start_t_s,
+                t.alignment.score,
+                t.alignment.runner_up,
+                t.accepted,
+                t.alignment.corrected_start(start) if t.accepted and t.alignment.method != "wall_clock" else None,
             )
-        else:
-            file_id = found[0]
-        done = []
-        for target in targets:
-            before = conn.execute(
-                "SELECT accepted FROM watch_attachments WHERE run_id = ? AND watch_file_id = ?",
-                (target.run_id, file_id),
-            ).fetchone()
-            if before is not None and (before[0] or not target.accepted):
-                continue  # attached already, and nothing new to accept
-            conn.execute(
-                "INSERT OR REPLACE INTO watch_attachments (run_id, watch_file_id, method, watch_start_t_s, score,"
-                " runner_up, accepted, attached_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    target.run_id,
-                    file_id,
-                    target.alignment.method,
-                    target.alignment.watch_start_t_s,
-                    target.alignment.score,
-                    target.alignment.runner_up,
-                    int(target.accepted),
-                    now,
-                ),
-            )
-            if target.accepted and target.alignment.method != "wall_clock":
-                _correct(conn, target.run_id, target.alignment.corrected_start(activity.start), now)
-            done.append(target)
-    return AttachResult(file_id, activity, done, already and not done)
+            for t in targets
+        ],
+    )
+    stored = {t.run_id for t in done}
+    attached = [t for t in targets if t.run_id in stored]
+    return AttachResult(file_id, activity, attached, already and not attached)
 
 
 def accept_alignment(conn: sqlite3.Connection, run_id: int, watch_file_id: int) -> datetime:
-    """The runner accepts a proposed alignment: store it as accepted and the run's start it
-    implies; return that start. NoSuchRun when there is no such proposal."""
-    with conn:
-        found = conn.execute(
-            "SELECT a.watch_start_t_s, f.started_at FROM watch_attachments a JOIN watch_files f ON f.id = a.watch_file_id"
-            " WHERE a.run_id = ? AND a.watch_file_id = ?",
-            (run_id, watch_file_id),
-        ).fetchone()
-        if found is None:
-            raise NoSuchRun(f"Run {run_id} has no watch file {watch_file_id}.")
-        start = datetime.fromisoformat(found[1]) - timedelta(seconds=found[0])
-        conn.execute(
-            "UPDATE watch_attachments SET accepted = 1 WHERE run_id = ? AND watch_file_id = ?", (run_id, watch_file_id)
-        )
-        _correct(conn, run_id, start, datetime.now(UTC).isoformat())
-    return start
-
-
-def _correct(conn: sqlite3.Connection, run_id: int, started_at: datetime, now: str) -> None:
-    local = started_at.astimezone()
-    conn.execute(
-        "INSERT OR REPLACE INTO run_corrections (run_id, started_at, updated_at) VALUES (?, ?, ?)",
-        (run_id, local.isoformat(), now),
-    )
+    """The runner accepts a proposed alignment (device.db.watch_files.accept_alignment)."""
+    return watch_files.accept_alignment(conn, run_id, watch_file_id)

@@ -17,9 +17,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.device.db.connect import open_reader
-from footnote.device.db.reader import RunRow, get_run_row, list_runs, load_run, local_time
-from footnote.device.db.schema import has_table
-from footnote.device.db.sources import value_at
+from footnote.device.db.reader import (
+    RunRow,
+    chart_samples_of,
+    get_run_row,
+    list_runs,
+    local_time,
+    rejected_count,
+    watch_files_of,
+)
+from footnote.device.db.tables import FOOTPOD_SAMPLES
 from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
@@ -36,6 +43,8 @@ from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
 CACHE_CHARTS = 16
+# The footpod samples' columns a run chart and its samples API draw from.
+CHART_SAMPLE_FIELDS = FOOTPOD_SAMPLES.pick("t_s", "speed_mps", "cadence_spm", "distance_m")
 
 
 class PageData:
@@ -121,7 +130,7 @@ class PageData:
     def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
         """What the logger had to do about the SD card, for the banner: stored notices not
         yet resolved (a damaged database set aside) and journals waiting to be replayed."""
-        from footnote.device.durability.integrity import open_notices
+        from footnote.device.db.notices import open_notices
         from footnote.device.durability.journal import pending_journals
 
         shown: list[dict[str, str | None]] = [
@@ -139,10 +148,10 @@ class PageData:
             row = get_run_row(conn, run_id)
             ra = self.analysis(conn, row)
             ignored = len(ra.ignored_holds)
-            rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+            rejected = rejected_count(conn, run_id)
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)] if run_id not in setups else []
-            watch_files = _watch_files(conn, run_id)
+            watch_files = watch_files_of(conn, run_id)
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
@@ -279,61 +288,10 @@ class PageData:
 
 
 def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
-    """What the run chart draws: (t_s, speed_mps, cadence_spm, distance_m), and
-    heart_rate_bpm fifth for a run with a heart rate (device.db.sources: strap, else
-    watch). A run with the watch's file attached or a strap is read whole through the
-    reader, so the chart shows the samples the analysis used; others straight from SQL."""
-    if _has_sensors(conn, run_id):
-        return _sensor_samples(conn, run_id, window)
-    sql = "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ?"
-    if window is None:
-        return conn.execute(sql + " ORDER BY t_s, id", (run_id,)).fetchall()
-    return conn.execute(sql + " AND t_s BETWEEN ? AND ? ORDER BY t_s, id", (run_id, *window)).fetchall()
-
-
-def _watch_files(conn: sqlite3.Connection, run_id: int) -> list[dict]:
-    """The watch files attached to a run, with how each was aligned (the original file is
-    kept in the database; its bytes are not part of the page)."""
-    if not has_table(conn, "watch_attachments"):
-        return []
-    found = conn.execute(
-        "SELECT f.id, f.name, f.format, f.sport, f.device, f.started_at, f.ended_at, f.records, a.method,"
-        " a.watch_start_t_s, a.score, a.runner_up, a.accepted FROM watch_attachments a"
-        " JOIN watch_files f ON f.id = a.watch_file_id WHERE a.run_id = ? ORDER BY f.started_at",
-        (run_id,),
-    ).fetchall()
-    keys = (
-        "id", "name", "format", "sport", "device", "started_at", "ended_at", "records", "method",
-        "watch_start_t_s", "score", "runner_up", "accepted",
-    )  # fmt: skip
-    return [{**dict(zip(keys, r, strict=True)), "accepted": bool(r[-1])} for r in found]
-
-
-def _has_sensors(conn: sqlite3.Connection, run_id: int) -> bool:
-    if not has_table(conn, "watch_attachments"):
-        return False
-    return bool(
-        conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM heart_rate_samples WHERE run_id = :r AND bpm IS NOT NULL)"
-            " OR EXISTS (SELECT 1 FROM watch_attachments WHERE run_id = :r AND accepted = 1)",
-            {"r": run_id},
-        ).fetchone()[0]
-    )
-
-
-def _sensor_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
-    run = load_run(conn, run_id)
-    lo, hi = window if window is not None else (float("-inf"), float("inf"))
-    hr = run.heart_rates
-    if not hr:
-        return [(s.t_s, s.speed_mps, s.cadence_spm, s.distance_m) for s in run.samples if lo <= s.t_s <= hi]
-    if run.samples:
-        return [
-            (s.t_s, s.speed_mps, s.cadence_spm, s.distance_m, value_at(hr, s.t_s))
-            for s in run.samples
-            if lo <= s.t_s <= hi
-        ]
-    return [(t, None, None, None, bpm) for t, bpm, _ in hr if lo <= t <= hi]  # a strap alone
+    """What the run chart draws: CHART_SAMPLE_FIELDS, and heart_rate_bpm fifth for a run
+    with a heart rate; a run with the watch's file or a strap as the analysis read it
+    (device.db.reader.chart_samples_of)."""
+    return chart_samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
 
 
 def _offered(setup: Setup | None) -> dict | None:
