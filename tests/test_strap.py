@@ -121,3 +121,26 @@ def test_a_recording_with_a_strap_replays_to_the_same_rows(tmp_path):
     assert rows(replay_db, query) == rows(live_db, query) and len(rows(live_db, query)) == 31
     links = "SELECT t_s, state, address FROM strap_link_events ORDER BY id"
     assert rows(replay_db, links) == rows(live_db, links)
+
+
+def test_a_strap_sending_garbage_leaves_a_trace_on_the_run_page(db_path):
+    from footnote.device.db.connect import open_reader
+    from footnote.device.db.reader import strap_packets_of
+    from footnote.server.words.sentences import strap_packets
+
+    with Store(db_path) as store:
+        lg = recorder(store)
+        lg.start()
+        for k in range(20):
+            lg.on_hrm(1.0 + k, b"\x01")
+        lg.on_hrm(30.0, encode_hrm_measurement(0, contact=SensorContact.NOT_DETECTED))
+        lg.stop(31.0)
+    conn = open_reader(db_path)
+    try:
+        counts = strap_packets_of(conn, 1)
+    finally:
+        conn.close()
+    assert counts == {"decoded": 1, "rejected": 20, "no_heart_rate": 1}
+    said = strap_packets(counts)
+    assert said[0].startswith("The heart-rate strap sent 20 packets that could not be read")
+    assert "never had skin contact" in said[1]

@@ -22,6 +22,7 @@ from footnote.device.db.tables import (
     CLAUDICATION_ITEMS,
     DATABASE_IDENTITY,
     FOOTPOD_SAMPLES,
+    HEART_RATE_SAMPLES,
     LINK_EVENTS,
     RUN_CORRECTIONS,
     RUN_SETUPS,
@@ -237,6 +238,19 @@ def run_count(conn: sqlite3.Connection) -> int:
 def rejected_count(conn: sqlite3.Connection, run_id: int) -> int:
     """How many footpod packets of a run the decoder refused."""
     return conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+
+
+def strap_packets_of(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
+    """How many Heart Rate Measurements a run's strap sent: decoded, rejected by the
+    decoder, and decoded but no heart rate (no skin contact, out of range)."""
+    if not schema.has_table(conn, HEART_RATE_SAMPLES.name):
+        return {"decoded": 0, "rejected": 0, "no_heart_rate": 0}
+    decoded, rejected, none = conn.execute(
+        "SELECT count(*) FILTER (WHERE error IS NULL), count(*) FILTER (WHERE error IS NOT NULL),"
+        " count(*) FILTER (WHERE error IS NULL AND bpm IS NULL) FROM heart_rate_samples WHERE run_id = ?",
+        (run_id,),
+    ).fetchone()
+    return {"decoded": decoded, "rejected": rejected, "no_heart_rate": none}
 
 
 def samples_of(

@@ -24,6 +24,7 @@ from footnote.device.db.reader import (
     list_runs,
     local_time,
     rejected_count,
+    strap_packets_of,
     watch_files_of,
 )
 from footnote.device.db.tables import FOOTPOD_SAMPLES
@@ -152,6 +153,7 @@ class PageData:
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)] if run_id not in setups else []
             watch_files = watch_files_of(conn, run_id)
+            strap_packets = strap_packets_of(conn, run_id)
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
@@ -187,6 +189,8 @@ class PageData:
             "label_meaning": LABEL_MEANING,
             # The strap and the watch's file (issue 24):
             "heart_rate": jsonable(ra.heart_rate),
+            "strap_packets": strap_packets,
+            "strap_warnings": wording.strap_packets(strap_packets),
             "movement_sources": jsonable(ra.movement_sources),
             "watch_files": watch_files,
             "watch_file_max_mb": MAX_WATCH_FILE_BYTES // 2**20,

@@ -389,3 +389,18 @@ def onset_steadiness(s: dict) -> str:
         + "; ".join(one(k) for k in ("distance", "time", "heart_rate"))
         + "."
     )
+
+
+def strap_packets(counts: dict[str, int]) -> list[str]:
+    """What the run page warns about the strap's packets (device.db.reader.strap_packets_of)."""
+    out = []
+    if counts.get("rejected"):
+        out.append(
+            f"The heart-rate strap sent {counts['rejected']} {_plural(counts['rejected'], 'packet')} that could not "
+            "be read; they are kept with the reason, and count as no heart rate."
+        )
+    if counts.get("no_heart_rate") and counts["no_heart_rate"] == counts.get("decoded"):
+        out.append(
+            "The heart-rate strap never had skin contact on this run: no heart rate was recorded (moisten its electrodes)."
+        )
+    return out
