@@ -144,3 +144,34 @@ def test_a_strap_sending_garbage_leaves_a_trace_on_the_run_page(db_path):
     said = strap_packets(counts)
     assert said[0].startswith("The heart-rate strap sent 20 packets that could not be read")
     assert "never had skin contact" in said[1]
+
+
+def test_a_journal_with_strap_lines_replays_into_the_database_once(tmp_path):
+    # What the next start does with a journal a power cut left: the database already holds
+    # part of the run; the replay adds only what is missing, and a second replay nothing.
+    from footnote.device.durability.catchup import replay_journal
+
+    recorded = tmp_path / "journal.jsonl"
+    writer = ReplayWriter(recorded, started_at=START, clock_synced=True)
+    db = tmp_path / "footnote.db"
+    with Store(db) as store:
+        lg = recorder(store, replay_writer=writer)
+        lg.start()
+        lg.on_strap(0.2, "connected", address=STRAP)
+        for k in range(40):
+            lg.advance(1.0 + k)
+            lg.on_hrm(1.0 + k, encode_hrm_measurement(130 + k))
+            if k == 19:
+                store.flush_samples()  # the first 20 reached the database before the cut
+                store._heart_rates.clear()  # the rest were lost with the power
+                break
+    writer.close()
+    assert rows(db, "SELECT count(*) FROM heart_rate_samples") == [(20,)]
+    lines = recorded.read_text().splitlines()
+    more = [json.dumps({"t": 21.0 + k, "hrm": encode_hrm_measurement(150 + k).hex()}) for k in range(20)]
+    recorded.write_text("\n".join(lines + more) + "\n")
+    with Store(db) as store:
+        replay_journal(recorded, store)
+        replay_journal(recorded, store)
+    assert rows(db, "SELECT count(*), min(bpm), max(bpm) FROM heart_rate_samples") == [(40, 130, 169)]
+    assert rows(db, "SELECT count(*) FROM strap_link_events") == [(1,)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from footnote.device.watch.activity import WatchFileError
@@ -23,6 +23,8 @@ from footnote.server.dashboard.templating import render
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart envelope and the CSRF field around the file
 TOO_BIG = f"The file is larger than the {MAX_WATCH_FILE_BYTES // 2**20} MB a watch file may have; nothing was stored."
+
+WatchFileId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a watch file's id, as the run page lists it")]
 
 pages = APIRouter(tags=["pages"])
 api = APIRouter(prefix="/api", tags=["api"])
@@ -101,7 +103,7 @@ async def upload_watch_form(request: Request, run_id: RunId, settings: SettingsD
 
 
 @pages.post("/runs/{run_id}/watch/{watch_file_id}/accept", dependencies=[CsrfChecked])
-def accept_watch_form(run_id: RunId, watch_file_id: int, settings: SettingsDep):
+def accept_watch_form(run_id: RunId, watch_file_id: WatchFileId, settings: SettingsDep):
     accept_watch(settings.db_path, run_id, watch_file_id)
     return RedirectResponse(f"/runs/{run_id}#watch", status_code=303)
 
@@ -130,7 +132,7 @@ async def upload_watch(
     dependencies=[CsrfChecked],
     summary="Accept the alignment proposed for a watch file (the run's start is corrected)",
 )
-def api_accept_watch(run_id: RunId, watch_file_id: int, settings: SettingsDep) -> dict:
+def api_accept_watch(run_id: RunId, watch_file_id: WatchFileId, settings: SettingsDep) -> dict:
     start = accept_watch(settings.db_path, run_id, watch_file_id)
     return {"run_id": run_id, "watch_file_id": watch_file_id, "started_at": start.isoformat()}
 
