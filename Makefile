@@ -9,13 +9,21 @@ PY := $(VENV)/bin/python
 DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test check lint benchmarks setup system-packages fhir-r4
+# `make test` runs the tests against footnote as a runner has it: the wheel built from
+# this tree (with its sdist), installed (not editable) into a clean virtual environment
+# made with Debian's own Python, /usr/bin/python3 (3.11.2 on Debian 12 and Raspberry Pi
+# OS bookworm), so the tests import footnote from site-packages. `make check`, the fast
+# loop, runs on the editable install in .venv.
+TEST_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
+WHEEL_VENV := .venv-wheel
+
+.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env
 
 demo: setup
 	$(VENV)/bin/footnote demo
 
-test: setup system-packages fhir-r4 lint
-	$(PY) -m pytest
+test: setup system-packages fhir-r4 lint wheel-env
+	FOOTNOTE_TEST_INSTALLED=wheel $(WHEEL_VENV)/bin/python -m pytest
 
 check: setup system-packages fhir-r4 lint
 	$(PY) -m pytest -q -m "not slow" -n 2  # two workers (pytest-xdist): the fast tests are independent
@@ -30,6 +38,16 @@ lint: setup .typecheck/footnote
 	mkdir -p $@
 	ln -sfn ../../device $@/device
 	ln -sfn ../../server $@/server
+
+dist: setup
+	rm -rf dist build
+	$(PY) -m build --outdir dist . >/dev/null
+
+wheel-env: dist
+	rm -rf $(WHEEL_VENV)
+	$(TEST_PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/footnote-*.whl)[dev]"
 
 benchmarks: setup
 	$(PY) benchmarks/run_all.py

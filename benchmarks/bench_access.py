@@ -1,14 +1,14 @@
 """Getting to the dashboard (issue 15, the phone): what a login's password check costs,
 and what the LAN banner adds to `footnote serve`'s start.
 
-- one login's argon2id check (server.passwords: 19 MiB, 2 passes, 1 lane), median and
+- one login's argon2id check (server.dashboard.passwords: 19 MiB, 2 passes, 1 lane), median and
   p95 of 30, on one core;
 - the memory one check holds: the peak resident memory (VmHWM) of a fresh process
   before and after one check;
 - the LAN banner (addresses, `.local` name, QR code, segno imported), in a fresh process.
 
 The Pi Zero 2 W is slower at memory-hard hashing than this machine (taken as 10-20 times,
-see server/passwords.py): the targets leave room for that.
+see server/dashboard/passwords.py): the targets leave room for that.
 
 Run: python benchmarks/bench_access.py
 """
@@ -31,7 +31,7 @@ PASSWORD = "long run, cold feet"
 _ONE_CHECK = textwrap.dedent(
     """
     import sys
-    from footnote.server.passwords import hash_password, verify_password
+    from footnote.server.dashboard.passwords import hash_password, verify_password
 
     def peak_kib():
         for line in open("/proc/self/status"):
@@ -49,7 +49,7 @@ _BANNER = textwrap.dedent(
     """
     import time
     start = time.perf_counter()
-    from footnote.server import lan
+    from footnote.server.dashboard import lan
     where = lan.reach(host="0.0.0.0", port=8765, https=False, addresses=lan.lan_addresses())
     text = lan.banner(where, color=False)
     print(time.perf_counter() - start)
@@ -58,7 +58,7 @@ _BANNER = textwrap.dedent(
 
 
 def check_times(hashed: str, n: int = 30) -> list[float]:
-    from footnote.server.passwords import verify_password
+    from footnote.server.dashboard.passwords import verify_password
 
     times = []
     for _ in range(n):
@@ -69,7 +69,7 @@ def check_times(hashed: str, n: int = 30) -> list[float]:
 
 
 def run() -> list[Figure]:
-    from footnote.server.passwords import hash_password
+    from footnote.server.dashboard.passwords import hash_password
 
     hashed = hash_password(PASSWORD)
     times = check_times(hashed)

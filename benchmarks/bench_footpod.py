@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_logger import peak_rss_mb
 from benchmarks.report import Figure
-from footnote.device.feedback import SilentIndicator
-from footnote.device.recorder import RunRecorder
-from footnote.device.rsc import encode_rsc_measurement
-from footnote.device.store import Store
+from footnote.device.db.store import Store
+from footnote.device.logger.recorder import RunRecorder
+from footnote.device.parts.feedback import SilentIndicator
+from footnote.device.rules.rsc import encode_rsc_measurement
 
 
 def cpu_per_notification(folder: Path, n: int = 40_000) -> float:

@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.realistic import three_hour_story
 from benchmarks.report import Figure, median, percentile, print_table
-from footnote.device.feedback import SilentIndicator
-from footnote.device.recorder import RunRecorder
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
-from footnote.device.story import Pod, Story
+from footnote.device.db.store import Store
+from footnote.device.logger.recorder import RunRecorder
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Pod, Story
+from footnote.device.parts.feedback import SilentIndicator
 
 
 def bare_commit_times(folder: Path, n: int) -> list[float]:
@@ -121,12 +121,12 @@ WRITE_BYTES = """
 import os, sys
 from datetime import datetime
 from pathlib import Path
-from footnote.device.catchup import open_logger_store, settle_at_stop
-from footnote.device.feedback import SilentIndicator
-from footnote.device.journal import Journal, JournalIndicator
-from footnote.device.recorder import RecorderSettings, RunRecorder
-from footnote.device.recording import read_replay
-from footnote.device.store import Store
+from footnote.device.durability.catchup import open_logger_store, settle_at_stop
+from footnote.device.parts.feedback import SilentIndicator
+from footnote.device.durability.journal import Journal, JournalIndicator
+from footnote.device.logger.recorder import RecorderSettings, RunRecorder
+from footnote.device.logger.record_file import read_replay
+from footnote.device.db.store import Store
 
 def write_bytes():
     for line in Path("/proc/self/io").read_text().splitlines():

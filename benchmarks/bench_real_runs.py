@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report import Figure, median
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_runs
 from footnote.server.analysis import analyze_run
-from footnote.server.rundata import list_runs, load_runs, open_read_only
 from tests.helpers import GROUND_TRUTH, plainly_moving_seconds, replay_real_run, rest_seconds
 
 SEEN_SHARE = 0.8
@@ -39,7 +40,7 @@ def run() -> list[Figure]:
             false_rest = len(rest & plainly_moving_seconds(name))
             stops = [(a, b) for a, b in GROUND_TRUTH[name]["standstills"] if b - a >= LONG_STOP_S]
             seen = sum(1 for a, b in stops if len(rest & set(range(a, b))) >= SEEN_SHARE * (b - a))
-            conn = open_read_only(Path(tmp) / f"{name}.db")
+            conn = open_reader(Path(tmp) / f"{name}.db")
             try:
                 (one,) = load_runs(conn, list_runs(conn))
             finally:

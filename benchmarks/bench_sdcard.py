@@ -30,14 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_logger import bare_commit_times
 from benchmarks.report import Figure, median, percentile, print_table
-from footnote.device.catchup import open_logger_store, replay_journal
-from footnote.device.feedback import SilentIndicator
-from footnote.device.journal import Journal, JournalingStore
-from footnote.device.recorder import JOURNAL_SYNC_S, RecorderSettings, RunRecorder
-from footnote.device.replay import replay_file
-from footnote.device.rsc import encode_rsc_measurement
-from footnote.device.store import Store
-from footnote.device.story import Pod, Story
+from footnote.device.db.store import Store
+from footnote.device.durability.catchup import open_logger_store, replay_journal
+from footnote.device.durability.journal import Journal, JournalingStore
+from footnote.device.logger.recorder import JOURNAL_SYNC_S, RecorderSettings, RunRecorder
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Pod, Story
+from footnote.device.parts.feedback import SilentIndicator
+from footnote.device.rules.rsc import encode_rsc_measurement
 
 SETTINGS = RecorderSettings(source="live", device="bench")
 PACKET = encode_rsc_measurement(3.0, 170, stride_m=1.1, total_distance_m=100)
@@ -188,7 +188,7 @@ def run() -> list[Figure]:
         )
 
         # recovering a 3-hour run truncated in half
-        from footnote.device.recover import recover
+        from footnote.device.durability.recover import recover
 
         three = Story(seed=4).connect()
         for _ in range(18):

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
-from footnote.device.story import Pod, Story
+from footnote.device.db.store import Store
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Pod, Story
 
 GENERATOR_VERSION = 1
 CACHE_DIR = Path(os.environ.get("FOOTNOTE_BENCH_DATA", Path.home() / ".cache" / "footnote-benchmarks"))

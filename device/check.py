@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sqlite3
 import sys
@@ -20,15 +21,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from footnote.device.button import PressDetector, attach_button
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config, load_config
 from footnote.device.errors import RscDecodeError
-from footnote.device.feedback import PinIndicator
+from footnote.device.parts.button import PressDetector, attach_button
+from footnote.device.parts.feedback import PinIndicator
 from footnote.device.paths import resolve_db
-from footnote.device.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
+from footnote.device.rules.rsc import RSC_MEASUREMENT_UUID, decode_rsc_measurement
 
 MIN_FREE_MB = 200  # a 3-hour run at 4 samples/s is about 5 MB; leave room for the system
+DEFAULT_SYSTEM_BUS = "unix:path=/run/dbus/system_bus_socket"
+
+
+def gpio_problem(exc: BaseException) -> str:
+    """What could not be reached, for a pin that would not open (gpiozero and its pin
+    libraries raise many kinds, most of them without naming the chip or the library)."""
+    text = str(exc)
+    chips = sorted(str(p) for p in Path("/dev").glob("gpiochip*"))
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"the pin library {exc.name} is not installed (GPIOZERO_PIN_FACTORY asks for it): {text}"
+    if isinstance(exc, PermissionError) or "ermission denied" in text:
+        return f"not allowed to open the GPIO chip ({', '.join(chips) or 'none found'}): is the user in the gpio group? ({text})"
+    if isinstance(exc, FileNotFoundError) and ".lgd-nfy" in text:
+        return (
+            f"lgpio could not make its notification pipe in {Path.cwd()}: run footnote from a folder "
+            f"the user can write, or set LG_WD to one ({text})"
+        )
+    if not chips:
+        return f"no GPIO chip reachable (no /dev/gpiochip*: not a Raspberry Pi, or its GPIO driver is missing): {text}"
+    return f"{text or type(exc).__name__} (GPIO chips: {', '.join(chips)})"
+
+
+def bluetooth_problem(exc: BaseException) -> str:
+    """What could not be reached, for a scan or a connection that failed: the system D-Bus,
+    BlueZ on it, or an adapter (bleak reports a missing D-Bus as a bare `[Errno 2]`)."""
+    text = str(exc) or type(exc).__name__
+    bus = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") or DEFAULT_SYSTEM_BUS
+    dbus_error = getattr(exc, "dbus_error", None) or ""
+    if isinstance(exc, (FileNotFoundError, ConnectionRefusedError)):
+        return f"no system D-Bus at {bus} (is dbus running?): {text}"
+    if isinstance(exc, PermissionError):
+        return f"not allowed to use the system D-Bus at {bus} (is the user in the bluetooth group?): {text}"
+    if dbus_error in ("org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner"):
+        return f"BlueZ is not running (nothing answers as org.bluez on {bus}; sudo systemctl start bluetooth): {text}"
+    reason = getattr(getattr(exc, "reason", None), "name", "")  # bleak's BleakBluetoothNotAvailableError
+    if reason in ("NO_BLUETOOTH", "NO_BLE_CENTRAL_ROLE"):
+        return f"no Bluetooth LE adapter (BlueZ answers but has none: is the radio there? rfkill list): {text}"
+    if reason == "POWERED_OFF" or dbus_error == "org.bluez.Error.NotReady":
+        return f"the Bluetooth adapter is off (rfkill unblock bluetooth; bluetoothctl power on): {text}"
+    if reason.startswith("DENIED"):
+        return f"not allowed to use Bluetooth (is the user in the bluetooth group?): {text}"
+    return text
 
 
 @dataclass
@@ -65,7 +108,7 @@ class Checker:
         try:
             indicator: PinIndicator = build_indicator(self.config, pin_factory=self.pin_factory)
         except Exception as exc:  # gpiozero raises many kinds for a bad pin or missing access
-            self.record("LED / buzzer", False, f"could not open the pins: {exc}")
+            self.record("LED / buzzer", False, f"could not open the pins: {gpio_problem(exc)}")
             return
         parts = []
         try:
@@ -93,7 +136,7 @@ class Checker:
         try:
             button = Button(self.config.button.pin, pull_up=True, bounce_time=None, pin_factory=self.pin_factory)
         except Exception as exc:
-            self.record("button", False, f"could not open BCM {self.config.button.pin}: {exc}")
+            self.record("button", False, f"could not open BCM {self.config.button.pin}: {gpio_problem(exc)}")
             return
         detector = PressDetector(hold_time_s=self.config.button.hold_time_s)
         lock = threading.Lock()
@@ -135,7 +178,7 @@ class Checker:
             button.close()
 
     def check_footpod(self) -> None:
-        from footnote.device.footpod import scan_footpods
+        from footnote.device.parts.footpod import scan_footpods
 
         async def look() -> tuple[str, str]:
             pods = await scan_footpods(timeout_s=min(8.0, self.footpod_timeout_s))
@@ -182,13 +225,15 @@ class Checker:
         try:
             _, detail = asyncio.run(look())
             self.record("footpod", True, detail)
-        except Exception as exc:  # bleak raises BleakError, D-Bus errors, timeouts...
-            self.record("footpod", False, str(exc) or type(exc).__name__)
+        except LookupError as exc:  # footnote's own finding, already in words
+            self.record("footpod", False, str(exc))
+        except Exception as exc:  # bleak raises BleakError, D-Bus errors, OS errors, timeouts...
+            self.record("footpod", False, bluetooth_problem(exc))
 
     def check_database(self) -> None:
-        from footnote.device.integrity import open_notices
-        from footnote.device.journal import pending_journals
-        from footnote.device.store import Store
+        from footnote.device.db.store import Store
+        from footnote.device.durability.integrity import open_notices
+        from footnote.device.durability.journal import pending_journals
 
         try:
             with Store(self.db_path) as store:
@@ -254,7 +299,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from footnote.device.cli import add_db_option
+    from footnote.device.paths import add_db_option
 
     p = sub.add_parser(
         "check",

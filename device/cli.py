@@ -1,12 +1,14 @@
 """The `footnote` command: one parser, thin handlers.
 
 Each command module registers its own subcommands with `register(subparsers, common)`
-(this one, then COMMAND_MODULES) and imports its heavy
-packages inside the handler, so `footnote log` on a Pi Zero 2 W never loads the
-dashboard's. A handler takes the parsed arguments and returns the exit status; footnote's
-own errors (FootnoteError) become one line on stderr and exit status 2.
+(this one, then COMMAND_MODULES, then the modules installed under the entry-point group
+"footnote.commands") and imports its heavy packages inside the handler, so `footnote log`
+on a Pi Zero 2 W never loads the dashboard's. The dashboard's commands come through that
+entry point (pyproject.toml), so the Pi side never imports the server side. A handler
+takes the parsed arguments and returns the exit status; footnote's own errors
+(FootnoteError) become one line on stderr and exit status 2.
 
-This module registers the logger's commands: log, replay, demo, scan, pair.
+This module registers the logger's commands: log, replay, scan, pair.
 """
 
 from __future__ import annotations
@@ -19,26 +21,23 @@ import sys
 from pathlib import Path
 
 from footnote.device import __version__
+from footnote.device.db.connect import advice
 from footnote.device.errors import DamagedDatabase, FootnoteError
-from footnote.device.paths import resolve_db
+from footnote.device.paths import add_db_option, resolve_db
 
-# Command modules besides this one, in the order `footnote --help` lists them.
+# The Pi side's command modules besides this one, in the order `footnote --help` lists them.
 COMMAND_MODULES = (
     "footnote.device.check",
-    "footnote.device.recover",
-    "footnote.server.cli",
+    "footnote.device.durability.recover",
 )
+COMMAND_GROUP = "footnote.commands"  # entry points of installed command modules (the dashboard's)
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """The --db option of every command that reads or writes the database."""
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="the database (default: logger.db in the config, else $FOOTNOTE_DB, else ~/.local/share/footnote/footnote.db)",
-    )
+def installed_command_modules() -> list[str]:
+    """Command modules other packages install (entry-point group COMMAND_GROUP), by name."""
+    from importlib.metadata import entry_points
+
+    return [ep.value for ep in sorted(entry_points(group=COMMAND_GROUP), key=lambda ep: ep.name)]
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -50,7 +49,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     footpod = None
     if not args.no_footpod:
-        from footnote.device.footpod import FootpodClient
+        from footnote.device.parts.footpod import FootpodClient
 
         footpod = FootpodClient.from_config(config).run
     run_ids = asyncio.run(
@@ -62,10 +61,10 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from footnote.device.config import load_config
-    from footnote.device.feedback import EchoIndicator, SilentIndicator
-    from footnote.device.integrity import advice, examine
-    from footnote.device.replay import replay_file
-    from footnote.device.store import Store
+    from footnote.device.db.store import Store
+    from footnote.device.durability.integrity import examine
+    from footnote.device.logger.replay import replay_file
+    from footnote.device.parts.feedback import EchoIndicator, SilentIndicator
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
     db_path = resolve_db(args.db, load_config(args.config))
@@ -79,28 +78,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from footnote.device.demo import build_demo_db
-    from footnote.device.paths import demo_db
-
-    db_path = args.db or demo_db()
-    summary = build_demo_db(db_path)
-    print(f"demo database: {db_path}")
-    print(summary)
-    if args.no_serve:
-        return 0
-    try:
-        from footnote.server.serve import serve
-    except ImportError:
-        print("the dashboard is not installed (pip install 'footnote[server]')")
-        return 0
-    return serve(db_path=db_path, host=args.host, port=args.port, config_path=args.config)
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
     import asyncio
 
-    from footnote.device.footpod import scan_footpods
+    from footnote.device.parts.footpod import scan_footpods
 
     found = asyncio.run(scan_footpods(timeout_s=args.timeout))
     if not found:
@@ -159,28 +140,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser(
-        "demo",
-        parents=[common],
-        help="replay the bundled demo runs into a fresh database and serve the dashboard",
-        description="Replay the bundled demo runs into a fresh demo database (never your own) and serve the dashboard on it.",
-    )
-    p.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="the demo database, replaced if it exists (default: demo.db beside the default database)",
-    )
-    p.add_argument(
-        "--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)"
-    )
-    p.add_argument(
-        "--port", type=int, default=None, help="port to listen on (default: dashboard.port in the config, 8765)"
-    )
-    p.add_argument("--no-serve", action="store_true", help="build the demo database only")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser(
         "scan",
         parents=[common],
         help="list nearby Running Speed and Cadence footpods",
@@ -222,14 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"footnote {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
     register(sub, common)
-    for name in COMMAND_MODULES:
+    for name in (*COMMAND_MODULES, *installed_command_modules()):
         importlib.import_module(name).register(sub, common)
     return parser
 
 
 def database_error(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str:
     """One line for an SQLite error no command expected: which file, and what to do."""
-    from footnote.device.integrity import advice
 
     try:
         from footnote.device.config import load_config

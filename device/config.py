@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from footnote.device.errors import ConfigError
-from footnote.device.motion import CADENCE_CONVENTIONS
+from footnote.device.paths import sync_folder
+from footnote.device.rules.motion import CADENCE_CONVENTIONS
 
 # BCM numbers a Pi brings out on its 40-pin header.
 VALID_BCM = range(2, 28)
@@ -286,6 +287,7 @@ def _write_privately(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+    sync_folder(path.parent)  # the new name survives a power cut too (ext4)
 
 
 _SECTION_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"-]+?)\s*\]\s*(#.*)?$")

@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from footnote.device.logger.story import Pod, Story
 from footnote.device.paths import demo_sessions
-from footnote.device.story import Pod, Story
 
 
 def _resolving(day: str, onset_min: float, seed: int) -> Story:
@@ -73,8 +73,8 @@ DEMO_ANNOTATIONS = {
 def build_demo_db(db_path: str | Path) -> str:
     """Replay every bundled demo file into a fresh database at db_path, add the demo
     runner's annotations, and return a summary of what was stored."""
-    from footnote.device.replay import replay_file
-    from footnote.device.store import Store
+    from footnote.device.db.store import Store
+    from footnote.device.logger.replay import replay_file
 
     db_path = Path(db_path)
     for suffix in ("", "-wal", "-shm"):

@@ -19,15 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from footnote.device import __version__
-from footnote.device.button import attach_button
-from footnote.device.catchup import open_logger_store, settle_at_stop
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config
-from footnote.device.feedback import PinIndicator
-from footnote.device.journal import Journal, JournalIndicator
-from footnote.device.recorder import RecorderSettings, RunRecorder
-from footnote.device.recording import ReplayWriter
-from footnote.device.seams import Clock, FootpodSource, InputLog
+from footnote.device.durability.catchup import open_logger_store, settle_at_stop
+from footnote.device.durability.journal import Journal, JournalIndicator
+from footnote.device.logger.record_file import ReplayWriter
+from footnote.device.logger.recorder import RecorderSettings, RunRecorder
+from footnote.device.parts.button import attach_button
+from footnote.device.parts.feedback import PinIndicator
+from footnote.device.parts.protocols import Clock, FootpodSource, InputLog, Inputs
 
 logger = logging.getLogger(__name__)
 
@@ -57,30 +57,6 @@ class Tee:
     def end(self, t: float) -> None:
         for log in self.logs:
             log.end(t)
-
-
-class Inputs:
-    """The queue every input goes through. `put_*` may be called from any thread."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, clock: Callable[[], float]) -> None:
-        self.loop = loop
-        self.clock = clock
-        self.queue: asyncio.Queue[tuple] = asyncio.Queue()
-
-    def _put(self, item: tuple) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-
-    def edge(self, down: bool) -> None:
-        self._put(("edge", self.clock(), down))
-
-    def rsc(self, t: float, data: bytes) -> None:
-        self._put(("rsc", t, data))
-
-    def link(self, state: str, **info: object) -> None:
-        self._put(("link", self.clock(), state, info))
-
-    def stop(self) -> None:
-        self._put(("stop", self.clock()))
 
 
 async def drive(run_recorder: RunRecorder, inputs: Inputs) -> None:
@@ -146,12 +122,12 @@ async def run_logger(
 ) -> list[int]:
     """Run the logger until SIGINT/SIGTERM (or `inputs.stop()`); return the run ids.
 
-    `footpod(inputs)` is the footpod client's coroutine (device.footpod); it runs as its
+    `footpod(inputs)` is the footpod client's coroutine (device.parts.footpod); it runs as its
     own task and is cancelled at the end. `on_ready` is called once the button is live.
 
     The database is examined first (a damaged one is set aside) and waiting journals are
     replayed into it; when it cannot be written, at start or later, every input goes to
-    the journal instead (device.journal) and presses are still confirmed.
+    the journal instead (device.durability.journal) and presses are still confirmed.
     """
     from gpiozero import Button
 

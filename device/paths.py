@@ -3,6 +3,7 @@ database every command uses."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,17 @@ def resolve_db(db: Path | None, config: Config) -> Path:
     return Path(config.logger.db) if config.logger.db else default_db()
 
 
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that reads or writes the database."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the database (default: logger.db in the config, else $FOOTNOTE_DB, else ~/.local/share/footnote/footnote.db)",
+    )
+
+
 def demo_db() -> Path:
     """The demo's own database, beside the default one: `footnote demo` replaces it, so
     it is never the runner's."""
@@ -39,3 +51,17 @@ def demo_db() -> Path:
 def demo_sessions() -> list[Path]:
     """The bundled demo record files, in name order."""
     return sorted((Path(__file__).parent / "demo_runs").glob("*.jsonl"))
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder so a rename in it survives a power cut."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -35,8 +35,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from footnote.device.db.reader import RunRow, load_run
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
-from footnote.server.rundata import RunRow, load_run
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,24 @@ def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, s
         text = repr((ANALYSIS_VERSION, _SHAPE, row, annotations.get(row[0], [])))
         keys[row[0]] = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     return keys
+
+
+class _AnalysisPickler(pickle.Pickler):
+    """Writes an enum member as its class called with its value, the same on every Python:
+    3.11.2 (Debian 12, Raspberry Pi OS bookworm) pickles a StrEnum member through
+    `builtins.getattr`, which the loader below rightly refuses, so on the Pi's own Python
+    no entry was ever used."""
+
+    def reducer_override(self, obj: object) -> typing.Any:
+        if isinstance(obj, enum.Enum):
+            return type(obj), (obj.value,)
+        return NotImplemented
+
+
+def _dumps(ra: RunAnalysis) -> bytes:
+    buffer = io.BytesIO()
+    _AnalysisPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(ra)
+    return buffer.getvalue()
 
 
 class _AnalysisUnpickler(pickle.Unpickler):
@@ -271,7 +289,7 @@ class AnalysisCache:
         """Keep analyses, each with the key of the run it was computed from."""
         rows = []
         for key, ra in items:
-            blob = pickle.dumps(ra, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = _dumps(ra)
             rows.append((ra.run_id, key, _digest(key, blob), blob))
         if not rows:
             return

@@ -69,7 +69,7 @@ def fresh_demo_db(demo_db, tmp_path) -> Path:
 @pytest.fixture
 def dashboard(fresh_demo_db):
     """The real app over HTTP on the demo database, no password (loopback)."""
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import LiveServer
 
     server = LiveServer(create_app(fresh_demo_db))
@@ -81,7 +81,7 @@ def dashboard(fresh_demo_db):
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """The argon2id hash of RUNNER_PASSWORD, as `footnote password` stores it."""
-    from footnote.server.passwords import hash_password
+    from footnote.server.dashboard.passwords import hash_password
     from tests.helpers import RUNNER_PASSWORD
 
     return hash_password(RUNNER_PASSWORD)
@@ -91,7 +91,7 @@ def password_hash() -> str:
 def locked_dashboard(fresh_demo_db, password_hash):
     """The same, with a password set: the app gets only its hash; the test keeps the
     password (`.password`) to log in as the runner would."""
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import RUNNER_PASSWORD, LiveServer
 
     server = LiveServer(create_app(fresh_demo_db, password_hash=password_hash))

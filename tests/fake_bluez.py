@@ -21,7 +21,7 @@ from dbus_fast import BusType, DBusError
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
 
-from footnote.device.rsc import (
+from footnote.device.rules.rsc import (
     RSC_FEATURE_UUID,
     RSC_MEASUREMENT_UUID,
     RSC_SERVICE_UUID,

@@ -20,12 +20,13 @@ import httpx
 from gpiozero.pins.mock import MockFactory
 
 from footnote.device.config import parse_config
-from footnote.device.replay import replay_file
-from footnote.device.rsc import decode_rsc_measurement
-from footnote.device.store import Store
-from footnote.device.story import Story
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_runs
+from footnote.device.db.store import Store
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Story
+from footnote.device.rules.rsc import decode_rsc_measurement
 from footnote.server.analysis import RunAnalysis, analyze_run
-from footnote.server.rundata import list_runs, load_runs, open_read_only
 
 FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
 """The command line, run as a separate process."""
@@ -120,7 +121,7 @@ with a kill -9 of `footnote log`."""
 async def live_logger(db_path, *, config=None, client=None):
     from unittest.mock import patch
 
-    from footnote.device import recorder
+    from footnote.device.logger import recorder
 
     with patch.object(recorder, "DB_SAMPLE_FLUSH_S", STORY_SAMPLE_FLUSH_S):
         async with _live_logger(db_path, config=config, client=client) as live:
@@ -129,8 +130,8 @@ async def live_logger(db_path, *, config=None, client=None):
 
 @asynccontextmanager
 async def _live_logger(db_path, *, config, client):
-    from footnote.device.footpod import FootpodClient
     from footnote.device.live import run_logger
+    from footnote.device.parts.footpod import FootpodClient
 
     factory = MockFactory()
     client = client or FootpodClient(scan_window_s=0.5, backoff_s=(0.2, 0.5))
@@ -251,7 +252,7 @@ def replay_real_run(name: str, tmp_path: Path, presses: Sequence[tuple[float, st
     db = tmp_path / f"{name}.db"
     with Store(db) as store:
         replay_file(path, store=store)
-    conn = open_read_only(db)
+    conn = open_reader(db)
     try:
         (run,) = load_runs(conn, list_runs(conn))
     finally:

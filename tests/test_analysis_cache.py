@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_run
 from footnote.server import analysis_cache
 from footnote.server.analysis import analyze_run
 from footnote.server.analysis_cache import AnalysisCache, cache_path
-from footnote.server.annotations import AnnotationIn, correct_start, save_annotation
-from footnote.server.pagedata import PageData
-from footnote.server.rundata import list_runs, load_run, open_read_only
+from footnote.server.dashboard.pagedata import PageData
+from footnote.server.dashboard.saves import AnnotationIn, correct_start, save_annotation
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def fresh_pages(db: Path) -> dict:
 
 
 def computed_without_cache(db: Path) -> list:
-    conn = open_read_only(db)
+    conn = open_reader(db)
     try:
         return [analyze_run(load_run(conn, r.id, r)) for r in list_runs(conn)]
     finally:
@@ -179,8 +180,8 @@ def test_without_a_writable_place_the_analyses_are_computed(fresh_demo_db, count
 DASHBOARD = """
 import sys
 from pathlib import Path
-from footnote.server.annotations import AnnotationIn, save_annotation
-from footnote.server.pagedata import PageData
+from footnote.server.dashboard.saves import AnnotationIn, save_annotation
+from footnote.server.dashboard.pagedata import PageData
 
 db, me = Path(sys.argv[1]), int(sys.argv[2])
 for i in range(25):
@@ -209,7 +210,7 @@ def test_two_dashboards_on_one_database_corrupt_neither_file(fresh_demo_db):
 
 def test_the_key_follows_the_run_data(fresh_demo_db):
     """A closed run whose rows change (a relief stored later, say) gets a new key."""
-    conn = open_read_only(fresh_demo_db)
+    conn = open_reader(fresh_demo_db)
     before = analysis_cache.run_keys(conn)
     conn.close()
     writer = sqlite3.connect(fresh_demo_db)
@@ -218,7 +219,7 @@ def test_the_key_follows_the_run_data(fresh_demo_db):
             "INSERT INTO link_events (run_id, t_s, state) VALUES (3, 60, 'disconnected'), (3, 90, 'connected')"
         )
     writer.close()
-    conn = open_read_only(fresh_demo_db)
+    conn = open_reader(fresh_demo_db)
     after = analysis_cache.run_keys(conn)
     conn.close()
     assert [run_id for run_id in before if before[run_id] != after[run_id]] == [3]

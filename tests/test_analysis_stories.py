@@ -10,18 +10,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_runs
+from footnote.device.db.store import Store
+from footnote.device.logger.replay import replay_file
+from footnote.device.logger.story import Pod, Story
 from footnote.device.paths import demo_sessions
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
-from footnote.device.story import Pod, Story
 from footnote.server.analysis import Annotation, Run, analyze_run, summarize
-from footnote.server.rundata import list_runs, load_runs, open_read_only
 from tests.helpers import replay_story
 
 
 def analyse(story: Story, db_path, tmp_path):
     replay_story(story, db_path, tmp_path)
-    conn = open_read_only(db_path)
+    conn = open_reader(db_path)
     return [analyze_run(run) for run in load_runs(conn, list_runs(conn))]
 
 
@@ -161,7 +162,7 @@ EXPECTED_DEMO = {
 def test_the_demo_runs_show_what_they_were_built_to_show(path, db_path):
     with Store(db_path) as store:
         replay_file(path, store=store)
-    conn = open_read_only(db_path)
+    conn = open_reader(db_path)
     (ra,) = [analyze_run(run) for run in load_runs(conn, list_runs(conn))]
     expected = next(labels for key, labels in EXPECTED_DEMO.items() if key in path.name)
     assert [ep.label for ep in ra.episodes] == expected
@@ -175,7 +176,7 @@ def test_summary_across_the_demo_runs(tmp_path):
         capture_output=True,
         timeout=120,
     )
-    conn = open_read_only(db)
+    conn = open_reader(db)
     summary = summarize([analyze_run(run) for run in load_runs(conn, list_runs(conn))])
     assert summary.pattern == "mixed"
     assert summary.label_counts == {"worsening": 1, "resolves_at_rest": 6, "indeterminate": 0}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from footnote.device.button import PressDetector
-from footnote.device.story import Story
+from footnote.device.logger.story import Story
+from footnote.device.parts.button import PressDetector
 from tests.helpers import replay_story, rows
 
 

@@ -122,3 +122,74 @@ def test_a_footpod_whose_every_packet_is_unreadable_fails_the_check(bluez, tmp_p
     text = checker.out.getvalue()
     assert f"FAIL  footpod: Footpod ({PAIRED}) sent" in text
     assert "none could be read (RSC measurement too short: 2 bytes, need at least 4)" in text
+
+
+def footpod_detail(tmp_path) -> str:
+    checker = make_checker(tmp_path, None)
+    assert checker.run(skip={"feedback", "button", "database", "disk", "clock"}) == 1
+    (result,) = checker.results
+    assert result.name == "footpod" and not result.ok
+    return result.detail
+
+
+def test_a_missing_system_dbus_is_named_with_its_address(tmp_path, monkeypatch):
+    address = f"unix:path={tmp_path / 'no-such-bus.sock'}"
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", address)
+    detail = footpod_detail(tmp_path)
+    assert detail.startswith(f"no system D-Bus at {address}")
+
+
+def test_a_system_dbus_without_bluez_says_bluez_is_not_running(tmp_path, monkeypatch):
+    from tests.fake_bluez import PrivateBus
+
+    bus = PrivateBus(tmp_path)
+    try:
+        monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
+        assert footpod_detail(tmp_path).startswith("BlueZ is not running")
+    finally:
+        bus.stop()
+
+
+def run_check_command(tmp_path, **env) -> str:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footnote.device.cli",
+            "check",
+            "--db",
+            str(tmp_path / "f.db"),
+            "--button-timeout",
+            "0.1",
+        ]
+        + [arg for skip in ("footpod", "database", "disk", "clock") for arg in ("--skip", skip)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def test_no_gpio_chip_is_named(tmp_path):
+    import glob
+
+    if glob.glob("/dev/gpiochip*"):
+        pytest.skip("this machine has a GPIO chip")
+    out = run_check_command(tmp_path, GPIOZERO_PIN_FACTORY=None)
+    assert "FAIL  LED / buzzer: could not open the pins: no GPIO chip reachable" in out
+    assert "FAIL  button: could not open BCM 17: no GPIO chip reachable" in out
+
+
+def test_a_pin_library_that_is_not_installed_is_named(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("lgpio") is not None:
+        pytest.skip("lgpio is installed here")
+    out = run_check_command(tmp_path, GPIOZERO_PIN_FACTORY="lgpio")
+    assert "the pin library lgpio is not installed" in out

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 from footnote.device.errors import CertificateError
-from footnote.server import lan
-from footnote.server.app import create_app
-from footnote.server.auth import SESSION_IDLE_S, SESSION_LIFETIME_S
-from footnote.server.serve import tls_files
+from footnote.server.dashboard import lan
+from footnote.server.dashboard.app import create_app
+from footnote.server.dashboard.auth import SESSION_IDLE_S, SESSION_LIFETIME_S
+from footnote.server.dashboard.serve import tls_files
 from tests.helpers import FOOTNOTE, RUNNER_PASSWORD, LiveServer
 
 HARDWARE = Path(__file__).parents[1] / "hardware"

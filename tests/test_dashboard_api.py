@@ -9,8 +9,8 @@ import sys
 import httpx
 import pytest
 
-from footnote.device.story import Pod, Story
-from footnote.server.app import create_app
+from footnote.device.logger.story import Pod, Story
+from footnote.server.dashboard.app import create_app
 from tests.helpers import LiveServer, client, csrf, replay_story, rows
 
 
@@ -220,7 +220,7 @@ def test_login_refuses_to_redirect_off_site(locked_dashboard):
 
 
 def test_failed_logins_are_slowed_more_each_time(password_hash):
-    from footnote.server.auth import Auth
+    from footnote.server.dashboard.auth import Auth
 
     auth = Auth(password_hash)
     delays = [auth.failure_delay("10.0.0.9") for _ in range(6)]
@@ -252,7 +252,7 @@ def test_serving_beyond_loopback_needs_a_password(tmp_path, demo_db, password_ha
         timeout=60,
     )
     assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without a password" in result.stderr
-    from footnote.server.serve import check_privacy
+    from footnote.server.dashboard.serve import check_privacy
 
     check_privacy("127.0.0.1", None)
     check_privacy("::1", None)
@@ -287,8 +287,8 @@ def test_the_dashboard_starts_without_its_heavy_libraries(fresh_demo_db):
     """The dashboard draws its charts itself, and reportlab comes with a PDF (built apart): neither
     slows down `footnote serve`'s start or stays in a dashboard that never drew one."""
     code = (
-        "import sys; from footnote.server.app import create_app;"
-        f"from footnote.server.pagedata import PageData; create_app({str(fresh_demo_db)!r});"
+        "import sys; from footnote.server.dashboard.app import create_app;"
+        f"from footnote.server.dashboard.pagedata import PageData; create_app({str(fresh_demo_db)!r});"
         f"pd = PageData({str(fresh_demo_db)!r}); pd.runs_page(); pd.run_page(1); pd.trend_points(); pd.close();"
         "print(','.join(m for m in ('matplotlib', 'numpy', 'reportlab') if m in sys.modules))"
     )

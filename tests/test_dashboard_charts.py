@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
-from footnote.device.story import Story
-from footnote.server.app import create_app
-from footnote.server.chartdata import ZOOM_PAD_MIN_S, episode_window
-from footnote.server.svgcharts import FONT_PX, MIN_WIDTH
+from footnote.device.logger.story import Story
+from footnote.server.charts.data import ZOOM_PAD_MIN_S, episode_window
+from footnote.server.charts.svg import FONT_PX, MIN_WIDTH
+from footnote.server.dashboard.app import create_app
 from tests.helpers import LiveServer, replay_story
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -183,7 +183,7 @@ def test_the_dashboard_serves_every_page_without_matplotlib(server):
     only the PDF export does."""
     code = (
         "import sys; from fastapi.testclient import TestClient;"
-        "from footnote.server.app import create_app;"
+        "from footnote.server.dashboard.app import create_app;"
         f"c = TestClient(create_app({str(server_db(server))!r}));"
         "paths = ['/', '/runs/1', '/runs/1/timeline.svg?width=390', '/runs/1?from_s=500&to_s=900',"
         " '/runs/1/timeline.svg?width=390&from_s=500&to_s=900', '/api/runs/1/samples?max_points=300',"

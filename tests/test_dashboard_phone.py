@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from footnote.server.vocabulary import CHART_WORDS, LABEL_WORDS, STATE_WORDS, cadence, clock, km, speed
+from footnote.server.words.vocabulary import CHART_WORDS, LABEL_WORDS, STATE_WORDS, cadence, clock, km, speed
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # headless Chromium
 

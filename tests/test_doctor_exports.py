@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from footnote.server.questionnaire import AnswersIn, save_answers
-from footnote.server.setups import SetupIn, save_setup
+from footnote.server.analysis.questionnaire import AnswersIn, save_answers
+from footnote.server.analysis.setups import SetupIn, save_setup
 from tests.helpers import FOOTNOTE
 
 pytestmark = pytest.mark.slow  # renders whole PDFs through the command line (~4 s each): kept out of make check

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from footnote.server.places import relief_distribution
+from footnote.server.analysis.places import relief_distribution
 from tests.helpers import client, csrf, rows
 
 SETUP = {"shoes": "Pegasus 40, size 43", "lacing": "criss-cross", "orthotics": "none", "note": "new laces"}
@@ -187,7 +187,7 @@ def test_each_relief_time_falls_in_one_range(seconds, range_code):
 
 
 def test_without_any_place_said_there_is_no_per_place_section(fresh_demo_db):
-    from footnote.server.pagedata import PageData
+    from footnote.server.dashboard.pagedata import PageData
 
     conn = sqlite3.connect(fresh_demo_db)
     with conn:
@@ -200,11 +200,11 @@ def test_without_any_place_said_there_is_no_per_place_section(fresh_demo_db):
 def test_an_older_database_is_read_as_it_is_and_migrated_on_the_first_write(db_path, monkeypatch):
     """A database last opened by a logger from before these tables: the pages read it as it
     is (no setups, no answers), and the first setup saved brings it up to date."""
-    from footnote.device import schema
-    from footnote.device.store import Store
+    from footnote.device.db import schema
+    from footnote.device.db.store import Store
+    from footnote.server.analysis.setups import SetupIn, save_setup
+    from footnote.server.dashboard.pagedata import PageData
     from footnote.server.exports import collect
-    from footnote.server.pagedata import PageData
-    from footnote.server.setups import SetupIn, save_setup
 
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])  # the logger knew only 001
     with Store(db_path) as store:

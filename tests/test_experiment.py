@@ -2,7 +2,7 @@
 grouping of runs by setup, and the minimum number of runs before anything is tested.
 
 Runs here are plain analysis results (server.analysis dataclasses), as the dashboard
-hands them to server.experiment: a 40-minute run with or without an episode."""
+hands them to server.analysis.experiment: a 40-minute run with or without an episode."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from footnote.server import thresholds as th
 from footnote.server.analysis import Episode, RunAnalysis
-from footnote.server.experiment import binomial_two_sided, comparison_table, fisher_exact, poisson_rate_test
-from footnote.server.setups import Setup
+from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.experiment import binomial_two_sided, comparison_table, fisher_exact, poisson_rate_test
+from footnote.server.analysis.setups import Setup
 
 DAY0 = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 

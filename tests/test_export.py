@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from footnote.device.store import Store
+from footnote.device.db.store import Store
 from tests.helpers import FOOTNOTE
 
 
@@ -89,7 +89,7 @@ def test_csv_round_trips_with_one_row_per_episode(demo_db, tmp_path):
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(fresh_demo_db, tmp_path):
-    from footnote.server.annotations import AnnotationIn, save_annotation
+    from footnote.server.dashboard.saves import AnnotationIn, save_annotation
 
     save_annotation(
         fresh_demo_db, 1, 1, AnnotationIn(location="calf", note='=HYPERLINK("http://evil")', shoes="+1 shoes")

@@ -17,12 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from footnote.device.db.store import Store
 from footnote.device.errors import ReplayFormatError, RscDecodeError
-from footnote.device.recorder import RunRecorder
-from footnote.device.recording import parse_line
-from footnote.device.rsc import decode_rsc_measurement, encode_rsc_measurement
-from footnote.device.store import Store
-from footnote.device.story import Pod, Story
+from footnote.device.logger.record_file import parse_line
+from footnote.device.logger.recorder import RunRecorder
+from footnote.device.logger.story import Pod, Story
+from footnote.device.rules.rsc import decode_rsc_measurement, encode_rsc_measurement
 from tests.helpers import FOOTNOTE, RecordingIndicator, rows
 
 pytestmark = pytest.mark.slow  # kill -9 loops, power loss, a real full disk, fuzzing
@@ -266,7 +266,7 @@ def test_fuzz_10k_mutated_replay_lines(tmp_path, capsys):
 
 
 def test_dashboard_and_logger_write_the_same_database_at_once(fresh_demo_db, tmp_path):
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import LiveServer
 
     story = Story(seed=9, pod=Pod(rate_hz=4)).connect()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from footnote.server.questionnaire import AnswersIn, save_answers
+from footnote.server.analysis.questionnaire import AnswersIn, save_answers
 from tests.helpers import FOOTNOTE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from footnote.device.footpod import FootpodClient, scan_footpods
+from footnote.device.parts.footpod import FootpodClient, scan_footpods
 from tests.fake_bluez import CYCLING_POWER_UUID, PodSim
 from tests.helpers import OTHER, PAIRED, live_logger, stream
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from schemathesis.checks import not_a_server_error
 
 from footnote.device.demo import build_demo_db
-from footnote.server.app import create_app
+from footnote.server.dashboard.app import create_app
 from tests.helpers import FOOTNOTE, LiveServer
 
 SCRIPT = "<script>alert('pwned')</script>"

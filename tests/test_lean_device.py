@@ -6,13 +6,13 @@ import sys
 
 
 def test_the_logger_imports_no_web_or_chart_packages(tmp_path):
-    from footnote.device.store import Store
+    from footnote.device.db.store import Store
 
     db = tmp_path / "f.db"
     Store(db).close()  # migrated already, as on every start but the first
     code = (
-        "import sys; import footnote.device.cli, footnote.device.live, footnote.device.footpod, footnote.device.check;"
-        f"from footnote.device.store import Store; Store({str(db)!r}).close();"
+        "import sys; import footnote.device.cli, footnote.device.live, footnote.device.parts.footpod, footnote.device.check;"
+        f"from footnote.device.db.store import Store; Store({str(db)!r}).close();"
         "heavy = [m for m in ('fastapi', 'pydantic', 'starlette', 'matplotlib', 'reportlab', 'jinja2', 'sqlite_utils', 'numpy') if m in sys.modules];"
         "print(','.join(heavy))"
     )

@@ -12,11 +12,11 @@ import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
 
 from footnote.device.config import parse_config
+from footnote.device.db.store import Store
 from footnote.device.live import run_logger
+from footnote.device.logger.record_file import read_replay
+from footnote.device.logger.replay import replay_file
 from footnote.device.paths import demo_sessions
-from footnote.device.recording import read_replay
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
 from tests.helpers import rows
 
 LED_PIN, BUTTON_PIN = 27, 17

@@ -2,8 +2,8 @@
 
 import pytest
 
-from footnote.device.motion import MAX_INTEGRATION_STEP_S, Odometer, is_moving
-from footnote.device.rsc import RscMeasurement
+from footnote.device.rules.motion import MAX_INTEGRATION_STEP_S, Odometer, is_moving
+from footnote.device.rules.rsc import RscMeasurement
 
 
 def m(speed=3.0, cadence=170, distance=None):

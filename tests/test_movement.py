@@ -1,12 +1,12 @@
-"""The movement estimator (server/movement.py) on what real pods do, one story each:
+"""The movement estimator (server/analysis/movement.py) on what real pods do, one story each:
 the run is built sample by sample and cut into moving / rest / unknown."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from footnote.server import thresholds as th
 from footnote.server.analysis import Run, Sample, movement_segments
+from footnote.server.analysis import thresholds as th
 
 
 class Pod:

@@ -92,7 +92,7 @@ def in_a_terminal(argv: list[str], answers: list[str], timeout_s: float = 30.0) 
 
 
 def test_footnote_password_stores_only_a_hash_and_keeps_every_other_key(tmp_path):
-    from footnote.server.passwords import verify_password
+    from footnote.server.dashboard.passwords import verify_password
 
     config = tmp_path / "config.toml"
     config.write_text(A_RUNNERS_CONFIG)
@@ -118,7 +118,7 @@ def test_footnote_password_stores_only_a_hash_and_keeps_every_other_key(tmp_path
 
 
 def test_a_second_password_replaces_the_first(tmp_path):
-    from footnote.server.passwords import verify_password
+    from footnote.server.dashboard.passwords import verify_password
 
     config = tmp_path / "config.toml"
     assert set_password(config, "first password\n", "--stdin").returncode == 0
@@ -223,7 +223,7 @@ def test_a_hash_footnote_cannot_use_names_the_key_and_never_shows_the_value(valu
 
 
 def test_every_hash_footnote_writes_passes_the_configs_check():
-    from footnote.server.passwords import MEMORY_COST_KIB, PARALLELISM, TIME_COST, hash_password
+    from footnote.server.dashboard.passwords import MEMORY_COST_KIB, PARALLELISM, TIME_COST, hash_password
 
     hashed = hash_password(NEW_PASSWORD)
     assert f"m={MEMORY_COST_KIB},t={TIME_COST},p={PARALLELISM}" in hashed
@@ -234,8 +234,8 @@ def test_every_hash_footnote_writes_passes_the_configs_check():
 def test_the_app_is_given_the_hash_and_never_the_password():
     import inspect
 
-    from footnote.server.app import create_app
-    from footnote.server.auth import Auth
+    from footnote.server.dashboard.app import create_app
+    from footnote.server.dashboard.auth import Auth
 
     assert "password" not in inspect.signature(create_app).parameters
     assert "password_hash" in inspect.signature(create_app).parameters
@@ -245,7 +245,7 @@ def test_the_app_is_given_the_hash_and_never_the_password():
 
 def test_a_config_laid_out_unusually_is_rewritten_whole_rather_than_misread(tmp_path):
     """Dotted keys instead of a [dashboard] table: the password still lands in the right place."""
-    from footnote.server.passwords import verify_password
+    from footnote.server.dashboard.passwords import verify_password
 
     config = tmp_path / "config.toml"
     config.write_text('dashboard.port = 8080\ndashboard.password = "hunter22"\nbutton.pin = 5\n')

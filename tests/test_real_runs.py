@@ -13,12 +13,13 @@ import json
 import httpx
 import pytest
 
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_runs
+from footnote.device.db.store import Store
+from footnote.device.logger.replay import replay_file
 from footnote.server.analysis import analyze_run, summarize
-from footnote.server.app import create_app
-from footnote.server.facts import Indeterminate, RedFlagCode
-from footnote.server.rundata import list_runs, load_runs, open_read_only
+from footnote.server.analysis.codes import Indeterminate, RedFlagCode
+from footnote.server.dashboard.app import create_app
 from tests.helpers import (
     GROUND_TRUTH,
     LiveServer,
@@ -115,7 +116,7 @@ def test_a_pod_whose_every_packet_is_unreadable_leaves_a_run_and_a_warning(tmp_p
     db = tmp_path / "garbage.db"
     with Store(db) as store:
         replay_file(replay, store=store)
-    conn = open_read_only(db)
+    conn = open_reader(db)
     (run,) = load_runs(conn, list_runs(conn))
     conn.close()
     ra = analyze_run(run)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from footnote.device.demo import STORIES
+from footnote.device.logger.story import Story
 from footnote.device.paths import demo_sessions
-from footnote.device.story import Story
 from tests.helpers import FOOTNOTE, rows
 
 

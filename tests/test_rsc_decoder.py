@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from footnote.device.errors import FootnoteError, RscDecodeError
-from footnote.device.rsc import RscMeasurement, decode_rsc_measurement, encode_rsc_measurement
+from footnote.device.rules.rsc import RscMeasurement, decode_rsc_measurement, encode_rsc_measurement
 
 
 @pytest.mark.parametrize("flags", range(8))

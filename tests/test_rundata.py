@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from footnote.device.rsc import expected_length
-from footnote.device.store import SampleRow, Store
-from footnote.server.rundata import load_run, open_read_only
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import load_run
+from footnote.device.db.store import SampleRow, Store
+from footnote.device.rules.rsc import expected_length
 
 
 def test_extra_bytes_are_counted_for_every_flag_combination(db_path):
@@ -29,7 +30,7 @@ def test_extra_bytes_are_counted_for_every_flag_combination(db_path):
         for i, raw in enumerate(packets):
             store.buffer_sample(SampleRow(run_id, float(i), raw, 3.0, 170, 170.0, None, None, 3.0 * i, 1))
         store.flush_samples()
-    conn = open_read_only(db_path)
+    conn = open_reader(db_path)
     run = load_run(conn, run_id)
     conn.close()
     assert [s.extra_bytes for s in run.samples] == [len(raw) - expected_length(raw[0]) for raw in packets]

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from footnote.device.catchup import open_logger_store, replay_journal, settle_at_stop
-from footnote.device.integrity import examine, open_notices
-from footnote.device.journal import Journal, JournalIndicator, JournalingStore, pending_journals
-from footnote.device.recorder import RecorderSettings, RunRecorder
-from footnote.device.rsc import encode_rsc_measurement
-from footnote.device.store import Store
-from footnote.device.story import Story
+from footnote.device.db.store import Store
+from footnote.device.durability.catchup import open_logger_store, replay_journal, settle_at_stop
+from footnote.device.durability.integrity import examine, open_notices
+from footnote.device.durability.journal import Journal, JournalIndicator, JournalingStore, pending_journals
+from footnote.device.logger.recorder import RecorderSettings, RunRecorder
+from footnote.device.logger.story import Story
+from footnote.device.rules.rsc import encode_rsc_measurement
 from tests.helpers import FOOTNOTE, rows
 
 START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
@@ -535,7 +535,7 @@ def test_every_command_says_in_one_line_what_is_wrong_and_changes_nothing(tmp_pa
 def test_the_dashboard_answers_a_damaged_database_with_a_page_that_says_what_to_do(tmp_path):
     import httpx
 
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import LiveServer
 
     db = random_bytes(tmp_path / "footnote.db")
@@ -552,7 +552,7 @@ def test_the_dashboard_answers_a_damaged_database_with_a_page_that_says_what_to_
 def test_the_dashboard_never_writes_into_another_programs_database(tmp_path):
     import httpx
 
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import LiveServer
 
     db = another_programs(tmp_path / "footnote.db")
@@ -576,7 +576,7 @@ def test_the_dashboard_and_footnote_check_show_the_notice_until_the_file_is_reco
 
     from footnote.device.check import Checker
     from footnote.device.config import parse_config
-    from footnote.server.app import create_app
+    from footnote.server.dashboard.app import create_app
     from tests.helpers import LiveServer
 
     db = truncated(tmp_path / "footnote.db")
@@ -698,7 +698,7 @@ def test_kill_9_during_journal_replay_loses_nothing_and_duplicates_nothing(tmp_p
 
 def build_runs(db: Path, tmp_path: Path, count: int) -> list[int]:
     """`count` runs replayed one after another; the file's size once each is in it."""
-    from footnote.device.replay import replay_file
+    from footnote.device.logger.replay import replay_file
 
     sizes = []
     for i in range(count):
@@ -724,7 +724,7 @@ def run_contents(db: Path) -> dict[str, tuple]:
 
 @pytest.mark.slow
 def test_recovery_of_a_database_truncated_at_10_points_brings_back_every_run_whose_pages_survive(tmp_path, capsys):
-    from footnote.device.recover import recover
+    from footnote.device.durability.recover import recover
 
     db = tmp_path / "runs.db"
     sizes = build_runs(db, tmp_path, 8)
@@ -755,7 +755,7 @@ def test_recovery_of_a_database_truncated_at_10_points_brings_back_every_run_who
 def test_recovery_without_the_sqlite3_command_reads_the_pages_itself(tmp_path, monkeypatch, caplog):
     import shutil
 
-    from footnote.device.recover import recover
+    from footnote.device.durability.recover import recover
 
     db = tmp_path / "runs.db"
     sizes = build_runs(db, tmp_path, 2)
@@ -777,7 +777,7 @@ import asyncio, sys
 from gpiozero.pins.mock import MockFactory
 from footnote.device.config import parse_config
 from footnote.device.live import run_logger
-from footnote.device.rsc import encode_rsc_measurement
+from footnote.device.rules.rsc import encode_rsc_measurement
 
 PACKET = encode_rsc_measurement(3.0, 170, stride_m=1.1)
 
@@ -819,7 +819,7 @@ def test_while_the_database_works_the_journal_guards_the_last_5_s_and_the_databa
     """Five minutes of running at 4 notifications/s: at every moment every sample but those
     of the last JOURNAL_SYNC_S is on disk, in the journal's file (fsync'd) or committed,
     and the database has committed them DB_SAMPLE_FLUSH_S apart, not every few seconds."""
-    from footnote.device.recorder import DB_SAMPLE_FLUSH_S
+    from footnote.device.logger.recorder import DB_SAMPLE_FLUSH_S
 
     db = tmp_path / "footnote.db"
     s = Session(db)
@@ -859,7 +859,7 @@ def test_kill_9_between_two_sample_commits_loses_only_what_the_journal_had_not_s
     import sys
     import time
 
-    from footnote.device.recorder import DB_SAMPLE_FLUSH_S, JOURNAL_SYNC_S
+    from footnote.device.logger.recorder import DB_SAMPLE_FLUSH_S, JOURNAL_SYNC_S
 
     db = tmp_path / "footnote.db"
     env = {

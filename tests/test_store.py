@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from footnote.device import schema
-from footnote.device.feedback import PATTERNS
-from footnote.device.recorder import JOURNAL_SYNC_S, RunRecorder
-from footnote.device.rsc import encode_rsc_measurement
-from footnote.device.store import Store
+from footnote.device.db import schema
+from footnote.device.db.connect import connect
+from footnote.device.db.store import Store
+from footnote.device.logger.recorder import JOURNAL_SYNC_S, RunRecorder
+from footnote.device.parts.feedback import PATTERNS
+from footnote.device.rules.rsc import encode_rsc_measurement
 from tests.helpers import RecordingIndicator, rows
 
 
@@ -16,7 +17,7 @@ def test_migrations_are_recorded_in_the_database_and_applied_once(db_path):
     with Store(db_path):
         pass
     assert [name for (name,) in rows(db_path, "SELECT name FROM _migrations")] == [n for n, _ in schema.MIGRATIONS]
-    conn = schema.connect(db_path)
+    conn = connect(db_path)
     assert schema.migrate(conn) == []
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()

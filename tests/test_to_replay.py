@@ -9,10 +9,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from footnote.device.replay import replay_file
-from footnote.device.store import Store
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import list_runs, load_runs
+from footnote.device.db.store import Store
+from footnote.device.logger.replay import replay_file
 from footnote.server.analysis import analyze_run
-from footnote.server.rundata import list_runs, load_runs, open_read_only
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "to_replay.py"
 START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
@@ -55,7 +56,7 @@ def analyse(replay: Path, tmp_path: Path):
     db = tmp_path / "converted.db"
     with Store(db) as store:
         replay_file(replay, store=store)
-    conn = open_read_only(db)
+    conn = open_reader(db)
     (run,) = load_runs(conn, list_runs(conn))
     conn.close()
     return analyze_run(run)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from footnote.server import analysis, vocabulary
+from footnote.server import analysis
+from footnote.server.words import vocabulary
 
 
 def test_every_label_pattern_place_and_state_has_its_word():
@@ -41,7 +42,7 @@ def test_numbers_read_as_a_runner_reads_them():
 
 def test_every_code_of_the_doctor_pages_has_its_word():
     """Setups, the questionnaire and the per-place ranges decide in codes too."""
-    from footnote.server import experiment, places, questionnaire
+    from footnote.server.analysis import experiment, places, questionnaire
 
     assert (
         set(vocabulary.RELIEF_RANGE_WORDS)

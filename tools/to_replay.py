@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device.rsc import encode_rsc_measurement
+from footnote.device.rules.rsc import encode_rsc_measurement
 
 RUNNING_MIN_STRIDES = 70
 STAND_MAX_MPS, WALK_MAX_MPS, MIN_STRETCH_S = 0.5, 2.0, 20

@@ -10,13 +10,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from footnote.device.db.connect import open_reader
+from footnote.device.db.reader import RunRow, list_runs, local_time
 from footnote.device.errors import BadPeriod, NothingToExport
 from footnote.server.analysis import RunAnalysis, Summary, summarize
+from footnote.server.analysis.questionnaire import Answers, latest_answers
+from footnote.server.analysis.setups import Setup, load_setups
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path
-from footnote.server.identity import database_uuid
-from footnote.server.questionnaire import Answers, latest_answers
-from footnote.server.rundata import RunRow, list_runs, local_time, open_read_only
-from footnote.server.setups import Setup, load_setups
+from footnote.server.exports.identity import database_uuid
 
 
 @dataclass
@@ -29,7 +30,7 @@ class ExportData:
     until: date | None
     generated_at: datetime
     samples: dict[int, list[tuple[float, float, float]]]  # run id -> [(t_s, speed_mps, cadence_spm)]
-    database_id: str = ""  # the database's own random id (server.identity): FHIR ids derive from it
+    database_id: str = ""  # the database's own random id (server.exports.identity): FHIR ids derive from it
     setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
     answers: Answers | None = None  # the newest Edinburgh questionnaire answering
 
@@ -71,7 +72,7 @@ def collect(
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
     cache = AnalysisCache(cache_path(db_path))
-    conn = open_read_only(db_path)
+    conn = open_reader(db_path)
     try:
         conn.execute("BEGIN")  # one consistent snapshot while the logger writes
         rows = [

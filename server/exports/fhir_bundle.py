@@ -21,7 +21,7 @@ factors 100753-3 "Alleviating factors - Reported". issued is the export's instan
 The side is not in the profile: bodySite carries the core R4 `bodySite` extension
 pointing at a BodyStructure whose locationQualifier is SNOMED Left/Right/Both.
 
-Ids are name-based UUIDs of the database's own random id (server.identity) and a local
+Ids are name-based UUIDs of the database's own random id (server.exports.identity) and a local
 key: unique across databases and runners, stable for one database.
 
 Codes: LOINC 75325-1 Symptom; SNOMED CT 44077006 Numbness; body site SNOMED 30021000
@@ -40,9 +40,9 @@ from html import escape
 from typing import Any, BinaryIO
 
 from footnote.device import __version__
+from footnote.server.analysis.questionnaire import ITEMS, beside_rows, recorded_beside
 from footnote.server.exports.data import ExportData, at
-from footnote.server.questionnaire import ITEMS, beside_rows, recorded_beside
-from footnote.server.vocabulary import (
+from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
     BESIDE_WORDS,
     DISCLAIMER,

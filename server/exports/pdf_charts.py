@@ -15,8 +15,8 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Pol
 from reportlab.lib import colors
 
 from footnote.server.analysis import REST, UNKNOWN, RunAnalysis
-from footnote.server.downsample import downsample
-from footnote.server.vocabulary import LABEL_WORDS, STATE_WORDS
+from footnote.server.charts.downsample import downsample
+from footnote.server.words.vocabulary import LABEL_WORDS, STATE_WORDS
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
 CHART_POINTS = 160  # min-max buckets: up to 480 points across a chart 480 pt wide, peaks kept

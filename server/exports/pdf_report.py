@@ -30,17 +30,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from footnote.server import thresholds as th
-from footnote.server import wording
+from footnote.device.db.reader import local_time
 from footnote.server.analysis import Spread
-from footnote.server.chartdata import trend_points
-from footnote.server.experiment import comparison_table
+from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.experiment import comparison_table
+from footnote.server.analysis.places import per_place
+from footnote.server.analysis.questionnaire import beside_rows, recorded_beside
+from footnote.server.charts.data import trend_points
 from footnote.server.exports import pdf_charts
 from footnote.server.exports.data import ExportData, at, offset_text
-from footnote.server.places import per_place
-from footnote.server.questionnaire import beside_rows, recorded_beside
-from footnote.server.rundata import local_time
-from footnote.server.vocabulary import (
+from footnote.server.words import sentences as wording
+from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
     DISCLAIMER,
     EDINBURGH_NAME,

@@ -1,0 +1,119 @@
+"""Opening footnote's database: one way to open a writer, one to open a reader, and the
+one line every command prints when a file is not a usable footnote database.
+
+`open_writer` creates (or completes, or upgrades) the database and is for the logger and
+the commands that own the file; `open_reader` never changes anything (`mode=ro`) and is
+for the dashboard, the exports and `footnote analyze`. Both ask `schema.ownership` first,
+so another program's database is never written to.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from footnote.device.db import schema
+from footnote.device.errors import DamagedDatabase, NoDatabase, StoreError
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with footnote's settings.
+
+    Writers get WAL (readers never block the logger), synchronous=FULL (every commit is
+    fsync'd before it returns: a press is on disk before its feedback) and a busy timeout
+    so the dashboard's short annotation writes wait rather than fail. Readers open the
+    file read-only through a URI, so the dashboard cannot change run data by mistake.
+    """
+    if read_only:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def open_writer(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) a writable, migrated database.
+
+    Raises DamagedDatabase, naming the file and `footnote recover`, for a damaged file
+    or another program's database (which is never migrated into: it stays byte for byte);
+    sqlite3.OperationalError for a card that is full, read-only or missing."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"could not create the folder {Path(path).parent}: {exc.strerror or exc}") from None
+    if Path(path).exists() and Path(path).stat().st_size > 0:
+        # Looked at read-only first: turning on WAL would already change a foreign file.
+        probe = connect(path, read_only=True)
+        try:
+            owner = schema.ownership(probe)
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+        finally:
+            probe.close()
+        if owner == "foreign":
+            raise DamagedDatabase(
+                advice(path, "a database of another program: it holds no footnote runs", foreign=True)
+            )
+    conn = connect(path)
+    try:
+        schema.migrate(conn)
+    except sqlite3.OperationalError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(path, exc) from None
+    return conn
+
+
+def open_reader(path: str | Path) -> sqlite3.Connection:
+    """The one way to read footnote's database: a read-only connection; NoDatabase when
+    there is no file, DamagedDatabase (one line naming the file and footnote recover) when
+    it is damaged or another program's.
+
+    sqlite opens lazily, so a file of random bytes or another program's database would
+    only fail at the first query, with a traceback; this asks first."""
+    if not Path(path).exists():
+        raise NoDatabase(f"no footnote database at {path}: record a run (footnote log) or try footnote demo")
+    conn = connect(path, read_only=True)
+    try:
+        owner = schema.ownership(conn)
+    except sqlite3.OperationalError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(path, exc) from None
+    if owner == "foreign":
+        conn.close()
+        raise DamagedDatabase(advice(path, "it holds no footnote runs: a database of another program?", foreign=True))
+    if owner == "blank":
+        # A database being created (or whose creation was cut short): no runs yet. Its
+        # tables are the logger's to make; a reader sees an empty footnote database.
+        conn.close()
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        schema.migrate(conn)
+    return conn
+
+
+def advice(path: str | Path, detail: str, *, foreign: bool = False) -> str:
+    """The one line every command prints for a damaged or foreign database file."""
+    if foreign:
+        return (
+            f"{path} is not a footnote database ({detail}); it was not changed. "
+            "Point --db (or logger.db in the config) at footnote's own database"
+        )
+    return (
+        f"{path} is not a usable footnote database ({detail}); it was not changed. "
+        f"Salvage its runs with: footnote recover {path}"
+    )
+
+
+def damaged(path: str | Path, exc: BaseException) -> DamagedDatabase:
+    return DamagedDatabase(advice(path, str(exc) or type(exc).__name__))

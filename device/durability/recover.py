@@ -1,0 +1,394 @@
+"""`footnote recover DAMAGED.db`: salvage what a damaged database still holds and merge
+its runs into the current one.
+
+The damaged file is only ever read, through a copy. SQLite's own recovery reads it (the
+`sqlite3` command's `.recover`, Debian package sqlite3): every page that is still a page
+gives back its rows, and rows whose table is lost land in `lost_and_found`, from where
+they are put back by their shape (a footpod sample has 11 fields and raw bytes; a symptom
+event 6 fields and a kind). Without the `sqlite3` command, each table is read row by row
+from both ends, which brings back less.
+
+A recovered run is merged when the current database has no run with the same start and
+source, so recovering twice (or a run the journal already restored) adds nothing twice.
+Rows whose run record was lost cannot be placed in time and are counted, not merged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from footnote.device.db import schema
+from footnote.device.db.connect import open_writer
+from footnote.device.durability.integrity import resolve_notices
+from footnote.device.durability.sqlite_pages import leaf_rows
+from footnote.device.errors import FootnoteError
+
+logger = logging.getLogger(__name__)
+
+RECOVER_TIMEOUT_S = 600
+CHILD_TABLES = ("symptom_events", "footpod_samples", "link_events", "rejected_packets")
+RUN_TABLES = ("annotations", "run_corrections")  # keyed by run_id, no id of their own
+# Columns each table takes from a salvaged row (the id is given anew).
+COLUMNS = {
+    "runs": (
+        "started_at",
+        "utc_offset_s",
+        "clock_synced",
+        "ended_t_s",
+        "end_reason",
+        "source",
+        "device",
+        "footpod_address",
+        "footpod_name",
+        "footpod_feature",
+        "footpod_location",
+        "cadence_convention",
+    ),
+    "symptom_events": ("run_id", "t_s", "kind", "episode", "severity"),
+    "footpod_samples": (
+        "run_id",
+        "t_s",
+        "raw",
+        "speed_mps",
+        "cadence_raw",
+        "cadence_spm",
+        "stride_m",
+        "pod_distance_m",
+        "distance_m",
+        "running",
+    ),
+    "link_events": ("run_id", "t_s", "state", "address"),
+    "rejected_packets": ("run_id", "t_s", "raw", "error"),
+    "annotations": (
+        "run_id",
+        "episode",
+        "location",
+        "side",
+        "shoes",
+        "lacing",
+        "note",
+        "rest_or_night",
+        "weakness",
+        "cold_or_pale",
+        "sudden_pain",
+        "updated_at",
+    ),
+    "run_corrections": ("run_id", "started_at", "updated_at"),
+}
+
+
+class RecoveryFailed(FootnoteError, OSError):
+    """The damaged file could not be read at all, or recovery was asked of the current
+    database itself."""
+
+
+@dataclass
+class Recovered:
+    """What came back from one damaged file."""
+
+    method: str  # which readers found rows: "sqlite3 .recover", "table by table", "page by page"
+    runs: int = 0
+    already_there: int = 0
+    events: int = 0
+    samples: int = 0
+    links: int = 0
+    unplaced: int = 0  # rows whose run record was lost, or that were garbled
+    run_ids: list[int] = field(default_factory=list)
+
+    def line(self, path: Path) -> str:
+        parts = [
+            f"recovered from {path} ({self.method}): {self.runs} runs, {self.events} events, {self.samples} samples"
+        ]
+        if self.already_there:
+            parts.append(f"{self.already_there} runs were already in the database")
+        if self.unplaced:
+            parts.append(f"{self.unplaced} rows could not be placed (their run record was lost)")
+        return "; ".join(parts)
+
+
+# -- salvage -----------------------------------------------------------------------------------
+
+Rows = dict[str, dict[int, dict]]  # table -> rowid -> column -> value
+
+
+def salvage(damaged: Path, workdir: Path) -> tuple[Rows, str]:
+    """Every row that can be read from a copy of `damaged`, by table, and how it was read.
+
+    Three readers, each adding what the ones before missed: SQLite's `.recover` (when the
+    `sqlite3` command is installed and built with it), SQLite's own cursors table by
+    table from both ends, and a page-by-page reading of the file (device.durability.sqlite_pages)."""
+    copy = workdir / "copy.db"
+    shutil.copyfile(damaged, copy)
+    wal = Path(f"{damaged}-wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{copy}-wal"))
+        try:  # fold what the WAL holds into the copy, when SQLite still can
+            conn = sqlite3.connect(copy)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+        except sqlite3.DatabaseError:
+            pass
+    rows: Rows = {table: {} for table in COLUMNS}
+    methods = []
+    if _sqlite3_recover(copy, workdir / "recovered.db", rows):
+        methods.append("sqlite3 .recover")
+    if _table_by_table(copy, rows):
+        methods.append("table by table")
+    before = sum(map(len, rows.values()))
+    for rowid, fields in leaf_rows(copy):
+        found = _classify(rowid, fields)
+        if found is not None:
+            rows[found[0]].setdefault(rowid, found[1])
+    if sum(map(len, rows.values())) > before:
+        methods.append("page by page")
+    if not methods:
+        raise RecoveryFailed(f"nothing could be read from {damaged}: no footnote rows in it")
+    return rows, ", ".join(methods)
+
+
+def _sqlite3_recover(copy: Path, out: Path, rows: Rows) -> bool:
+    sqlite3_cmd = shutil.which("sqlite3")
+    if sqlite3_cmd is None:
+        logger.warning("the sqlite3 command is not installed (Debian package sqlite3): reading the file without it")
+        return False
+    dump = subprocess.run(
+        [sqlite3_cmd, str(copy), ".recover"], capture_output=True, timeout=RECOVER_TIMEOUT_S, check=False
+    )
+    if b"INSERT" not in dump.stdout:
+        logger.info("sqlite3 .recover read nothing: %s", dump.stderr.decode(errors="replace").strip()[:200])
+        return False
+    subprocess.run(
+        [sqlite3_cmd, str(out)], input=dump.stdout, capture_output=True, timeout=RECOVER_TIMEOUT_S, check=False
+    )
+    conn = sqlite3.connect(out)
+    try:
+        for table in COLUMNS:
+            for rowid, row in _table_rows(conn, table).items():
+                rows[table].setdefault(rowid, row)
+        try:
+            cursor = conn.execute("SELECT * FROM lost_and_found")
+            names = [d[0] for d in cursor.description]
+            for raw in cursor:
+                lost = dict(zip(names, raw, strict=True))
+                fields = [lost.get(f"c{i}") for i in range(lost.get("nfield") or 0)]
+                found = _classify(lost.get("id") or 0, fields)
+                if found is not None and lost.get("id") is not None:
+                    rows[found[0]].setdefault(lost["id"], found[1])
+        except sqlite3.DatabaseError:
+            pass
+    finally:
+        conn.close()
+    return True
+
+
+def _table_by_table(copy: Path, rows: Rows) -> bool:
+    """Each table read through SQLite from the front until the damage, then from the
+    back until the damage."""
+    added = False
+    try:
+        src = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return False
+    try:
+        for table, columns in COLUMNS.items():
+            for order in ("ASC", "DESC"):
+                try:
+                    for row in src.execute(f"SELECT rowid, {', '.join(columns)} FROM {table} ORDER BY rowid {order}"):
+                        if row[0] not in rows[table]:
+                            rows[table][row[0]] = dict(zip(columns, row[1:], strict=True))
+                            added = True
+                except sqlite3.DatabaseError:
+                    pass  # the damage, or a table that is not there: what came before it is kept
+    finally:
+        src.close()
+    return added
+
+
+def _table_rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
+    """Rows of one table by rowid, as dicts; {} when the table was lost."""
+    columns = COLUMNS[table]
+    try:
+        found = conn.execute(f"SELECT rowid, {', '.join(columns)} FROM {table}").fetchall()
+    except sqlite3.DatabaseError:
+        return {}
+    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in found}
+
+
+def _classify(rowid: int, fields: list) -> tuple[str, dict] | None:
+    """Which footnote table a row read off a page belongs to, by its shape; and the row.
+    The id column of a table is stored as NULL (the rowid carries it)."""
+    n = len(fields)
+    table = None
+    if n == 11 and fields[0] is None and isinstance(fields[3], bytes):
+        table = "footpod_samples"
+    elif n == 6 and fields[0] is None and fields[3] in schema.SYMPTOM_KINDS:
+        table = "symptom_events"
+    elif n == 5 and fields[0] is None and fields[3] in schema.LINK_STATES:
+        table = "link_events"
+    elif n == 5 and fields[0] is None and isinstance(fields[3], bytes):
+        table = "rejected_packets"
+    elif n == 13 and fields[0] is None and _is_time(fields[1]) and isinstance(fields[6], str):
+        table = "runs"
+    elif n == 12 and isinstance(fields[0], int) and isinstance(fields[1], int) and _is_time(fields[11]):
+        return "annotations", dict(zip(COLUMNS["annotations"], fields, strict=True))
+    elif n == 3 and fields[0] is None and _is_time(fields[1]) and _is_time(fields[2]):
+        return "run_corrections", {"run_id": rowid, "started_at": fields[1], "updated_at": fields[2]}
+    if table is None:
+        return None
+    return table, dict(zip(COLUMNS[table], fields[1:], strict=True))
+
+
+def _is_time(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid(table: str, row: dict) -> bool:
+    """Salvaged rows can be garbled: keep only what the dashboard can read."""
+    t_ok = isinstance(row.get("t_s"), (int, float))
+    if table == "runs":
+        return _is_time(row["started_at"]) and isinstance(row["source"], str) and row["clock_synced"] in (0, 1)
+    if table == "symptom_events":
+        return t_ok and row["kind"] in schema.SYMPTOM_KINDS
+    if table == "footpod_samples":
+        return t_ok and isinstance(row["raw"], bytes)
+    if table == "link_events":
+        return t_ok and row["state"] in schema.LINK_STATES
+    if table == "rejected_packets":
+        return t_ok
+    return True
+
+
+# -- merging ------------------------------------------------------------------------------------
+
+
+def merge(tables: Rows, current: sqlite3.Connection, method: str) -> Recovered:
+    """Merge the salvaged runs into `current`, one transaction per run."""
+    result = Recovered(method=method)
+    runs = {rid: row for rid, row in tables["runs"].items() if _valid("runs", row)}
+    children: dict[int, dict[str, list[dict]]] = {}
+    for table in (*CHILD_TABLES, *RUN_TABLES):
+        for rowid in sorted(tables[table]):
+            row = tables[table][rowid]
+            if not _valid(table, row):
+                result.unplaced += 1
+            elif row.get("run_id") in runs:
+                children.setdefault(row["run_id"], {}).setdefault(table, []).append(row)
+            else:
+                result.unplaced += 1
+    for old_id in sorted(runs):
+        run = runs[old_id]
+        exists = current.execute(
+            "SELECT id FROM runs WHERE started_at = ? AND source = ?", (run["started_at"], run["source"])
+        ).fetchone()
+        if exists:
+            result.already_there += 1
+            continue
+        mine = children.get(old_id, {})
+        with current:
+            new_id = _insert(current, "runs", run)
+            for table in (*CHILD_TABLES, *RUN_TABLES):
+                for row in mine.get(table, []):
+                    _insert(current, table, {**row, "run_id": new_id})
+            if run["ended_t_s"] is None:
+                _close_recovered(current, new_id, mine)
+        result.runs += 1
+        result.run_ids.append(new_id)
+        result.events += len(mine.get("symptom_events", []))
+        result.samples += len(mine.get("footpod_samples", []))
+        result.links += len(mine.get("link_events", []))
+    return result
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict) -> int:
+    columns = COLUMNS[table]
+    sql = f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return conn.execute(sql, tuple(row.get(c) for c in columns)).lastrowid or 0
+
+
+def _close_recovered(conn: sqlite3.Connection, run_id: int, mine: dict[str, list[dict]]) -> None:
+    """A run that was still open when the card failed ends at its last recorded moment,
+    its open episode stored as unresolved at run end (as the logger does after a crash)."""
+    times = [r["t_s"] for table in CHILD_TABLES for r in mine.get(table, [])]
+    last_t = max(times, default=0.0)
+    episodes = [r for r in mine.get("symptom_events", []) if r["episode"] is not None]
+    if episodes and max(episodes, key=lambda r: r["t_s"])["kind"] in ("onset", "worse"):
+        last = max(episodes, key=lambda r: r["t_s"])
+        conn.execute(
+            "INSERT INTO symptom_events (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)",
+            (run_id, last_t, "unresolved_at_run_end", last["episode"], last["severity"]),
+        )
+    conn.execute("UPDATE runs SET ended_t_s = ?, end_reason = 'interrupted' WHERE id = ?", (last_t, run_id))
+
+
+def recover(damaged: str | Path, current: str | Path) -> Recovered:
+    """Salvage `damaged` (never written) and merge its runs into the database `current`."""
+    damaged, current = Path(damaged), Path(current)
+    if not damaged.is_file():
+        raise RecoveryFailed(f"no file at {damaged}")
+    if current.exists() and damaged.resolve() == current.resolve():
+        raise RecoveryFailed(
+            f"{damaged} is the database recovery would write into: the logger sets a damaged database aside at "
+            "its next start (footnote log), or recover into another one with --db NEW.db"
+        )
+    with tempfile.TemporaryDirectory(prefix="footnote-recover-") as tmp:
+        rows, method = salvage(damaged, Path(tmp))
+        conn = open_writer(current)
+        try:
+            result = merge(rows, conn, method)
+            resolve_notices(conn, damaged)
+        finally:
+            conn.close()
+    return result
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from footnote.device.config import load_config
+    from footnote.device.paths import resolve_db
+
+    current = resolve_db(args.db, load_config(args.config))
+    status = 0
+    for damaged in args.files:
+        try:
+            print(recover(damaged, current).line(damaged), flush=True)
+        except RecoveryFailed as exc:  # say so, and carry on with the next file
+            print(f"footnote: {exc}", file=sys.stderr, flush=True)
+            status = 2
+    return status
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from footnote.device.paths import add_db_option
+
+    p = sub.add_parser(
+        "recover",
+        parents=[common],
+        help="salvage the runs of a damaged database into the current one",
+        description=(
+            "Salvage what a damaged database still holds (SQLite's .recover, through a copy: the damaged file "
+            "is never changed) and merge its runs into the current database without duplicates."
+        ),
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="DAMAGED",
+        help="a damaged database, e.g. the footnote.damaged-DATE.db the logger set aside",
+    )
+    add_db_option(p)
+    p.set_defaults(func=cmd_recover)

@@ -1,0 +1,128 @@
+"""The dashboard application: `create_app(db_path, ...)` wires settings, routers and the
+privacy middleware together. Serve it with `footnote serve` (server.dashboard.serve)."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+from footnote.device.db.connect import advice
+from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
+from footnote.server.dashboard.deps import Settings
+from footnote.server.dashboard.pagedata import PageData
+from footnote.server.dashboard.routes import api, doctor, exports, login, pages
+from footnote.server.dashboard.templating import render
+from footnote.server.words.vocabulary import DATABASE_UNUSABLE
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(
+    db_path: str | Path, *, password_hash: str | None = None, clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
+    """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
+    from dashboard.password_hash (None: no login, for loopback only); the app never sees
+    the password itself. `clock` (monotonic seconds) times the sessions."""
+    page_data = PageData(db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        page_data.close()  # the analysis cache file's connection
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="footnote",
+        description="Numbness episodes, runs and patterns. footnote shows patterns, not a diagnosis.",
+        docs_url=None,  # served below from local files: the dashboard works offline
+        redoc_url=None,
+    )
+    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
+    app.state.page_data = page_data
+    app.state.auth = Auth(password_hash or None, clock=clock)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (pages, api, exports, login):
+        app.include_router(module.router)
+    app.include_router(doctor.pages)
+    app.include_router(doctor.api)
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="footnote API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+    @app.middleware("http")
+    async def privacy(request: Request, call_next):
+        request.state.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        auth: Auth = app.state.auth
+        if not auth.is_public(request.url.path) and not auth.session_ok(request.cookies.get(SESSION_COOKIE)):
+            if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+                response: Response = JSONResponse({"detail": "Log in first."}, status_code=401)
+            else:
+                # A session cookie the server no longer knows: the login ended (idle, 12 h, restart).
+                ended = "&ended=1" if SESSION_COOKIE in request.cookies else ""
+                response = RedirectResponse(f"/login?next={request.url.path}{ended}", status_code=303)
+        else:
+            response = await call_next(request)
+        if CSRF_COOKIE not in request.cookies:
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=is_https(request)
+            )
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path == "/docs":  # Swagger UI starts itself with an inline script
+            del response.headers["Content-Security-Policy"]
+        return response
+
+    @app.exception_handler(NoSuchRun)
+    @app.exception_handler(NoSuchEpisode)
+    async def not_found(request: Request, exc: LookupError):
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
+        return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(DamagedDatabase)
+    @app.exception_handler(NoDatabase)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def unusable_database(request: Request, exc: Exception):
+        # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).
+        if isinstance(exc, (DamagedDatabase, NoDatabase)):
+            message = str(exc)
+        elif isinstance(exc, sqlite3.OperationalError):
+            message = f"could not read {app.state.settings.db_path}: {exc}"
+        else:
+            message = advice(app.state.settings.db_path, str(exc))
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": message}, status_code=503)
+        return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
+
+    @app.exception_handler(NothingToExport)
+    async def nothing_to_export(request: Request, exc: NothingToExport):
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(BadPeriod)
+    async def bad_period(request: Request, exc: BadPeriod):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    return app

@@ -1,0 +1,105 @@
+"""`footnote serve`: the dashboard on loopback, or elsewhere only with a password hash;
+over HTTPS when given the runner's own certificate."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import ssl
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from footnote.device.config import load_config
+from footnote.device.errors import CertificateError, ConfigError
+
+logger = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_privacy(host: str, password_hash: str | None) -> None:
+    """Health data stays private: anything but loopback needs a password."""
+    if not is_loopback(host) and not password_hash:
+        raise ConfigError(
+            f"refusing to serve on {host} without a password: set one with `footnote password` (or listen on 127.0.0.1)"
+        )
+
+
+@dataclass(frozen=True)
+class Tls:
+    certfile: Path
+    keyfile: Path | None
+
+
+def tls_files(certfile: str | Path | None, keyfile: str | Path | None) -> Tls | None:
+    """The certificate and key to serve HTTPS with, checked before anything starts: a
+    missing file or a key that does not match the certificate is one clear line."""
+    if not certfile:
+        if keyfile:
+            raise CertificateError("--ssl-keyfile needs --ssl-certfile (dashboard.ssl_certfile) too")
+        return None
+    cert = Path(certfile).expanduser()
+    key = Path(keyfile).expanduser() if keyfile else None
+    for path in (cert, key):
+        if path is not None and not path.is_file():
+            raise CertificateError(f"no such certificate or key file: {path}")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        raise CertificateError(
+            f"cannot serve HTTPS with {cert}" + (f" and {key}" if key else "") + f": {exc.strerror or exc}"
+        ) from None
+    return Tls(cert, key)
+
+
+def serve(
+    *,
+    db_path: str | Path,
+    host: str | None = None,
+    port: int | None = None,
+    config_path: str | Path | None = None,
+    ssl_certfile: str | Path | None = None,
+    ssl_keyfile: str | Path | None = None,
+) -> int:
+    config = load_config(config_path)
+    host = host or config.dashboard.host
+    port = port or config.dashboard.port
+    password_hash = config.dashboard.password_hash or None
+    check_privacy(host, password_hash)
+    # Files named on the command line replace the config's pair as a whole.
+    given = (ssl_certfile, ssl_keyfile) if ssl_certfile or ssl_keyfile else None
+    tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
+    if not Path(db_path).exists():
+        raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
+    # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
+    import uvicorn
+
+    from footnote.server.dashboard import heap as memory
+    from footnote.server.dashboard import lan
+    from footnote.server.dashboard.app import create_app
+
+    app = create_app(db_path, password_hash=password_hash)
+    scheme = "https" if tls else "http"
+    if is_loopback(host):
+        print(f"footnote dashboard: {lan.url(scheme, host, port)}  (Ctrl-C to stop)", flush=True)
+    else:
+        where = lan.reach(host=host, port=port, https=tls is not None, addresses=lan.lan_addresses())
+        print(lan.banner(where, color=sys.stdout.isatty()), flush=True)
+    memory.limit_arenas()  # before uvicorn starts the handlers' threads
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        ssl_certfile=str(tls.certfile) if tls else None,
+        ssl_keyfile=str(tls.keyfile) if tls and tls.keyfile else None,
+    )
+    return 0
