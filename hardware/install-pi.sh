@@ -87,8 +87,9 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv --system-site-packages "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
 fi
-# What the package is built from. A rerun with these unchanged installs nothing.
-sources=(pyproject.toml README.md device server)
+# What the package is built from (tests/test_hardware_files.py keeps this in step with
+# pyproject.toml). A rerun with these unchanged installs nothing.
+sources=(pyproject.toml setup.py README.md device server)
 fingerprint="$(cd "$repo" && find "${sources[@]}" -type f ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 stamp="$prefix/installed-from.sha256"
 restart=0
@@ -131,12 +132,16 @@ for group in gpio bluetooth; do
 done
 
 echo "== systemd units in $units_dir"
-for unit in footnote-logger.service footnote-dashboard.service; do
+render_unit() {
   sed -e "s|@USER@|$run_user|g" -e "s|@VENV@|$venv|g" -e "s|@CONFIG@|$config|g" -e "s|@DOCS@|$repo/hardware/README.md|g" \
-    "$repo/hardware/systemd/$unit" > "$units_dir/$unit.new"
-  if cmp -s "$units_dir/$unit.new" "$units_dir/$unit"; then
-    rm "$units_dir/$unit.new"
+    "$repo/hardware/systemd/$1"
+}
+for unit in footnote-logger.service footnote-dashboard.service; do
+  # Compared before anything is written, so an unchanged unit leaves the folder untouched.
+  if render_unit "$unit" | cmp -s - "$units_dir/$unit"; then
+    echo "$unit unchanged"
   else
+    render_unit "$unit" > "$units_dir/$unit.new"
     mv "$units_dir/$unit.new" "$units_dir/$unit"
     echo "installed $unit"
     restart=1

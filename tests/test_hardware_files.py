@@ -91,6 +91,22 @@ def test_install_script_passes_shellcheck():
     assert result.returncode == 0, result.stdout
 
 
+def test_install_script_builds_footnote_from_everything_the_build_reads():
+    # install-pi.sh builds from a copy of these (and skips the install when they are
+    # unchanged): one left out would be missing from the Pi's footnote, or not noticed.
+    import tomllib
+
+    script = (HARDWARE / "install-pi.sh").read_text()
+    sources = set(re.search(r"^sources=\((.*)\)$", script, re.MULTILINE).group(1).split())
+    root = HARDWARE.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    needed = {"pyproject.toml", project["project"]["readme"], *project["tool"]["setuptools"]["package-dir"].values()}
+    if (root / "setup.py").exists():
+        needed.add("setup.py")
+    assert needed <= sources
+    assert all((root / name).exists() for name in sources)
+
+
 def test_install_script_refuses_to_run_without_root():
     if subprocess.run(["id", "-u"], capture_output=True, text=True).stdout.strip() == "0":
         result = subprocess.run(
