@@ -82,7 +82,7 @@ system-packages:
 # An emulated Raspberry Pi (arm64 Debian 12 under qemu-user, booted by systemd-nspawn)
 # that runs hardware/install-pi.sh and checks the services, a recorded run, every page
 # and export, and a clean rerun: see "Rehearsing on an emulated Pi" in hardware/README.md.
-# Not part of make test (.ci/run): about 9 minutes from scratch, 6 with the cached image.
+# Not part of make test (.ci/run): about 10 minutes from scratch, 6 with the cached image.
 REHEARSAL_DEBS := qemu-user-static binfmt-support mmdebstrap systemd-container nftables curl
 pi-rehearsal: setup
 	@$(MAKE) --no-print-directory system-packages DEBS="$(REHEARSAL_DEBS)"
