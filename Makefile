@@ -4,9 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Debian packages the tests drive for real: a private D-Bus for the fake BlueZ,
 # headless Chromium for the dashboard, poppler for PDF pages, shellcheck and
-# systemd-analyze for the Pi install files, and the sqlite3 command whose .recover
-# `footnote recover` uses where it is built in.
-DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3
+# systemd-analyze for the Pi install files, the sqlite3 command whose .recover
+# `footnote recover` uses where it is built in, and libfuse2 for the power-cut file
+# system of the tests (tests/powercut, through fusepy).
+DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3 libfuse2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # `make test` runs the tests against footnote as a runner has it: the wheel built from
@@ -17,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 WHEEL_VENV := .venv-wheel
 
-.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env pi-rehearsal
+.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs pi-rehearsal
 
 demo: setup
 	$(VENV)/bin/footnote demo
@@ -48,6 +49,10 @@ wheel-env: dist
 	$(TEST_PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/footnote-*.whl)[dev]"
+
+# The reference pages read off the code (tests/test_docs.py checks them).
+docs: setup
+	$(PY) tools/reference_docs.py
 
 benchmarks: setup
 	$(PY) benchmarks/run_all.py

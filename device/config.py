@@ -93,10 +93,16 @@ def key(default: object, check: Check | None = None, *, secret: bool = False) ->
     return field(default=default, metadata={"check": check, "secret": secret})
 
 
+# Defaults the logger's parts take too (device.parts.button, device.logger.recorder): one
+# place for each.
+HOLD_TIME_S = 1.5  # a hold this long is relief (the gpiozero Button's own hold_time is not used)
+INACTIVITY_TIMEOUT_MIN = 30.0  # a run closes after this long with neither movement nor presses
+
+
 @dataclass(frozen=True)
 class ButtonConfig:
     pin: int = key(17, _pin)
-    hold_time_s: float = key(1.5, _between(0.3, 10.0))
+    hold_time_s: float = key(HOLD_TIME_S, _between(0.3, 10.0))
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class FootpodConfig:
 
 @dataclass(frozen=True)
 class LoggerConfig:
-    inactivity_timeout_min: float = key(30.0, _between(1.0, 24 * 60.0))
+    inactivity_timeout_min: float = key(INACTIVITY_TIMEOUT_MIN, _between(1.0, 24 * 60.0))
     db: str = key("")
 
 

@@ -24,8 +24,8 @@ def _run_ids(text: str) -> list[int]:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from footnote.device.db.reader import get_run_row, list_runs, load_runs
     from footnote.server.analysis import analyze_run, summarize
+    from footnote.server.words import present
     from footnote.server.words import sentences as wording
-    from footnote.server.words.jsonable import jsonable
     from footnote.server.words.vocabulary import DISCLAIMER, clock, km
 
     conn = open_reader(resolve_db(args.db, load_config(args.config)))
@@ -40,10 +40,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     # Segments are many (one per stop and start): only on request.
-                    "runs": [
-                        {**jsonable(a), "segments": jsonable(a.segments) if args.segments else None} for a in analyses
-                    ],
-                    "summary": jsonable(summary),
+                    "runs": [present.run(a, segments=args.segments) for a in analyses],
+                    "summary": present.summary(summary),
                     "disclaimer": DISCLAIMER,
                 },
                 indent=2,
@@ -61,14 +59,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"  {wording.cadence_decision(ra.cadence)}")
         for ep in ra.episodes:
             print(f"  episode {ep.number}: {ep.label}")
-            for line in ep.evidence:
+            for line in wording.episode_evidence(ep):
                 print(f"    - {line}")
     print()
     print(f"across {summary.runs} runs: {summary.pattern}")
-    for line in summary.evidence:
+    for line in wording.summary_evidence(summary):
         print(f"  - {line}")
     for flag in summary.red_flags:
-        print(f"  ! {flag.text}")
+        print(f"  ! {wording.red_flag(flag)}")
     print()
     print(DISCLAIMER)
     return 0
@@ -180,7 +178,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--ssl-certfile",
         type=Path,
         metavar="FILE",
-        help="serve HTTPS with this PEM certificate (default: dashboard.ssl_certfile in the config; see README)",
+        help="serve HTTPS with this PEM certificate (default: dashboard.ssl_certfile in the config; see docs/dashboard.md)",
     )
     p.add_argument(
         "--ssl-keyfile",
@@ -217,7 +215,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="one run only")
-    p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
+    p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see docs/json.md)")
     p.add_argument(
         "--segments",
         action="store_true",

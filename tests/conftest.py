@@ -124,3 +124,26 @@ def bluez(tmp_path, monkeypatch):
     yield fake
     fake.close()
     bus.stop()
+
+
+@pytest.fixture
+def power_cut_card(tmp_path):
+    """An SD card whose power the test can pull (tests/powercut): real processes write
+    under `.path` while it is mounted; `.disk` is what survives. Whatever happens, every
+    process started with `.spawn` is killed and the card unmounted at the end. Skipped
+    where FUSE cannot be mounted (not root, no /dev/fuse, no libfuse2), except under CI,
+    where that is a failure."""
+    import os
+
+    from tests.powercut import PowerCutCard, unavailable
+
+    why = unavailable()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"power-cut tests cannot run: {why}")
+        pytest.skip(why)
+    card = PowerCutCard(tmp_path / "sd")
+    try:
+        yield card
+    finally:
+        card.unmount()

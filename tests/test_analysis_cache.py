@@ -224,3 +224,49 @@ def test_the_key_follows_the_run_data(fresh_demo_db):
     conn.close()
     assert [run_id for run_id in before if before[run_id] != after[run_id]] == [3]
     assert all(isinstance(k, str) for k in after.values())
+
+
+def test_a_changed_threshold_analyses_every_run_again(fresh_demo_db, counted):
+    """A new footnote with another threshold value must not serve decisions made with the old one."""
+    fresh_pages(fresh_demo_db)  # every run kept, made with today's thresholds
+    code = (
+        "import sys; from footnote.server.analysis import thresholds as th;"
+        "th.RELIEF_WITHIN_REST_S = 11 * 60;"  # as if a release had changed it
+        "from footnote.server import analysis_cache; from footnote.server.dashboard.pagedata import PageData;"
+        "calls = []; real = analysis_cache.analyze_run;"
+        "analysis_cache.analyze_run = lambda run: calls.append(run.id) or real(run);"
+        f"pd = PageData({str(fresh_demo_db)!r}); pd.runs_page(); pd.close(); print(sorted(calls))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[1, 2, 3, 4, 5]"
+    counted.clear()
+    fresh_pages(fresh_demo_db)  # and back to today's values: analysed once more, then kept
+    assert sorted(counted) == [1, 2, 3, 4, 5]
+
+
+def test_the_cache_keeps_decisions_not_sentences(fresh_demo_db):
+    """Every piece of text in a kept analysis is a code (an enum member); the runner's own
+    notes travel in its annotations. A sentence is written where it is shown."""
+    import dataclasses
+    import enum
+
+    from footnote.device.db.rows import Annotation
+
+    def texts(value):
+        if isinstance(value, (enum.Enum, Annotation)):
+            return
+        if isinstance(value, str):
+            yield value
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                yield from texts(getattr(value, f.name))
+        elif isinstance(value, dict):  # a fact's values, by name
+            for v in value.values():
+                yield from texts(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                yield from texts(v)
+
+    kept = kept_analyses(fresh_demo_db)
+    assert kept and not [t for ra in kept for t in texts(ra)]

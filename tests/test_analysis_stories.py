@@ -17,6 +17,7 @@ from footnote.device.logger.replay import replay_file
 from footnote.device.logger.story import Pod, Story
 from footnote.device.paths import demo_sessions
 from footnote.server.analysis import Annotation, Run, analyze_run, summarize
+from footnote.server.words import sentences as said
 from tests.helpers import replay_story
 
 
@@ -38,8 +39,8 @@ def test_numbness_that_clears_a_few_minutes_after_stopping_resolves_at_rest(db_p
     assert ep.label == "resolves_at_rest"
     assert ep.onset_distance_m == pytest.approx(1800, abs=40) and ep.onset_state == "moving"
     assert ep.rest_to_relief_s == pytest.approx(180, abs=3)
-    assert any("cleared 3 min" in e or "cleared 2 min 5" in e for e in ep.evidence)
-    assert "1.80 km" in ep.evidence[0] or "1.79 km" in ep.evidence[0]
+    assert any("cleared 3 min" in e or "cleared 2 min 5" in e for e in said.episode_evidence(ep))
+    assert "1.80 km" in said.episode_evidence(ep)[0] or "1.79 km" in said.episode_evidence(ep)[0]
 
 
 def test_worse_while_running_and_a_two_minute_stop_that_does_not_clear_it(db_path, tmp_path):
@@ -47,8 +48,8 @@ def test_worse_while_running_and_a_two_minute_stop_that_does_not_clear_it(db_pat
     story.stand(minutes=2.5).run(minutes=3).hold().end()
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "worsening"
-    assert "outlasted a standstill of 2 minutes or more" in ep.evidence[-1]
-    assert any("stood still for 2 min 30 s" in e for e in ep.evidence)
+    assert "outlasted a standstill of 2 minutes or more" in said.episode_evidence(ep)[-1]
+    assert any("stood still for 2 min 30 s" in e for e in said.episode_evidence(ep))
 
 
 def test_worsening_still_there_at_the_end_of_the_run(db_path, tmp_path):
@@ -62,7 +63,7 @@ def test_worsening_when_relief_comes_more_than_ten_minutes_after_stopping(db_pat
     story = Story().connect().run(minutes=5).press().run(minutes=2).press().stand(minutes=12).hold().end()
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "worsening" and ep.rest_to_relief_s > 600
-    assert "relief came more than 10 minutes after stopping" in ep.evidence[-1]
+    assert "relief came more than 10 minutes after stopping" in said.episode_evidence(ep)[-1]
 
 
 def test_worsening_when_the_runner_kept_going_ten_minutes_with_it(db_path, tmp_path):
@@ -79,14 +80,14 @@ def test_stops_at_traffic_lights_do_not_clear_a_worsening_episode(db_path, tmp_p
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "worsening"
     assert len(ep.rest_periods) == 3
-    assert any("3 shorter stops" in e for e in ep.evidence)
+    assert any("3 shorter stops" in e for e in said.episode_evidence(ep))
 
 
 def test_a_walking_break_is_not_rest(db_path, tmp_path):
     story = Story().connect().run(minutes=8).press().walk(minutes=3).hold().run(minutes=2).end()
     ep = only_episode(story, db_path, tmp_path)
     assert (ep.label, ep.end_state) == ("indeterminate", "moving")
-    assert "walking break counts as moving" in ep.reason
+    assert "walking break counts as moving" in said.episode_reason(ep)
 
 
 def test_relief_during_a_footpod_gap_is_never_resolves_at_rest(db_path, tmp_path):
@@ -95,26 +96,26 @@ def test_relief_during_a_footpod_gap_is_never_resolves_at_rest(db_path, tmp_path
     story.disconnect().stand(minutes=2).hold().stand(minutes=1).connect().run(minutes=2).end()
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "indeterminate" and ep.end_state == "unknown"
-    assert "footpod gap" in ep.reason
+    assert "footpod gap" in said.episode_reason(ep)
 
 
 def test_onset_at_rest_is_indeterminate_and_a_red_flag(db_path, tmp_path):
     story = Story().connect().run(minutes=5).stand(minutes=2).press().stand(minutes=2).hold().end()
     (ra,) = analyse(story, db_path, tmp_path)
-    assert ra.episodes[0].label == "indeterminate" and "standing still" in ra.episodes[0].reason
+    assert ra.episodes[0].label == "indeterminate" and "standing still" in said.episode_reason(ra.episodes[0])
     assert [f.code for f in summarize([ra]).red_flags] == ["onset_at_rest"]
 
 
 def test_unresolved_at_run_end_without_build_up_is_indeterminate(db_path, tmp_path):
     ep = only_episode(Story().connect().run(minutes=5).press().run(minutes=5).end(), db_path, tmp_path)
-    assert ep.label == "indeterminate" and "without any build-up" in ep.reason
+    assert ep.label == "indeterminate" and "without any build-up" in said.episode_reason(ep)
 
 
 def test_no_footpod_means_too_little_data(db_path, tmp_path):
     story = Story()  # never connects
     story.t = 600
     ep = only_episode(story.press().run(minutes=1).hold().end(), db_path, tmp_path)
-    assert ep.label == "indeterminate" and ep.onset_state == "unknown" and "link was down" in ep.reason
+    assert ep.label == "indeterminate" and ep.onset_state == "unknown" and "link was down" in said.episode_reason(ep)
 
 
 @pytest.mark.parametrize("when_still", ["zeros", "repeat", "silent"])
@@ -131,7 +132,7 @@ def test_every_way_a_pod_shows_standing_still_is_rest(db_path, tmp_path, when_st
         .end()
     )
     ep = only_episode(story, db_path, tmp_path)
-    assert ep.label == "resolves_at_rest", ep.evidence
+    assert ep.label == "resolves_at_rest", said.episode_evidence(ep)
     assert ep.rest_to_relief_s == pytest.approx(180, abs=5)
 
 
@@ -148,7 +149,7 @@ def test_a_pod_sending_strides_per_minute(db_path, tmp_path):
     )
     ep = only_episode(story, db_path, tmp_path)
     assert ep.label == "resolves_at_rest" and ep.onset_cadence_spm == 170
-    assert "170 steps/min" in ep.evidence[0]
+    assert "170 steps/min" in said.episode_evidence(ep)[0]
 
 
 EXPECTED_DEMO = {
@@ -184,8 +185,8 @@ def test_summary_across_the_demo_runs(tmp_path):
     assert 100 < summary.rest_to_relief_s.median < 200
     assert summary.onset_trend_m_per_week is not None
     assert summary.red_flags == []  # the worsening foot is not the calf that used to clear
-    assert any("Calf numbness that clears at rest" in h for h in summary.hints)
-    assert any("lacing pressure" in h for h in summary.hints)
+    assert any("Calf numbness that clears at rest" in h for h in said.summary_hints(summary))
+    assert any("lacing pressure" in h for h in said.summary_hints(summary))
 
 
 def test_footnote_analyze_json_uses_the_label_words(tmp_path):
@@ -256,8 +257,8 @@ def test_reproducible_onset_and_a_shortening_trend():
     assert summary.onset_distance_m.median == pytest.approx(1850, abs=5)
     assert summary.onset_distance_m.cv == pytest.approx(0.07, abs=0.01)
     assert summary.onset_trend_m_per_week == pytest.approx(-100, abs=5)
-    assert any("strengthens the resolves-at-rest pattern" in e for e in summary.evidence)
-    assert any("shortened by about 100 m per week" in e for e in summary.evidence)
+    assert any("strengthens the resolves-at-rest pattern" in e for e in said.summary_evidence(summary))
+    assert any("shortened by about 100 m per week" in e for e in said.summary_evidence(summary))
 
 
 def test_rest_no_longer_relieving_is_a_red_flag():
@@ -292,7 +293,7 @@ def test_location_hints(location, label_rest_clears, words):
     (ep,) = analyze_run(
         run_with(1, 0, 2000, annotation=Annotation(location=location), rest_clears=label_rest_clears)
     ).episodes
-    assert (words in " ".join(ep.hints)) if words else ep.hints == []
+    assert (words in " ".join(said.hints(ep.hint_codes))) if words else said.hints(ep.hint_codes) == []
 
 
 def test_no_episodes_means_pattern_none():
@@ -306,13 +307,18 @@ def test_no_episodes_means_pattern_none():
         events=[],
     )
     summary = summarize([analyze_run(run)])
-    assert summary.pattern == "none" and "No numbness was marked in 1 run." in summary.evidence
+    assert summary.pattern == "none" and "No numbness was marked in 1 run." in said.summary_evidence(summary)
 
 
 def test_evidence_never_claims_a_diagnosis(tmp_path):
     runs = [run_with(i, i * 7, 2000 - 50 * i, annotation=Annotation(location="calf")) for i in range(1, 4)]
-    texts = [e for a in map(analyze_run, runs) for ep in a.episodes for e in ep.evidence + ep.hints]
-    texts += summarize([analyze_run(r) for r in runs]).evidence
+    texts = [
+        e
+        for a in map(analyze_run, runs)
+        for ep in a.episodes
+        for e in said.episode_evidence(ep) + said.hints(ep.hint_codes)
+    ]
+    texts += said.summary_evidence(summarize([analyze_run(r) for r in runs]))
     for text in texts:
         lowered = text.lower()
         assert "you have" not in lowered and "diagnosed" not in lowered and "diagnosis" not in lowered

@@ -2,9 +2,11 @@
 one line every command prints when a file is not a usable footnote database.
 
 `open_writer` creates (or completes, or upgrades) the database and is for the logger and
-the commands that own the file; `open_reader` never changes anything (`mode=ro`) and is
-for the dashboard, the exports and `footnote analyze`. Both ask `schema.ownership` first,
-so another program's database is never written to.
+the commands that write runs into the file (replay, demo, recover, check); `open_reader`
+never changes anything (`mode=ro`) and is for the dashboard, the exports and `footnote
+analyze`. Both ask `schema.ownership` first, so another program's database is never
+written to. `bring_up_to_date` is `footnote serve`'s, once at its start; the dashboard's
+saves open their own short connections (device.db.dashboard_writes) and never migrate.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
 
     Writers get WAL (readers never block the logger), synchronous=FULL (every commit is
     fsync'd before it returns: a press is on disk before its feedback) and a busy timeout
-    so the dashboard's short annotation writes wait rather than fail. Readers open the
+    so the dashboard's short saves wait rather than fail. Readers open the
     file read-only through a URI, so the dashboard cannot change run data by mistake.
     """
     if read_only:
@@ -47,15 +49,14 @@ def open_writer(path: str | Path) -> sqlite3.Connection:
         raise StoreError(f"could not create the folder {Path(path).parent}: {exc.strerror or exc}") from None
     if Path(path).exists() and Path(path).stat().st_size > 0:
         # Looked at read-only first: turning on WAL would already change a foreign file.
-        probe = connect(path, read_only=True)
         try:
-            owner = schema.ownership(probe)
-        except sqlite3.OperationalError:
-            raise
+            owner = _ownership(path)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_READONLY_ROLLBACK:
+                raise
+            owner = _ownership_once_rolled_back(path)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
-        finally:
-            probe.close()
         if owner == "foreign":
             raise DamagedDatabase(
                 advice(path, "a database of another program: it holds no footnote runs", foreign=True)
@@ -70,6 +71,34 @@ def open_writer(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise damaged(path, exc) from None
     return conn
+
+
+def _ownership(path: str | Path) -> schema.Ownership:
+    probe = connect(path, read_only=True)
+    try:
+        return schema.ownership(probe)
+    finally:
+        probe.close()
+
+
+def _ownership_once_rolled_back(path: str | Path) -> schema.Ownership:
+    """Whose database a file with a hot rollback journal is: a transaction cut short by a
+    power cut or a kill (for footnote: SQLite's switch of a new file to WAL, at the first
+    start), which only a writer can roll back. Asked of a copy, rolled back there, so a
+    foreign file is still never written to; footnote's own is then rolled back for real
+    by the writer that opens it (SQLite's own recovery: its last commit is kept)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / Path(path).name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(f"{path}-journal", f"{copy}-journal")
+        conn = sqlite3.connect(copy)
+        try:
+            return schema.ownership(conn)
+        finally:
+            conn.close()
 
 
 def open_reader(path: str | Path) -> sqlite3.Connection:
@@ -100,6 +129,31 @@ def open_reader(path: str | Path) -> sqlite3.Connection:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         schema.migrate(conn)
     return conn
+
+
+def bring_up_to_date(path: str | Path) -> list[str]:
+    """Apply the migrations a footnote database has not seen, once, before anything reads
+    it: for `footnote serve` at its start, so the dashboard's saves find every table. A
+    missing, blank, damaged or foreign file is left as it is (the logger creates and
+    completes footnote's; nobody writes into another program's): the dashboard then says
+    what is wrong. Returns the migrations applied; raises sqlite3.OperationalError when
+    the file cannot be written (a read-only card, the logger holding the lock too long)."""
+    if not Path(path).is_file():
+        return []
+    probe = connect(path, read_only=True)
+    try:
+        usable = schema.ownership(probe) == "footnote" and bool(schema.pending_migrations(probe))
+    except sqlite3.DatabaseError:
+        usable = False  # damaged: the dashboard answers with footnote recover
+    finally:
+        probe.close()
+    if not usable:
+        return []
+    conn = connect(path)
+    try:
+        return schema.migrate(conn)
+    finally:
+        conn.close()
 
 
 def advice(path: str | Path, detail: str, *, foreign: bool = False) -> str:

@@ -4,10 +4,10 @@ Every input the logger receives also goes to a journal file beside the database,
 record/replay format (device.logger.record_file). While the database works the journal is
 context, kept in a `.part` file, started again at every closed run and deleted when the
 logger stops: buffered, and fsync'd only to guard footpod samples the database has not
-committed yet (at most every recorder.JOURNAL_SYNC_S, 5 s, while samples arrive; the
-database commits them every recorder.DB_SAMPLE_FLUSH_S, 2 minutes). A `.part` file a
+committed yet (at most every recorder.JOURNAL_SYNC_S while samples arrive; the database
+commits them every recorder.DB_SAMPLE_FLUSH_S). A `.part` file a
 killed logger or a power cut left behind is replayed into the database at the next
-start (adopt_stale_context, device.durability.catchup), so a power cut loses at most the last 5 s
+start (adopt_stale_context, device.durability.catchup), so a power cut loses at most the last JOURNAL_SYNC_S
 of samples. When a write to the database fails (a damaged file, a read-only or full
 card, a folder that cannot be made), `JournalingStore` turns the journal durable: the
 `.part` file is renamed to its final name, what was buffered is written and fsync'd,
@@ -37,7 +37,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device.db.store import SampleRow, Store
+from footnote.device.db.rows import SampleRow
+from footnote.device.db.store import Store
 from footnote.device.errors import StoreError
 from footnote.device.logger.recorder import RecorderSettings
 from footnote.device.parts.protocols import Indicator
@@ -346,7 +347,7 @@ class Journal:
 def adopt_stale_context(db_path: str | Path, *, keep: str) -> list[Path]:
     """Context files a killed logger or a power cut left while the database worked become
     journals waiting to be replayed (renamed to their final names): their last samples,
-    up to 2 minutes of them (recorder.DB_SAMPLE_FLUSH_S), may not be in the database yet,
+    up to recorder.DB_SAMPLE_FLUSH_S of them, may not be in the database yet,
     and the replay adds only what is missing (device.durability.catchup). A context file without one
     whole line holds nothing and is deleted, as are stale reserves. `keep` is this
     session's journal name. Returns the journals made."""
@@ -436,13 +437,15 @@ class JournalingStore:
         run_id = self._db("open_run", **kwargs)
         return run_id if run_id is not None else self._synthetic_id()
 
-    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> bool:
+        closed = False
         if run_id > 0 and self.store is not None:
-            self._db("close_run", run_id, t_s=t_s, reason=reason)
+            closed = bool(self._db("close_run", run_id, t_s=t_s, reason=reason))
             if not self.journaling:
                 self.journal.restart()
         if self.journaling and self.catch_up is not None and reason != "stopped":
             self.catch_up(self)  # the logger stopping catches up on its own way out
+        return closed
 
     def resume(self, store: Store) -> None:
         """The database took everything journaled: write to it again."""

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from footnote.device.config import HOLD_TIME_S
+
 if TYPE_CHECKING:
     from footnote.device.parts.protocols import ButtonEvents
 
@@ -33,7 +35,7 @@ class PressDetector:
     a hold the moment the button has been down for hold_time_s.
     """
 
-    def __init__(self, *, hold_time_s: float = 1.5, glitch_s: float = GLITCH_S) -> None:
+    def __init__(self, *, hold_time_s: float = HOLD_TIME_S, glitch_s: float = GLITCH_S) -> None:
         self.hold_time_s = hold_time_s
         self.glitch_s = glitch_s
         self._raw_down = False

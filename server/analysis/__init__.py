@@ -8,7 +8,8 @@ together the modules that decide, each named after what it does:
 - server.analysis.cadence: steps or strides for the run, on sustained running;
 - server.analysis.episodes: each episode's facts and its label, as codes;
 - server.analysis.redflags and server.analysis.summary: across runs;
-- server.words.sentences: the only module that writes sentences, from those codes and numbers.
+and returns codes and numbers only: server.words says them (sentences), where they are
+shown (server.words.present gives the JSON with its sentences).
 
 Labels (exactly these words): `worsening`, `resolves_at_rest`, `indeterminate`.
 Patterns across runs: `resolves_at_rest`, `worsening`, `mixed`, `indeterminate`, `none`.
@@ -36,12 +37,13 @@ from footnote.server.analysis.results import (
     Summary,
 )
 from footnote.server.analysis.summary import pattern_of, spread, summarize
-from footnote.server.words import sentences as wording
 
 # Bump when a change makes analyze_run give a different result for the same run: the
 # analyses kept between starts (server.analysis_cache) from another version are ignored.
 # 2: the windowed movement estimator, sustained cadence decision and reason codes (issue 11).
-ANALYSIS_VERSION = 2
+# 3: a stop needs agreement of the pod's distance, speed and cadence; shuffles of at most
+#    8 m (issue 23).
+ANALYSIS_VERSION = 3
 
 MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
 LABELS = tuple(Label)
@@ -86,7 +88,6 @@ def analyze_run(run: Run) -> RunAnalysis:
     for ep in episodes:
         label_episode(ep, segments)
         ep.hint_codes = location_hints(ep)
-        wording.write_episode(ep)
     last = run.samples[-1].distance_m if run.samples else 0.0
     return RunAnalysis(
         run_id=run.id,

@@ -11,7 +11,7 @@ Pure: analyses in, plain dicts out.
 from __future__ import annotations
 
 from footnote.server.analysis import LABELS, LOCATIONS, MOVING, Episode, RunAnalysis, pattern_of, spread
-from footnote.server.words.jsonable import jsonable
+from footnote.server.analysis.jsonable import jsonable
 
 NOT_SAID = "not_said"
 RELIEF_RANGES: tuple[tuple[str, float, float], ...] = (  # code, from (inclusive), to (exclusive), in seconds

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from footnote.server.analysis.codes import Label, NotCleared, RedFlagCode, State, Urgency
 from footnote.server.analysis.results import Episode, RedFlag, RunAnalysis
-from footnote.server.words import sentences as wording
 
 # Rest failing to clear it where rest used to: it outlasted a standstill, or relief came
 # long after stopping. (Still numb at the end of a run, or moving on with it, is not rest
@@ -26,9 +25,7 @@ def red_flags(analyses: list[RunAnalysis]) -> list[RedFlag]:
     resolved_at: set[str | None] = set()  # where earlier resolves_at_rest episodes were felt (None: not said)
 
     def flag(code: RedFlagCode, urgency: Urgency, ra: RunAnalysis, ep: Episode, t_s: float | None = None) -> None:
-        f = RedFlag(code, urgency, "", ra.run_id, ep.number, run_started_at=ra.started_at, t_s=t_s)
-        f.text = wording.red_flag(f)
-        flags.append(f)
+        flags.append(RedFlag(code, urgency, ra.run_id, ep.number, run_started_at=ra.started_at, t_s=t_s))
 
     for ra in sorted(analyses, key=lambda r: r.started_at):
         for ep in ra.episodes:

@@ -1,4 +1,5 @@
-"""What the analysis returns: plain data, codes and numbers (server.analysis.codes), no IO.
+"""What the analysis returns: plain data, codes and numbers (server.analysis.codes), no IO
+and no sentences: server.words says them, where they are shown (server.words.present).
 
 `analyze_run` returns a RunAnalysis per run, `summarize` a Summary across runs; the
 dashboard, the exports and `footnote analyze --json` read these.
@@ -35,7 +36,7 @@ class Segment:
     start_s: float
     end_s: float
     state: State
-    why: Why | None = None  # the rule that decided the longest part of it
+    why: Why | None = None  # the rule that decided most of it
 
     @property
     def duration_s(self) -> float:
@@ -109,10 +110,6 @@ class Episode:
     facts: list[Fact] = field(default_factory=list)
     hint_codes: list[Hint] = field(default_factory=list)
     annotation: Annotation | None = None
-    # Sentences, written by footnote.server.words.sentences from the codes and numbers above:
-    reason: str | None = None  # why indeterminate
-    evidence: list[str] = field(default_factory=list)
-    hints: list[str] = field(default_factory=list)
 
     @property
     def relieved(self) -> bool:
@@ -123,7 +120,6 @@ class Episode:
 class RedFlag:
     code: RedFlagCode
     urgency: Urgency
-    text: str  # written by footnote.server.words.sentences
     run_id: int | None = None
     episode: int | None = None
     run_started_at: datetime | None = None
@@ -162,9 +158,8 @@ class Summary:
     onset_time_s: Spread
     rest_to_relief_s: Spread
     onset_trend_m_per_week: float | None
-    evidence: list[str]
-    hints: list[str]
     red_flags: list[RedFlag]
     total_distance_m: float
     onset_basis: OnsetBasis = OnsetBasis.RUNS
     facts: list[Fact] = field(default_factory=list)
+    hint_codes: list[Hint] = field(default_factory=list)  # every episode's, each once

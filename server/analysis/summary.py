@@ -14,7 +14,6 @@ from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import Label, OnsetBasis, Pattern, State, SummaryEvidence
 from footnote.server.analysis.redflags import red_flags
 from footnote.server.analysis.results import Fact, RunAnalysis, Spread, Summary
-from footnote.server.words import sentences as wording
 
 
 def pattern_of(labels: list[str]) -> Pattern:
@@ -107,7 +106,7 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         facts.append(Fact(SummaryEvidence.RELIEF_SPREAD, {"median_s": relief.median, "n": relief.n}))
     if trend is not None:
         facts.append(Fact(SummaryEvidence.ONSET_TREND, {"m_per_week": trend}))
-    hints = sorted({h for ep in episodes for h in ep.hints})
+    hint_codes = list(dict.fromkeys(h for ep in episodes for h in ep.hint_codes))
     return Summary(
         runs=len(analyses),
         episodes=len(episodes),
@@ -117,10 +116,9 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         onset_time_s=onset_t,
         rest_to_relief_s=relief,
         onset_trend_m_per_week=trend,
-        evidence=[wording.summary_fact(f) for f in facts],
-        hints=hints,
         red_flags=red_flags(analyses),
         total_distance_m=sum(ra.distance_m for ra in analyses),
         onset_basis=onset_basis,
         facts=facts,
+        hint_codes=hint_codes,
     )

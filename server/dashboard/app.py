@@ -17,13 +17,21 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.db.connect import advice
-from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.errors import (
+    BadPeriod,
+    DamagedDatabase,
+    DatabaseTooOld,
+    NoDatabase,
+    NoSuchEpisode,
+    NoSuchRun,
+    NothingToExport,
+)
 from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_UNUSABLE
+from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -116,6 +124,14 @@ def create_app(
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": message}, status_code=503)
         return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
+
+    @app.exception_handler(DatabaseTooOld)
+    async def database_too_old(request: Request, exc: DatabaseTooOld):
+        # A save (or the FHIR export) needs a table the database does not have yet: the
+        # request never migrates it (device.db.dashboard_writes), so say who does.
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return render(request, "message.html", {"title": DATABASE_TOO_OLD, "message": str(exc)}, status_code=503)
 
     @app.exception_handler(NothingToExport)
     async def nothing_to_export(request: Request, exc: NothingToExport):

@@ -7,6 +7,7 @@ from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
+from starlette.datastructures import FormData
 
 from footnote.server.charts.svg import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH
 from footnote.server.dashboard.auth import Auth, require_csrf
@@ -32,7 +33,16 @@ def get_auth(request: Request) -> Auth:
     return request.app.state.auth
 
 
+async def posted_form(request: Request) -> FormData:
+    """The posted form, read on the event loop (reading a body waits on the network, never
+    on the database), so the handler that takes it can be a plain `def`: FastAPI runs those
+    in its thread pool, and a save waiting for the logger's write lock (up to the 5-s busy
+    timeout) or an analysis never stalls the other pages."""
+    return await request.form()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PostedForm = Annotated[FormData, Depends(posted_form)]
 PageDataDep = Annotated[PageData, Depends(get_page_data)]
 AuthDep = Annotated[Auth, Depends(get_auth)]
 CsrfChecked = Depends(require_csrf)

@@ -17,21 +17,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.device.db.connect import open_reader
-from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time
+from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time, rejected_count, samples_of
+from footnote.device.db.tables import FOOTPOD_SAMPLES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.jsonable import jsonable
 from footnote.server.analysis.setups import Setup, default_setup, load_setups
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
 from footnote.server.charts import svg as svgcharts
 from footnote.server.charts.data import trend_points
 from footnote.server.charts.downsample import downsample
 from footnote.server.dashboard import heap as memory
+from footnote.server.words import present
 from footnote.server.words import sentences as wording
-from footnote.server.words.jsonable import jsonable
 from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
 CACHE_CHARTS = 16
+# The footpod samples' columns a run chart and its samples API draw from.
+CHART_SAMPLE_FIELDS = FOOTPOD_SAMPLES.pick("t_s", "speed_mps", "cadence_spm", "distance_m")
 
 
 class PageData:
@@ -101,11 +105,11 @@ class PageData:
         analyses = [ra for _, ra in pairs]
         summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
-        beside = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
+        beside = present.beside_rows(answers, questionnaire.recorded_beside(analyses)) if answers else None
         return {
             "runs": runs,
             "summary": {
-                **jsonable(summary),
+                **present.summary(summary),
                 "places": places.per_place(analyses),
                 "questionnaire": None if answers is None else {"answers": answers.as_dict(), "items": beside},
             },
@@ -117,7 +121,7 @@ class PageData:
     def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
         """What the logger had to do about the SD card, for the banner: stored notices not
         yet resolved (a damaged database set aside) and journals waiting to be replayed."""
-        from footnote.device.durability.integrity import open_notices
+        from footnote.device.db.notices import open_notices
         from footnote.device.durability.journal import pending_journals
 
         shown: list[dict[str, str | None]] = [
@@ -135,13 +139,13 @@ class PageData:
             row = get_run_row(conn, run_id)
             ra = self.analysis(conn, row)
             ignored = len(ra.ignored_holds)
-            rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+            rejected = rejected_count(conn, run_id)
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)] if run_id not in setups else []
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
-            e = jsonable(ep)
+            e = present.episode(ep)
             e["onset_local"] = local_time(row, ep.onset_t_s).isoformat(timespec="seconds")
             e["end_local"] = local_time(row, ep.end_t_s).isoformat(timespec="seconds")
             episodes.append(e)
@@ -198,7 +202,7 @@ class PageData:
     def summary(self) -> dict:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
-        return {**jsonable(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
+        return {**present.summary(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
 
     def setups_page(self) -> dict:
         """The shoe and lacing experiment: per setup, runs, hours, numbness, and the exact tests."""
@@ -219,7 +223,7 @@ class PageData:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
             answers, times = questionnaire.latest_answers(conn)
-        rows = questionnaire.beside_rows(answers, questionnaire.recorded_beside(analyses))
+        rows = present.beside_rows(answers, questionnaire.recorded_beside(analyses))
         return {
             "answers": answers.as_dict() if answers else None,
             "times_answered": times,
@@ -267,10 +271,7 @@ class PageData:
 
 
 def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
-    sql = "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ?"
-    if window is None:
-        return conn.execute(sql + " ORDER BY t_s, id", (run_id,)).fetchall()
-    return conn.execute(sql + " AND t_s BETWEEN ? AND ? ORDER BY t_s, id", (run_id, *window)).fetchall()
+    return samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
 
 
 def _offered(setup: Setup | None) -> dict | None:

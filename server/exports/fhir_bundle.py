@@ -21,8 +21,9 @@ factors 100753-3 "Alleviating factors - Reported". issued is the export's instan
 The side is not in the profile: bodySite carries the core R4 `bodySite` extension
 pointing at a BodyStructure whose locationQualifier is SNOMED Left/Right/Both.
 
-Ids are name-based UUIDs of the database's own random id (server.exports.identity) and a local
-key: unique across databases and runners, stable for one database.
+Ids are name-based UUIDs of the database's own random id (device.db.reader.database_uuid)
+and a local key: unique across databases and runners, stable for one database. A database
+older than its id is refused (DatabaseTooOld): its ids could be anyone's.
 
 Codes: LOINC 75325-1 Symptom; SNOMED CT 44077006 Numbness; body site SNOMED 30021000
 lower leg structure / 56459004 foot structure; components LOINC 64750-3 severity,
@@ -40,8 +41,10 @@ from html import escape
 from typing import Any, BinaryIO
 
 from footnote.device import __version__
-from footnote.server.analysis.questionnaire import ITEMS, beside_rows, recorded_beside
+from footnote.device.errors import DatabaseTooOld
+from footnote.server.analysis.questionnaire import ITEMS, recorded_beside
 from footnote.server.exports.data import ExportData, at
+from footnote.server.words import present, sentences
 from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
     BESIDE_WORDS,
@@ -219,7 +222,7 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, where: dic
     period = {"start": at(row, ep.onset_t_s)}
     if ep.relieved:
         period["end"] = at(row, ep.end_t_s)
-    notes = [{"text": line} for line in ep.evidence]
+    notes = [{"text": line} for line in sentences.episode_evidence(ep)]
     if ep.ended_by == "unresolved_at_run_end":
         notes.append({"text": "Still present when the recording ended; relief time unknown."})
     a = ep.annotation
@@ -230,7 +233,7 @@ def episode_observation(data: ExportData, row, ra, ep, subject: dict, where: dic
         "text": _narrative(
             [
                 f"Numbness, episode {ep.number} of the run of {period['start'][:10]}: {LABEL_WORDS[ep.label]}.",
-                *ep.evidence,
+                *sentences.episode_evidence(ep),
             ]
         ),
         "status": "final",
@@ -312,6 +315,12 @@ def run_observations(data: ExportData, row, ra, subject: dict, pod: dict | None,
 
 
 def build_bundle(data: ExportData) -> dict:
+    if not data.database_id:
+        raise DatabaseTooOld(
+            "the database has no id of its own yet (it was made by an older footnote), and the FHIR export "
+            "derives its resource ids from it: nothing was exported. Starting the logger (footnote log) or "
+            "footnote serve once brings it up to date."
+        )
     pat = patient(data)
     subject = _ref(pat)
     logger, pods = devices(data)
@@ -335,9 +344,12 @@ def build_bundle(data: ExportData) -> dict:
             f"{km(s.total_distance_m)}, {s.episodes} numbness episodes."
         ),
         f"Pattern across runs: {PATTERN_WORDS[s.pattern]}.",
-        *s.evidence,
-        *[("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + f.text for f in s.red_flags],
-        *s.hints,
+        *sentences.summary_evidence(s),
+        *[
+            ("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + sentences.red_flag(f)
+            for f in s.red_flags
+        ],
+        *sentences.summary_hints(s),
         DISCLAIMER,
     ]
     if s.rest_to_relief_s.median is not None:
@@ -409,7 +421,7 @@ def beside_lines(data: ExportData) -> list[str]:
 
 
 def beside(data: ExportData) -> list[dict]:
-    return beside_rows(data.answers, recorded_beside(data.analyses))
+    return present.beside_rows(data.answers, recorded_beside(data.analyses))
 
 
 def questionnaire_resources(data: ExportData, subject: dict, episode_obs: list[dict]) -> list[dict]:

@@ -15,6 +15,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Pol
 from reportlab.lib import colors
 
 from footnote.server.analysis import REST, UNKNOWN, RunAnalysis
+from footnote.server.analysis.codes import State
 from footnote.server.charts.downsample import downsample
 from footnote.server.words.vocabulary import LABEL_WORDS, STATE_WORDS
 
@@ -184,7 +185,7 @@ def timeline(
         (f"numbness: {LABEL_WORDS[label]}", _box(LABEL_COLOURS[label], 0.35))
         for label in sorted({e.label for e in ra.episodes})
     ]
-    items += [(STATE_WORDS["rest"], _box("#bdbdbd", 0.6)), ("footpod gap / no data", _hatch_box)]
+    items += [(STATE_WORDS[State.REST], _box("#bdbdbd", 0.6)), ("footpod gap / no data", _hatch_box)]
     _legend(g, left, height - 10, items)
     g.add(
         String(

@@ -33,12 +33,14 @@ from reportlab.platypus import (
 from footnote.device.db.reader import local_time
 from footnote.server.analysis import Spread
 from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.codes import Label
 from footnote.server.analysis.experiment import comparison_table
 from footnote.server.analysis.places import per_place
-from footnote.server.analysis.questionnaire import beside_rows, recorded_beside
+from footnote.server.analysis.questionnaire import recorded_beside
 from footnote.server.charts.data import trend_points
 from footnote.server.exports import pdf_charts
 from footnote.server.exports.data import ExportData, at, offset_text
+from footnote.server.words import present, sentences
 from footnote.server.words import sentences as wording
 from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
@@ -117,7 +119,7 @@ def summary_page(data: ExportData) -> list:
     story.append(Spacer(1, 4))
     if s.red_flags:
         flag_rows = [[Paragraph("<b>See a doctor soon</b>", FLAG)]] + [
-            [p(("EMERGENCY: " if f.urgency == "emergency" else "") + f.text, FLAG)] for f in s.red_flags
+            [p(("EMERGENCY: " if f.urgency == "emergency" else "") + sentences.red_flag(f), FLAG)] for f in s.red_flags
         ]
         box = Table(flag_rows, colWidths=[WIDTH])
         box.setStyle(
@@ -150,7 +152,7 @@ def summary_page(data: ExportData) -> list:
         ["Runs / total distance", f"{s.runs} runs, {km(s.total_distance_m)}"],
         [
             "Numbness episodes",
-            f"{s.episodes}: " + ", ".join(f"{s.label_counts[k]} {LABEL_WORDS[k]}" for k in s.label_counts),
+            f"{s.episodes}: " + ", ".join(f"{s.label_counts[k]} {LABEL_WORDS[Label(k)]}" for k in s.label_counts),
         ],
         ["Distance to first numbness", _spread(s.onset_distance_m, km)],
         ["Time to first numbness", _spread(s.onset_time_s, clock)],
@@ -161,9 +163,9 @@ def summary_page(data: ExportData) -> list:
     story += [Spacer(1, 6), grid([[p(a, CELL), p(b, CELL)] for a, b in rows], [55 * mm, WIDTH - 55 * mm], header=False)]
     story += places_table(data)
     story += questionnaire_table(data)
-    story += [p("Evidence", H2), *bullets(s.evidence)]
-    if s.hints:
-        story += [p("Hints from where it is felt", H2), *bullets(s.hints)]
+    story += [p("Evidence", H2), *bullets(sentences.summary_evidence(s))]
+    if s.hint_codes:
+        story += [p("Hints from where it is felt", H2), *bullets(sentences.summary_hints(s))]
     story.append(Spacer(1, 6))
     return story
 
@@ -230,7 +232,7 @@ def questionnaire_table(data: ExportData) -> list:
     """The runner's Edinburgh answers beside what the recordings say (never scored)."""
     if data.answers is None:
         return []
-    rows = beside_rows(data.answers, recorded_beside(data.analyses))
+    rows = present.beside_rows(data.answers, recorded_beside(data.analyses))
     table = [["Question", "Runner's answer", "The recordings"]] + [
         [r["question"], r["answer"], r["recorded"]] for r in rows
     ]
@@ -334,7 +336,7 @@ def run_section(data: ExportData, row, ra) -> list:
         )
     story.append(grid(table_rows, [8 * mm, 42 * mm, 38 * mm, 42 * mm, 22 * mm, WIDTH - 152 * mm]))
     for ep in ra.episodes:
-        lines = list(ep.evidence)
+        lines = sentences.episode_evidence(ep)
         if ep.annotation is not None:
             a = ep.annotation
             parts = [f"felt in: {location(a.location)}" + (f", {a.side}" if a.side else "")]
@@ -342,7 +344,7 @@ def run_section(data: ExportData, row, ra) -> list:
             parts += [f"lacing: {a.lacing}"] if a.lacing else []
             parts += [f"runner's note: {a.note}"] if a.note else []
             lines.append("Runner's notes: " + "; ".join(parts) + ".")
-        lines += ep.hints
+        lines += sentences.hints(ep.hint_codes)
         story.append(KeepTogether([p(f"Episode {ep.number}: {LABEL_WORDS[ep.label]}", H3), *bullets(lines, SMALL)]))
     return story
 

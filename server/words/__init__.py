@@ -1,2 +1,2 @@
 """Saying what the analysis decided: every word (vocabulary), every sentence (sentences),
-and results as JSON (jsonable)."""
+and the JSON forms with their sentences (present)."""

@@ -1,6 +1,6 @@
 """Every sentence footnote writes about an analysis: codes and numbers in, sentences out.
 
-The analysis decides in codes (footnote.server.facts) and leaves the numbers next to them;
+The analysis decides in codes (footnote.server.analysis.codes) and leaves the numbers next to them;
 this module is the only place that turns them into sentences, from the words in
 footnote.server.words.vocabulary, quoting thresholds from footnote.server.analysis.thresholds. Nothing
 decides by reading a sentence back. The words describe patterns to show a doctor; they
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from footnote.device.config import ButtonConfig
+from footnote.device.config import HOLD_TIME_S
 from footnote.device.rules.steps_or_strides import CadenceUnit
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import (
@@ -25,7 +25,7 @@ from footnote.server.analysis.codes import (
     RedFlagCode,
     SummaryEvidence,
 )
-from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag
+from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag, Summary
 from footnote.server.words.vocabulary import STATE_WHILE, clock, duration, km
 
 
@@ -134,11 +134,19 @@ def evidence(fact: Fact) -> str:
     return EVIDENCE_SENTENCES[Evidence(fact.code)](fact.values)
 
 
-def write_episode(ep: Episode) -> None:
-    """Fill in an episode's sentences (evidence, reason, hints) from its codes and numbers."""
-    ep.evidence = [evidence(f) for f in ep.facts]
-    ep.reason = INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
-    ep.hints = [HINT_WORDS[h] for h in ep.hint_codes]
+def episode_evidence(ep: Episode) -> list[str]:
+    """The evidence for an episode's label, one sentence per fact."""
+    return [evidence(f) for f in ep.facts]
+
+
+def episode_reason(ep: Episode) -> str | None:
+    """Why an episode is indeterminate (None when it has a pattern)."""
+    return INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
+
+
+def hints(codes: list[Hint]) -> list[str]:
+    """What where it was felt hints at, read with the label: never a diagnosis."""
+    return [HINT_WORDS[h] for h in codes]
 
 
 # -- red flags ------------------------------------------------------------------------------
@@ -215,6 +223,16 @@ def summary_fact(fact: Fact) -> str:
     return SUMMARY_SENTENCES[SummaryEvidence(fact.code)](fact.values)
 
 
+def summary_evidence(summary: Summary) -> list[str]:
+    """The evidence across runs, one sentence per fact."""
+    return [summary_fact(f) for f in summary.facts]
+
+
+def summary_hints(summary: Summary) -> list[str]:
+    """Every episode's hints, each once, in alphabetical order."""
+    return sorted(set(hints(summary.hint_codes)))
+
+
 # -- the footpod: cadence and packets ---------------------------------------------------------
 
 UNIT_WORDS = {CadenceUnit.STEPS: "steps/min", CadenceUnit.STRIDES: "strides/min"}
@@ -275,11 +293,15 @@ def method() -> list[str]:
             f"Movement: decided from windows of evidence. The footpod's own total distance comes first: advancing "
             f"at {th.MOVING_MIN_MPS} m/s or more over at least {th.DISTANCE_WINDOW_S:.0f} s is moving (walking "
             "counts as moving), slower is standing still; across a gap between packets the distance before and "
-            "after decides, so a notification gap while running stays moving. Pods without distance are judged on "
+            "after decides, so a notification gap while running stays moving. A stop needs agreement: a distance "
+            f"that stands still for up to {th.STALL_MAX_S:.0f} s while the pod's own speed says moving is a stalled "
+            "distance, not a stop; speed and cadence that fall to zero start the stop even if the distance lags "
+            f"by up to {th.DISTANCE_LAG_MAX_S:.0f} s. Pods without distance are judged on "
             f"speed above {th.WALKING_FLOOR_MPS} m/s or cadence above {th.WALKING_FLOOR_SPM} steps/min, and a gap "
             f"of up to {th.GAP_BRIDGE_MAX_S:.0f} s between moving packets is bridged unless the speed decayed into "
             f"a stop. A live link that stays silent is standing still after {th.STALE_S:.0f} s; a shuffle of up to "
-            f"{th.SHUFFLE_MAX_S:.0f} s and {th.SHUFFLE_MAX_M:.0f} m does not break a standstill; the time the link "
+            f"{th.SHUFFLE_MAX_S:.0f} s and {th.SHUFFLE_MAX_M:.0f} m does not break a standstill (a longer move ends "
+            "it, and standstill to relief counts from the stop after it); the time the link "
             "is down, or the pod's packets cannot be read, is unknown (a gap is never counted as rest)."
         ),
         (
@@ -310,6 +332,6 @@ def method() -> list[str]:
         ),
         (
             "Button: a short press marks onset, another short press 'worse' (severity +1), a "
-            f"{ButtonConfig().hold_time_s:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
+            f"{HOLD_TIME_S:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
         ),
     ]

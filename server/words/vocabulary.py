@@ -12,6 +12,7 @@ footnote.server.words.sentences; this module holds the words they are built from
 from __future__ import annotations
 
 from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.codes import EndedBy, Label, Location, Pattern, RedFlagCode, State, Urgency
 
 # -- what footnote is and is not --------------------------------------------------------
 DISCLAIMER = (
@@ -21,54 +22,59 @@ DISCLAIMER = (
 NOT_A_DIAGNOSIS = "Not a diagnosis."
 
 # -- an episode's label, and the pattern across runs -------------------------------------
-LABEL_WORDS = {
-    "resolves_at_rest": "resolves at rest",
-    "worsening": "steadily worsening",
-    "indeterminate": "indeterminate",
+LABEL_WORDS: dict[Label, str] = {
+    Label.RESOLVES_AT_REST: "resolves at rest",
+    Label.WORSENING: "steadily worsening",
+    Label.INDETERMINATE: "indeterminate",
 }
-LABEL_MEANING = {
-    "resolves_at_rest": f"Started while moving and cleared within {th.RELIEF_WITHIN_REST_S // 60} minutes of standing "
+LABEL_MEANING: dict[Label, str] = {
+    Label.RESOLVES_AT_REST: f"Started while moving and cleared within {th.RELIEF_WITHIN_REST_S // 60} minutes of standing "
     "still, without moving in between. "
     "Doctors check this pattern for circulation problems in the leg (claudication), and in young runners also for "
     "exertional compartment syndrome or popliteal artery entrapment.",
-    "worsening": "Started while moving, got worse while moving, and rest did not clear it. "
+    Label.WORSENING: "Started while moving, got worse while moving, and rest did not clear it. "
     "This pattern is typical of pressure on a nerve, for example from tight lacing over the top of the foot.",
-    "indeterminate": "The recording does not show either pattern clearly; the evidence says why.",
+    Label.INDETERMINATE: "The recording does not show either pattern clearly; the evidence says why.",
 }
-PATTERN_WORDS = {
-    **LABEL_WORDS,
-    "mixed": "mixed (both patterns)",
-    "none": "no numbness recorded",
+PATTERN_WORDS: dict[Pattern, str] = {
+    Pattern.RESOLVES_AT_REST: LABEL_WORDS[Label.RESOLVES_AT_REST],
+    Pattern.WORSENING: LABEL_WORDS[Label.WORSENING],
+    Pattern.INDETERMINATE: LABEL_WORDS[Label.INDETERMINATE],
+    Pattern.MIXED: "mixed (both patterns)",
+    Pattern.NONE: "no numbness recorded",
 }
 
 # -- movement states ---------------------------------------------------------------------
-STATE_WORDS = {"moving": "moving", "rest": "standing still", "unknown": "no footpod data"}
-STATE_WHILE = {
-    "moving": "while moving",
-    "rest": "while standing still",
-    "unknown": "while the footpod link was down or had too little data",
+STATE_WORDS: dict[State, str] = {State.MOVING: "moving", State.REST: "standing still", State.UNKNOWN: "no footpod data"}
+STATE_WHILE: dict[State, str] = {
+    State.MOVING: "while moving",
+    State.REST: "while standing still",
+    State.UNKNOWN: "while the footpod link was down or had too little data",
 }
 
 # -- where it was felt, and on which side ------------------------------------------------
-LOCATION_WORDS = {
-    "calf": "calf",
-    "top_of_foot": "top of the foot",
-    "sole_heel": "sole / heel",
-    "toes_3_4_ball": "between the 3rd and 4th toes / ball of the foot",
-    "other": "other",
+LOCATION_WORDS: dict[Location, str] = {
+    Location.CALF: "calf",
+    Location.TOP_OF_FOOT: "top of the foot",
+    Location.SOLE_HEEL: "sole / heel",
+    Location.TOES_3_4_BALL: "between the 3rd and 4th toes / ball of the foot",
+    Location.OTHER: "other",
 }
 NOT_SAID = "not said"
 SIDE_WORDS = {"left": "left", "right": "right", "both": "both"}
 
 # -- red flags ---------------------------------------------------------------------------
-URGENCY_WORDS = {"soon": "See a doctor soon", "emergency": "Emergency: seek urgent medical care now"}
-RED_FLAG_WORDS = {
-    "onset_at_rest": "numbness that started while standing still",
-    "rest_no_longer_relieves": "rest no longer bringing relief where it used to",
-    "symptoms_at_rest_or_night": "symptoms at rest or at night",
-    "weakness_or_foot_drop": "weakness or foot drop",
-    "sudden_severe_pain": "sudden severe pain with the numbness",
-    "cold_or_pale": "a cold or pale leg or foot",
+URGENCY_WORDS: dict[Urgency, str] = {
+    Urgency.SOON: "See a doctor soon",
+    Urgency.EMERGENCY: "Emergency: seek urgent medical care now",
+}
+RED_FLAG_WORDS: dict[RedFlagCode, str] = {
+    RedFlagCode.ONSET_AT_REST: "numbness that started while standing still",
+    RedFlagCode.REST_NO_LONGER_RELIEVES: "rest no longer bringing relief where it used to",
+    RedFlagCode.SYMPTOMS_AT_REST_OR_NIGHT: "symptoms at rest or at night",
+    RedFlagCode.WEAKNESS_OR_FOOT_DROP: "weakness or foot drop",
+    RedFlagCode.SUDDEN_SEVERE_PAIN: "sudden severe pain with the numbness",
+    RedFlagCode.COLD_OR_PALE: "a cold or pale leg or foot",
 }
 
 RED_FLAG_LIST = (
@@ -77,7 +83,7 @@ RED_FLAG_LIST = (
 )
 
 # -- how an episode ended ----------------------------------------------------------------
-ENDED_BY_WORDS = {"relief": "relief", "unresolved_at_run_end": "still numb at the end"}
+ENDED_BY_WORDS: dict[EndedBy, str] = {EndedBy.RELIEF: "relief", EndedBy.UNRESOLVED_AT_RUN_END: "still numb at the end"}
 
 
 # -- units ------------------------------------------------------------------------------
@@ -93,9 +99,9 @@ CHART_WORDS = {
     "episode": "Episode",
     "started": "started",
     "got_worse": "got worse",
-    "relief": ENDED_BY_WORDS["relief"],
-    "still_numb": ENDED_BY_WORDS["unresolved_at_run_end"],
-    "stops": STATE_WORDS["rest"],
+    "relief": ENDED_BY_WORDS[EndedBy.RELIEF],
+    "still_numb": ENDED_BY_WORDS[EndedBy.UNRESOLVED_AT_RUN_END],
+    "stops": STATE_WORDS[State.REST],
     "gap": "footpod gap (no data)",
     "no_samples": "no footpod data here",
     "in": "in",
@@ -158,7 +164,9 @@ def cadence(cadence_spm: float) -> str:
 
 def location(code: str | None) -> str:
     """Where it was felt, or "not said"."""
-    return LOCATION_WORDS.get(code, code) if code else NOT_SAID
+    if not code:
+        return NOT_SAID
+    return LOCATION_WORDS[Location(code)] if code in LOCATION_WORDS else code
 
 
 # -- the shoe and lacing experiment (server.analysis.experiment) ------------------------------------
@@ -242,6 +250,7 @@ BESIDE_WORDS = {  # what the recordings say beside an item; {n} of {of} are coun
 
 # The SD card (device.durability.integrity, device.durability.journal): the dashboard's banner and error page.
 DATABASE_UNUSABLE = "The database cannot be read"
+DATABASE_TOO_OLD = "Not saved: the database needs bringing up to date"
 NOTICE_HEADING = "The SD card needed attention"
 JOURNAL_WAITING = (
     "{count} journal file(s) hold presses recorded while the database could not be written. "

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from footnote.server.analysis.questionnaire import AnswersIn, save_answers
-from footnote.server.analysis.setups import SetupIn, save_setup
-from footnote.server.dashboard.deps import CsrfChecked, PageDataDep, RunId, SettingsDep
+from footnote.server.analysis.questionnaire import AnswersIn
+from footnote.server.analysis.setups import SetupIn
+from footnote.server.dashboard.deps import CsrfChecked, PageDataDep, PostedForm, RunId, SettingsDep
+from footnote.server.dashboard.saves import save_answers, save_setup
 from footnote.server.dashboard.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -23,8 +24,7 @@ def _field_errors(exc: ValidationError) -> list[str]:
 
 # -- a run's setup -------------------------------------------------------------------------
 @pages.post("/runs/{run_id}/setup", dependencies=[CsrfChecked])
-async def setup_save(request: Request, run_id: RunId, page_data: PageDataDep, settings: SettingsDep):
-    form = await request.form()
+def setup_save(request: Request, run_id: RunId, page_data: PageDataDep, settings: SettingsDep, form: PostedForm):
     data = {k: v for k, v in form.items() if k != "csrf_token"}
     try:
         setup = SetupIn.model_validate(data)
@@ -63,8 +63,7 @@ def questionnaire_page(request: Request, page_data: PageDataDep):
 
 
 @pages.post("/questionnaire", dependencies=[CsrfChecked])
-async def questionnaire_save(request: Request, page_data: PageDataDep, settings: SettingsDep):
-    form = await request.form()
+def questionnaire_save(request: Request, page_data: PageDataDep, settings: SettingsDep, form: PostedForm):
     data: dict[str, object] = {k: v for k, v in form.items() if k not in ("csrf_token", "where")}
     data["where"] = form.getlist("where")
     try:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from footnote.device.db.tables import ANNOTATION_FLAGS
 from footnote.server.dashboard.deps import (
     DEFAULT_CHART_WIDTH,
     ChartWidth,
@@ -15,6 +16,7 @@ from footnote.server.dashboard.deps import (
     CsrfChecked,
     EpisodeNo,
     PageDataDep,
+    PostedForm,
     RunId,
     SettingsDep,
 )
@@ -70,12 +72,11 @@ def annotate_form(request: Request, run_id: RunId, number: EpisodeNo, page_data:
 
 
 @router.post("/runs/{run_id}/episodes/{number}/annotate", dependencies=[CsrfChecked])
-async def annotate_save(
-    request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep
+def annotate_save(
+    request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep, form: PostedForm
 ):
-    form = await request.form()
     data: dict[str, object] = {k: v for k, v in form.items() if k != "csrf_token"}
-    for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
+    for flag in ANNOTATION_FLAGS:  # a checkbox left unticked is not sent at all
         data[flag] = flag in data
     try:
         note = AnnotationIn.model_validate(data)
@@ -93,9 +94,11 @@ async def annotate_save(
 
 
 @router.post("/runs/{run_id}/start", dependencies=[CsrfChecked])
-async def correct_start_time(request: Request, run_id: RunId, page_data: PageDataDep, settings: SettingsDep):
+def correct_start_time(
+    request: Request, run_id: RunId, page_data: PageDataDep, settings: SettingsDep, form: PostedForm
+):
     page = page_data.run_page(run_id)
-    value = str((await request.form()).get("started_local", ""))
+    value = str(form.get("started_local", ""))
     try:
         local = datetime.fromisoformat(value)
     except ValueError:
