@@ -61,3 +61,7 @@ class CertificateError(FootnoteError, ValueError):
 class DamagedDatabase(FootnoteError, OSError):
     """A database file that is damaged, or is not footnote's (the message names the file
     and says what to do: footnote recover)."""
+
+
+class PinsUnavailable(FootnoteError, OSError):
+    """The button or the feedback pins could not be opened (the message names why)."""

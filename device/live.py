@@ -17,17 +17,20 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from footnote.device import __version__
 from footnote.device.clock import system_clock_synced
 from footnote.device.config import Config
 from footnote.device.durability.catchup import open_logger_store, settle_at_stop
 from footnote.device.durability.journal import Journal, JournalIndicator
+from footnote.device.errors import PinsUnavailable
 from footnote.device.logger.record_file import ReplayWriter
 from footnote.device.logger.recorder import RecorderSettings, RunRecorder
 from footnote.device.parts.button import attach_button
 from footnote.device.parts.feedback import PinIndicator
 from footnote.device.parts.protocols import Clock, FootpodSource, InputLog, Inputs
+from footnote.device.parts.reach import gpio_problem
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +125,24 @@ def build_indicator(config: Config, *, pin_factory=None) -> PinIndicator:
     return PinIndicator(led=led, buzzer=buzzer)
 
 
+def open_pins(config: Config, *, pin_factory=None) -> tuple[PinIndicator, Any]:
+    """The feedback pins and the button; PinsUnavailable, naming what could not be reached
+    (no GPIO chip, a pin library not installed, lgpio's pipe in an unwritable folder), in
+    place of gpiozero's traceback."""
+    from gpiozero import Button
+
+    try:
+        indicator = build_indicator(config, pin_factory=pin_factory)
+    except Exception as exc:  # gpiozero and its pin libraries raise many kinds
+        raise PinsUnavailable(f"could not open the feedback pins: {gpio_problem(exc)}") from exc
+    try:
+        button = Button(config.button.pin, pull_up=True, bounce_time=None, pin_factory=pin_factory)
+    except Exception as exc:
+        indicator.close()
+        raise PinsUnavailable(f"could not open the button on BCM {config.button.pin}: {gpio_problem(exc)}") from exc
+    return indicator, button
+
+
 async def run_logger(
     config: Config,
     *,
@@ -143,7 +164,6 @@ async def run_logger(
     replayed into it; when it cannot be written, at start or later, every input goes to
     the journal instead (device.durability.journal) and presses are still confirmed.
     """
-    from gpiozero import Button
 
     loop = asyncio.get_running_loop()
     inputs = Inputs(loop, clock)
@@ -151,10 +171,10 @@ async def run_logger(
     synced = system_clock_synced()
     replay_writer = ReplayWriter(record_path, started_at=started_at, clock_synced=synced) if record_path else None
     settings = settings_from_config(config)
+    pins, button = open_pins(config, pin_factory=pin_factory)  # first: a Pi without pins changes nothing
     journal = Journal(db_path, started_at=started_at, clock_synced=synced, settings=settings)
     store = open_logger_store(db_path, journal)
-    indicator = JournalIndicator(build_indicator(config, pin_factory=pin_factory), store)
-    button = Button(config.button.pin, pull_up=True, bounce_time=None, pin_factory=pin_factory)
+    indicator = JournalIndicator(pins, store)
     run_recorder = RunRecorder(
         store=store,
         indicator=indicator,

@@ -193,3 +193,23 @@ def test_a_pin_library_that_is_not_installed_is_named(tmp_path):
         pytest.skip("lgpio is installed here")
     out = run_check_command(tmp_path, GPIOZERO_PIN_FACTORY="lgpio")
     assert "the pin library lgpio is not installed" in out
+
+
+def test_footnote_log_without_its_pins_says_why_in_one_line_and_touches_nothing(tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("lgpio") is not None:
+        pytest.skip("lgpio is installed here")
+    db = tmp_path / "f.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "footnote.device.cli", "log", "--db", str(db), "--no-footpod"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GPIOZERO_PIN_FACTORY": "lgpio", "FOOTNOTE_CONFIG": str(tmp_path / "c.toml")},
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "footnote: could not open the feedback pins: the pin library lgpio is not installed" in result.stderr
+    assert not db.exists()

@@ -94,3 +94,39 @@ def test_footnote_log_records_everything_the_pod_sends_and_replays_it(bluez, tmp
     assert rows(replay_db, sql) == rows(live_db, sql)
     assert rows(replay_db, "SELECT footpod_address, footpod_name FROM runs") == [(PAIRED, "My pod")]
     assert rows(live_db, "SELECT end_reason FROM runs") == [("stopped",)]
+
+
+@pytest.mark.slow  # real time: a logger, then the system bus goes away under it
+def test_footnote_log_stops_when_asked_even_after_the_system_bus_went_away(tmp_path):
+    """Seen in the Pi rehearsal: with D-Bus gone, bleak's clean-up turned the stop's
+    cancellation into an OS error and the footpod client went on scanning for ever."""
+    from tests.fake_bluez import FakeBlueZ, PrivateBus
+
+    bus = PrivateBus(tmp_path)
+    fake = FakeBlueZ(bus.address)
+    db = tmp_path / "f.db"
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": bus.address, "GPIOZERO_PIN_FACTORY": "mock"}
+    env["FOOTNOTE_CONFIG"] = str(tmp_path / "config.toml")
+    logger = subprocess.Popen([*FOOTNOTE, "log", "--db", db], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+
+        def run_opened() -> bool:
+            try:
+                return rows(db, "SELECT count(*) FROM runs") == [(1,)]
+            except sqlite3.Error:  # not made yet
+                return False
+
+        deadline = time.monotonic() + 30
+        while not run_opened():
+            assert logger.poll() is None and time.monotonic() < deadline, "the logger did not open its run"
+            time.sleep(0.1)
+        fake.close()
+        bus.stop()  # D-Bus (and BlueZ with it) gone: the footpod client is retrying
+        logger.send_signal(signal.SIGTERM)
+        assert logger.wait(timeout=10) == 0
+    finally:
+        if logger.poll() is None:
+            logger.kill()
+            logger.wait()
+        logger.stderr.close()
+    assert rows(db, "SELECT end_reason FROM runs") == [("stopped",)]

@@ -147,3 +147,37 @@ def test_the_installed_footnote_serve_answers_every_page_and_every_export(demo_d
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.slow  # a real `footnote serve` process
+def test_footnote_serve_starts_before_the_logger_has_made_the_database(tmp_path):
+    """On a Pi the dashboard's service can start first: it must not die (and restart every
+    5 s) but say what is missing, and show the runs once the logger has made the file."""
+    from footnote.device.db.store import Store
+
+    db = tmp_path / "footnote.db"
+    port = free_port()
+    server = subprocess.Popen(
+        [Path(sys.executable).with_name("footnote"), "serve", "--db", db, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env={**os.environ, "FOOTNOTE_CONFIG": str(tmp_path / "config.toml")},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                first = httpx.get(base + "/api/runs", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                assert time.monotonic() < deadline, "footnote serve did not answer within 60 s"
+                time.sleep(0.1)
+        assert first.status_code == 503 and "no footnote database" in first.text
+        Store(db).close()  # the logger's first start
+        assert httpx.get(base + "/api/runs", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -147,6 +147,11 @@ class SensorClient:
                 await self._stream(device, inputs)
                 failures = 0
             except (BleakError, BleakConnectionError, BleakNotFoundError, TimeoutError, EOFError, OSError) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # The logger is stopping: bleak's clean-up on a lost D-Bus raised an OS
+                    # error in place of the cancellation, which must not become a retry.
+                    raise asyncio.CancelledError from exc
                 delay = self.backoff_s[min(failures, len(self.backoff_s) - 1)]
                 failures += 1
                 log = logger.warning if failures <= 3 or failures % 100 == 0 else logger.debug

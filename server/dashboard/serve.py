@@ -82,7 +82,9 @@ def serve(
     given = (ssl_certfile, ssl_keyfile) if ssl_certfile or ssl_keyfile else None
     tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
     if not Path(db_path).exists():
-        raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
+        # Served anyway: on a Pi the dashboard's service may start before the logger has
+        # made the database, and the pages say what is missing until it exists.
+        logger.warning("no footnote database at %s yet: the dashboard says so until footnote log makes it", db_path)
     try:
         applied = bring_up_to_date(db_path)
     except sqlite3.OperationalError as exc:  # read-only card, or the logger held the lock too long
