@@ -52,3 +52,16 @@ class CertificateError(FootnoteError, ValueError):
 class DamagedDatabase(FootnoteError, OSError):
     """A database file that is damaged, or is not footnote's (the message names the file
     and says what to do: footnote recover)."""
+
+
+class UnusableFile(FootnoteError, OSError):
+    """A file given as input that is missing, unreadable, too big, or not a regular file (a
+    folder, a FIFO, a device); the message names it."""
+
+
+class NotADemoDatabase(FootnoteError, FileExistsError):
+    """A file `footnote demo` will not replace: it did not make it (the message names it)."""
+
+
+class RunCannotBeShown(FootnoteError, ValueError):
+    """A stored run whose times cannot be shown (server.analysis.showable); the message names it."""

@@ -20,6 +20,7 @@ from bleak.exc import BleakError
 from bleak_retry_connector import BleakConnectionError, BleakNotFoundError, establish_connection
 
 from footnote.device.rules.rsc import RSC_FEATURE_UUID, RSC_MEASUREMENT_UUID, RSC_SERVICE_UUID, SENSOR_LOCATION_UUID
+from footnote.device.rules.text import device_name
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ async def scan_footpods(*, timeout_s: float = 8.0) -> list[FoundPod]:
     found = await BleakScanner.discover(timeout=timeout_s, service_uuids=[RSC_SERVICE_UUID], return_adv=True)
     pods = [
         FoundPod(
-            name=device.name or adv.local_name or "(no name)", address=device.address, rssi=adv.rssi, device=device
+            name=device_name(device.name or adv.local_name) or "(no name)",
+            address=device.address,
+            rssi=adv.rssi,
+            device=device,
         )
         for device, adv in found.values()
         if RSC_SERVICE_UUID in adv.service_uuids
@@ -133,10 +137,12 @@ class FootpodClient:
             dropped.clear()
             feature = await _read_int(client, RSC_FEATURE_UUID, 2)
             location = await _read_int(client, SENSOR_LOCATION_UUID, 1)
-            inputs.link("connected", address=device.address, name=device.name, feature=feature, location=location)
+            # A name that is not text (control characters, longer than BLE allows) is no name.
+            name = device_name(device.name)
+            inputs.link("connected", address=device.address, name=name, feature=feature, location=location)
             linked = True
             self.connections += 1
-            logger.info("footpod %s (%s) connected", device.name, device.address)
+            logger.info("footpod %s (%s) connected", name, device.address)
             clock = inputs.clock
             await client.start_notify(RSC_MEASUREMENT_UUID, lambda _char, data: inputs.rsc(clock(), bytes(data)))
             await dropped.wait()
