@@ -1,14 +1,18 @@
 """CSV for the doctor: one row per episode with every metric and label, ISO-8601 local
 times with offset, units in the column names; optionally the samples of chosen runs.
 
-Text that came from the runner is written as text: a cell starting with = + - @ (which
-a spreadsheet would run as a formula) is prefixed with an apostrophe.
+Text is written as text: every text field is quoted, and a formula start (= + - @) is
+prefixed with an apostrophe wherever a spreadsheet could see a cell begin: at the
+field's start, and after any comma, semicolon, tab, newline or quote inside it, since
+Excel in a locale whose list separator is ";" (de, fr, nl) splits the line there and
+ignores the quoting. A field starting with a tab or carriage return is prefixed too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -52,10 +56,14 @@ EPISODE_COLUMNS = [
 SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
 
 
+# A formula start at the field's start, or after anything a spreadsheet may split a line
+# at (and after a quote, which may open a cell there).
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n\"]))(?=[=+\-@])|^(?=[\t\r])")
+
+
 def safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A text field as it is written: formula starts neutralised (see the module's docstring)."""
+    return _FORMULA_START.sub("'", value) if isinstance(value, str) else value
 
 
 def _num(value, digits: int = 1):
@@ -92,9 +100,9 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "rest_periods_count": len(ep.rest_periods),
                     "location": (a.location or "") if a else "",
                     "side": (a.side or "") if a else "",
-                    "shoes": safe(a.shoes or "") if a else "",
-                    "lacing": safe(a.lacing or "") if a else "",
-                    "note": safe(a.note or "") if a else "",
+                    "shoes": (a.shoes or "") if a else "",
+                    "lacing": (a.lacing or "") if a else "",
+                    "note": (a.note or "") if a else "",
                     "rest_or_night": int(bool(a and a.rest_or_night)),
                     "weakness": int(bool(a and a.weakness)),
                     "cold_or_pale": int(bool(a and a.cold_or_pale)),
@@ -108,16 +116,16 @@ def episode_rows(data: ExportData) -> list[dict]:
 def write(data: ExportData, out: BinaryIO) -> None:
     """The episodes table: one row per episode."""
     with _text(out) as f:
-        writer = csv.DictWriter(f, fieldnames=EPISODE_COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=EPISODE_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
         writer.writeheader()
-        writer.writerows(episode_rows(data))
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in episode_rows(data))
 
 
 def write_samples(data: ExportData, out: BinaryIO) -> None:
     """The footpod samples of the runs whose samples were collected (collect(samples_of=...))."""
     rows = {r.id: r for r in data.rows}
     with _text(out) as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(SAMPLE_COLUMNS)
         for run_id, samples in data.samples.items():
             for t_s, speed, cadence in samples:
