@@ -99,6 +99,7 @@ def cmd_password(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.exports import FORMATS, SAMPLES_CSV, collect, parse_day
+    from footnote.server.words.vocabulary import RUN_NOT_SHOWN
 
     fmt = FORMATS[args.format]
     data = collect(
@@ -116,6 +117,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             each.write(data, out)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
     print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(str(path) for _, path in written))
+    for row in data.not_shown:
+        print(RUN_NOT_SHOWN.format(run_id=row.id, started=row.started_at.isoformat()))
     return 0
 
 

@@ -17,13 +17,21 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.db.connect import advice
-from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.errors import (
+    BadPeriod,
+    DamagedDatabase,
+    NoDatabase,
+    NoSuchEpisode,
+    NoSuchRun,
+    NothingToExport,
+    RunCannotBeShown,
+)
 from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_UNUSABLE
+from footnote.server.words.vocabulary import DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -101,6 +109,12 @@ def create_app(
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
         return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(RunCannotBeShown)
+    async def cannot_be_shown(request: Request, exc: RunCannotBeShown):
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return render(request, "message.html", {"title": RUN_NOT_SHOWN_TITLE, "message": str(exc)}, status_code=422)
 
     @app.exception_handler(DamagedDatabase)
     @app.exception_handler(NoDatabase)

@@ -25,7 +25,8 @@ Name = Annotated[str | None, Query(max_length=100, description="the runner's nam
 
 @router.get("/export", include_in_schema=False)
 def export_page(request: Request, page_data: PageDataDep):
-    return render(request, "export.html", {"runs": page_data.runs_page()["runs"]})
+    page = page_data.runs_page()
+    return render(request, "export.html", {"runs": page["runs"], "runs_not_shown": page["runs_not_shown"]})
 
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
