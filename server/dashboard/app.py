@@ -135,6 +135,7 @@ def create_app(
     app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
     app.state.page_data = page_data
     app.state.auth = Auth(password_hash or None, clock=clock)
+    app.state.downloads = exports.DownloadSlots()
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):
         app.include_router(module.router)
