@@ -16,7 +16,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import AfterValidator
 
+from footnote.device.rules.text import text_problem
 from footnote.server.dashboard.deps import PageDataDep, SettingsDep
 from footnote.server.dashboard.templating import render
 from footnote.server.exports import FORMATS, parse_day
@@ -28,8 +30,19 @@ MAX_DOWNLOADS = 1
 RETRY_AFTER_S = 5  # a download of every run takes a few seconds on a Pi
 
 
+def _plain(value: str | None) -> str | None:
+    problem = value and text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Day = Annotated[str | None, Query(max_length=10, description="a local date, e.g. 2026-11-01 (inclusive)")]
-Name = Annotated[str | None, Query(max_length=100, description="the runner's name for the report (empty: anonymous)")]
+Name = Annotated[
+    str | None,
+    Query(max_length=100, description="the runner's name for the report (empty: anonymous)"),
+    AfterValidator(_plain),
+]
 
 
 class DownloadSlots:
