@@ -295,10 +295,11 @@ def run() -> list[Figure]:
 
         counted = folder / "checks"
         rates = {}
-        for label, addresses in (
+        attackers: list[tuple[str, list[str | None]]] = [
             ("one address", [None] * CLIENTS),
             ("20 addresses", [f"127.0.0.{2 + i}" for i in range(CLIENTS)]),
-        ):
+        ]
+        for label, addresses in attackers:
             with footnote_serve(db, folder, password_hash=password_hash, counted=counted) as (_, url):
                 rates[label] = guesses_per_second(url, counted, addresses)
         for label, (rate, answers, page_s) in rates.items():
