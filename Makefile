@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 WHEEL_VENV := .venv-wheel
 
-.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env
+.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs
 
 demo: setup
 	$(VENV)/bin/footnote demo
@@ -49,6 +49,10 @@ wheel-env: dist
 	$(TEST_PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/footnote-*.whl)[dev]"
+
+# The reference pages read off the code (tests/test_docs.py checks them).
+docs: setup
+	$(PY) tools/reference_docs.py
 
 benchmarks: setup
 	$(PY) benchmarks/run_all.py

@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from footnote.device.errors import NotADemoDatabase, UnusableFile
 from footnote.device.logger.story import Pod, Story
@@ -66,7 +67,7 @@ STORIES = {
 
 
 # Where the demo runner said it was felt, as they would enter it in the dashboard.
-DEMO_ANNOTATIONS = {
+DEMO_ANNOTATIONS: dict[str, dict[str, Any]] = {
     "calf-clears-at-rest": {"location": "calf", "side": "left", "shoes": "Daily trainers", "lacing": "Standard"},
     "foot-builds-up": {
         "location": "top_of_foot",
@@ -127,6 +128,7 @@ def build_demo_db(db_path: str | Path) -> str:
 
 
 def _build(db_path: Path) -> str:
+    from footnote.device.db.reader import events_of
     from footnote.device.db.store import Store
     from footnote.device.logger.replay import replay_file
 
@@ -137,10 +139,7 @@ def _build(db_path: Path) -> str:
         for path in demo_sessions():
             run_ids = replay_file(path, store=store)
             for run_id in run_ids:
-                events = store.conn.execute(
-                    "SELECT kind FROM symptom_events WHERE run_id = ? ORDER BY t_s", (run_id,)
-                ).fetchall()
-                kinds = ", ".join(k for (k,) in events) or "no numbness marked"
+                kinds = ", ".join(kind for _, kind, _, _ in events_of(store.conn, run_id)) or "no numbness marked"
                 lines.append(f"run {run_id} from {path.name}: {kinds}")
                 _annotate(store.conn, run_id, path.name)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file itself before it is renamed
@@ -148,18 +147,16 @@ def _build(db_path: Path) -> str:
 
 
 def _annotate(conn, run_id: int, file_name: str) -> None:
+    from footnote.device.db.dashboard_writes import put_annotation
+    from footnote.device.db.reader import events_of
+    from footnote.device.db.rows import Annotation
+
     for key, values in DEMO_ANNOTATIONS.items():
         if key in file_name:
-            episodes = conn.execute(
-                "SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)
-            ).fetchall()
+            episodes = sorted({episode for _, _, episode, _ in events_of(conn, run_id) if episode is not None})
             with conn:
-                for (episode,) in episodes:
-                    cols = ["run_id", "episode", *values]
-                    conn.execute(
-                        f"INSERT INTO annotations ({', '.join(cols)}, updated_at) VALUES ({', '.join('?' * len(cols))}, datetime('now'))",
-                        (run_id, episode, *values.values()),
-                    )
+                for episode in episodes:
+                    put_annotation(conn, run_id, episode, Annotation(**values))
 
 
 def write_demo_files(folder: Path) -> None:

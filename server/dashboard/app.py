@@ -24,6 +24,7 @@ from footnote.device.db.connect import advice
 from footnote.device.errors import (
     BadPeriod,
     DamagedDatabase,
+    DatabaseTooOld,
     NoDatabase,
     NoSuchEpisode,
     NoSuchRun,
@@ -38,7 +39,7 @@ from footnote.server.dashboard.hosts import HostAllowList, served_names
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
+from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
 
 # Forms post only here (form-action), no <base> may move relative links elsewhere (base-uri).
 CSP = (
@@ -211,6 +212,14 @@ def create_app(
         # Which field and why, never the value sent: a 5 MB note does not come back.
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(DatabaseTooOld)
+    async def database_too_old(request: Request, exc: DatabaseTooOld):
+        # A save (or the FHIR export) needs a table the database does not have yet: the
+        # request never migrates it (device.db.dashboard_writes), so say who does.
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return render(request, "message.html", {"title": DATABASE_TOO_OLD, "message": str(exc)}, status_code=503)
 
     @app.exception_handler(NothingToExport)
     async def nothing_to_export(request: Request, exc: NothingToExport):

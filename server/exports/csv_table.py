@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from footnote.server.exports.data import ExportData, at
+from footnote.device.db.rows import Annotation
+from footnote.device.db.tables import ANNOTATION_FIELDS, ANNOTATION_FLAGS
+from footnote.server.exports.data import SAMPLE_FIELDS, ExportData, at
 from footnote.server.words import sentences
 
 EPISODE_COLUMNS = [
@@ -42,18 +44,11 @@ EPISODE_COLUMNS = [
     "rest_to_relief_s",
     "moving_before_relief_s",
     "rest_periods_count",
-    "location",
-    "side",
-    "shoes",
-    "lacing",
-    "note",
-    "rest_or_night",
-    "weakness",
-    "cold_or_pale",
-    "sudden_pain",
+    *ANNOTATION_FIELDS,  # the annotations table's: what the runner said
     "evidence",
 ]
-SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
+# The samples' columns as the database names them (SAMPLE_FIELDS), with the local time beside t_s.
+SAMPLE_COLUMNS = ["run_id", SAMPLE_FIELDS[0], "time_local", *SAMPLE_FIELDS[1:]]
 
 
 # A formula start at the field's start, or after anything a spreadsheet may split a line
@@ -74,7 +69,6 @@ def episode_rows(data: ExportData) -> list[dict]:
     out = []
     for row, ra in data.pairs():
         for ep in ra.episodes:
-            a = ep.annotation
             out.append(
                 {
                     "run_id": row.id,
@@ -98,19 +92,19 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "rest_to_relief_s": _num(ep.rest_to_relief_s),
                     "moving_before_relief_s": _num(ep.moving_before_relief_s),
                     "rest_periods_count": len(ep.rest_periods),
-                    "location": (a.location or "") if a else "",
-                    "side": (a.side or "") if a else "",
-                    "shoes": (a.shoes or "") if a else "",
-                    "lacing": (a.lacing or "") if a else "",
-                    "note": (a.note or "") if a else "",
-                    "rest_or_night": int(bool(a and a.rest_or_night)),
-                    "weakness": int(bool(a and a.weakness)),
-                    "cold_or_pale": int(bool(a and a.cold_or_pale)),
-                    "sudden_pain": int(bool(a and a.sudden_pain)),
+                    **_annotation_cells(ep.annotation),
                     "evidence": " | ".join(sentences.episode_evidence(ep)),
                 }
             )
     return out
+
+
+def _annotation_cells(a: Annotation | None) -> dict[str, object]:
+    """The runner's notes: a flag as 0 or 1, text as text (made safe with every text field, in write)."""
+    return {
+        name: int(bool(a and getattr(a, name))) if name in ANNOTATION_FLAGS else (a and getattr(a, name)) or ""
+        for name in ANNOTATION_FIELDS
+    }
 
 
 def write(data: ExportData, out: BinaryIO) -> None:
