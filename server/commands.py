@@ -154,7 +154,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=Path,
         default=None,
         metavar="FILE",
-        help="the demo database, replaced if it exists (default: demo.db beside the default database)",
+        help="the demo database: a new file, or one footnote demo made, which it replaces (default: demo.db beside the default database)",
     )
     p.add_argument(
         "--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)"

@@ -11,6 +11,8 @@ is answered 503 with a Retry-After at once, holding nothing."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -51,28 +53,28 @@ class DownloadSlots:
     def __init__(self) -> None:
         self._slots = threading.BoundedSemaphore(MAX_DOWNLOADS)
 
-    def take(self) -> None:
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a slot while a download is built: HTTPException 503 (Retry-After) when
+        none is free. Given back before the answer is sent, so the runner's next download,
+        asked right after, finds it free."""
         if not self._slots.acquire(blocking=False):
             raise HTTPException(
                 503,
                 "Another download is being made: try again in a few seconds.",
                 headers={"Retry-After": str(RETRY_AFTER_S)},
             )
-
-    def give_back(self) -> None:
-        self._slots.release()
-
-
-def download_slot(request: Request):
-    slots: DownloadSlots = request.app.state.downloads
-    slots.take()
-    try:
-        yield
-    finally:
-        slots.give_back()
+        try:
+            yield
+        finally:
+            self._slots.release()
 
 
-Slot = Depends(download_slot)
+async def get_downloads(request: Request) -> DownloadSlots:
+    return request.app.state.downloads
+
+
+DownloadsDep = Annotated[DownloadSlots, Depends(get_downloads)]
 
 
 @router.get("/export", include_in_schema=False)
@@ -81,9 +83,13 @@ def export_page(request: Request, page_data: PageDataDep):
     return render(request, "export.html", {"runs": page["runs"], "runs_not_shown": page["runs_not_shown"]})
 
 
-def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
+def _download(
+    kind: str, settings, downloads: DownloadSlots, since: str | None, until: str | None, name: str | None
+) -> Response:
     fmt = FORMATS[kind]
-    body = build_apart(kind, settings.db_path, parse_day(since, "since"), parse_day(until, "until"), name)
+    first, last = parse_day(since, "since"), parse_day(until, "until")
+    with downloads.slot():
+        body = build_apart(kind, settings.db_path, first, last, name)
     filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
     return Response(
         body,
@@ -92,16 +98,18 @@ def _download(kind: str, settings, since: str | None, until: str | None, name: s
     )
 
 
-@router.get("/export/report.pdf", summary="The PDF report", dependencies=[Slot])
-def export_pdf(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("pdf", settings, since, until, name)
+@router.get("/export/report.pdf", summary="The PDF report")
+def export_pdf(settings: SettingsDep, downloads: DownloadsDep, since: Day = None, until: Day = None, name: Name = None):
+    return _download("pdf", settings, downloads, since, until, name)
 
 
-@router.get("/export/episodes.csv", summary="One CSV row per episode", dependencies=[Slot])
-def export_csv(settings: SettingsDep, since: Day = None, until: Day = None):
-    return _download("csv", settings, since, until, None)
+@router.get("/export/episodes.csv", summary="One CSV row per episode")
+def export_csv(settings: SettingsDep, downloads: DownloadsDep, since: Day = None, until: Day = None):
+    return _download("csv", settings, downloads, since, until, None)
 
 
-@router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle", dependencies=[Slot])
-def export_fhir(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
-    return _download("fhir", settings, since, until, name)
+@router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")
+def export_fhir(
+    settings: SettingsDep, downloads: DownloadsDep, since: Day = None, until: Day = None, name: Name = None
+):
+    return _download("fhir", settings, downloads, since, until, name)
