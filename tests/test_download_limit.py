@@ -62,6 +62,5 @@ def test_downloads_one_after_another_are_all_built(dashboard):
     """The runner downloads the CSV, then the FHIR bundle, then the PDF, each as soon as the
     last one arrived: the slot is free again by then (it is given back before the answer)."""
     c = client(dashboard)
-    for _ in range(3):
-        for path in ("/export/episodes.csv", "/export/bundle.fhir.json", "/export/report.pdf"):
-            assert c.get(path).status_code == 200, path
+    for path in ("/export/episodes.csv", "/export/bundle.fhir.json", "/export/episodes.csv", "/export/report.pdf"):
+        assert c.get(path).status_code == 200, path
