@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_PYTHON := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)
 WHEEL_VENV := .venv-wheel
 
-.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs
+.PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs pi-rehearsal
 
 demo: setup
 	$(VENV)/bin/footnote demo
@@ -83,3 +83,12 @@ system-packages:
 		echo "installing Debian packages: $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# An emulated Raspberry Pi (arm64 Debian 12 under qemu-user, booted by systemd-nspawn)
+# that runs hardware/install-pi.sh and checks the services, a recorded run, every page
+# and export, and a clean rerun: see "Rehearsing on an emulated Pi" in hardware/README.md.
+# Not part of make test (.ci/run): about 10 minutes from scratch, 6 with the cached image.
+REHEARSAL_DEBS := qemu-user-static binfmt-support mmdebstrap systemd-container nftables curl
+pi-rehearsal: setup
+	@$(MAKE) --no-print-directory system-packages DEBS="$(REHEARSAL_DEBS)"
+	$(SUDO) $(PY) tools/pi_rehearsal.py $(REHEARSAL_ARGS)

@@ -11,7 +11,20 @@ from footnote.device.cli import build_parser
 from footnote.device.paths import demo_sessions
 from tests.helpers import FOOTNOTE
 
-COMMANDS = ["log", "replay", "demo", "scan", "pair", "check", "recover", "serve", "password", "analyze", "export"]
+COMMANDS = [
+    "log",
+    "replay",
+    "demo",
+    "scan",
+    "pair",
+    "attach",
+    "check",
+    "recover",
+    "serve",
+    "password",
+    "analyze",
+    "export",
+]
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -50,10 +50,61 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
     )
 
 
+def service_settings(unit: Path) -> dict[str, list[str]]:
+    """The [Service] section of a unit: every key with its values in order."""
+    settings: dict[str, list[str]] = {}
+    section = None
+    for line in unit.read_text().splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+@pytest.mark.parametrize("name", ["footnote-logger.service", "footnote-dashboard.service"])
+def test_each_unit_runs_in_a_folder_systemd_makes_for_its_user_with_lgpio_pointed_there(tmp_path, name):
+    # Started in / as the user, lgpio could not make its notification pipe and the logger
+    # died at every start. systemd creates a RuntimeDirectory owned by User= (mode below)
+    # before it changes into WorkingDirectory; make pi-rehearsal checks it on a booted system.
+    unit = tmp_path / name
+    render_units(tmp_path)
+    service = service_settings(unit)
+    (runtime,) = service["RuntimeDirectory"]
+    assert service["WorkingDirectory"] == [f"/run/{runtime}"]
+    assert service["RuntimeDirectoryMode"] == ["0700"]
+    environment = dict(item.split("=", 1) for item in service["Environment"])
+    assert environment["LG_WD"] == f"/run/{runtime}"
+
+
+@pytest.mark.parametrize("name", ["footnote-logger.service", "footnote-dashboard.service"])
+def test_each_unit_keeps_what_it_writes_to_its_user(tmp_path, name):
+    render_units(tmp_path)
+    assert service_settings(tmp_path / name)["UMask"] == ["0077"]
+
+
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed (make test installs it)")
 def test_install_script_passes_shellcheck():
     result = subprocess.run(["shellcheck", str(HARDWARE / "install-pi.sh")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
+
+
+def test_install_script_builds_footnote_from_everything_the_build_reads():
+    # install-pi.sh builds from a copy of these (and skips the install when they are
+    # unchanged): one left out would be missing from the Pi's footnote, or not noticed.
+    import tomllib
+
+    script = (HARDWARE / "install-pi.sh").read_text()
+    sources = set(re.search(r"^sources=\((.*)\)$", script, re.MULTILINE).group(1).split())
+    root = HARDWARE.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    needed = {"pyproject.toml", project["project"]["readme"], *project["tool"]["setuptools"]["package-dir"].values()}
+    if (root / "setup.py").exists():
+        needed.add("setup.py")
+    assert needed <= sources
+    assert all((root / name).exists() for name in sources)
 
 
 def test_install_script_refuses_to_run_without_root():

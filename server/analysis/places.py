@@ -11,6 +11,7 @@ Pure: analyses in, plain dicts out.
 from __future__ import annotations
 
 from footnote.server.analysis import LABELS, LOCATIONS, MOVING, Episode, RunAnalysis, pattern_of, spread
+from footnote.server.analysis.effort import onset_steadiness
 from footnote.server.analysis.jsonable import jsonable
 
 NOT_SAID = "not_said"
@@ -40,6 +41,15 @@ def relief_distribution(values_s: list[float]) -> list[dict]:
         }
         for code, lo, hi in RELIEF_RANGES
     ]
+
+
+def _first_per_run(pairs: list[tuple[RunAnalysis, Episode]]) -> list[Episode]:
+    """Each run's first episode (in this place): the onset compared across runs."""
+    first: dict[int, Episode] = {}
+    for ra, ep in pairs:
+        if ra.run_id not in first or ep.onset_t_s < first[ra.run_id].onset_t_s:
+            first[ra.run_id] = ep
+    return list(first.values())
 
 
 def per_place(analyses: list[RunAnalysis]) -> list[dict]:
@@ -72,6 +82,7 @@ def per_place(analyses: list[RunAnalysis]) -> list[dict]:
                 "onset_time_s": jsonable(spread([ep.onset_t_s for ep in moving])),
                 "rest_to_relief_s": jsonable(spread(relief)),
                 "relief_distribution": relief_distribution(relief),
+                "onset_steadiness": onset_steadiness(_first_per_run(pairs)),
             }
         )
     return out

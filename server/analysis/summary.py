@@ -121,4 +121,11 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         onset_basis=onset_basis,
         facts=facts,
         hint_codes=hint_codes,
+        onset_steadiness=_steadiness([ep for _, ep in firsts]),
     )
+
+
+def _steadiness(firsts: list) -> dict:
+    from footnote.server.analysis.effort import onset_steadiness  # effort uses this module's spread
+
+    return onset_steadiness(firsts)

@@ -37,7 +37,7 @@ from footnote.server.dashboard.bodies import BodyLimit
 from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.hosts import HostAllowList, served_names
 from footnote.server.dashboard.pagedata import PageData
-from footnote.server.dashboard.routes import api, doctor, exports, login, pages
+from footnote.server.dashboard.routes import api, doctor, exports, login, pages, watch
 from footnote.server.dashboard.templating import render
 from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
 
@@ -142,6 +142,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(doctor.pages)
     app.include_router(doctor.api)
+    app.include_router(watch.pages)
+    app.include_router(watch.api)
     app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
     docs_page = _swagger_ui()
 

@@ -2,7 +2,9 @@
 
 Everything the dashboard takes is small: a login (a password of at most 1,024
 characters, percent-encoded: LOGIN_BODY_BYTES), an annotation or a setup (a few KB of
-JSON or form, BODY_BYTES). A body declared larger (Content-Length) is refused before a
+JSON or form, BODY_BYTES); only the watch's file, uploaded after a login, may be larger
+(device.watch.read.MAX_WATCH_FILE_BYTES, and its form's envelope: UPLOADS; its own route
+checks it again). A body declared larger (Content-Length) is refused before a
 byte of it is read; one sent without a length (chunked) is counted as it comes and
 refused as soon as it passes the cap. Nothing is spooled to the SD card (Starlette's
 multipart parser writes a file part over 1 MB to the temporary folder), and nothing big
@@ -12,13 +14,22 @@ is held in memory.
 from __future__ import annotations
 
 import json
+import re
+
+from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 
 LOGIN_BODY_BYTES = 16 * 1024
 BODY_BYTES = 64 * 1024
+UPLOADS = (
+    (re.compile(r"/runs/[0-9]+/watch"), MAX_WATCH_FILE_BYTES + BODY_BYTES),  # a form: the file and the CSRF field
+    (re.compile(r"/api/runs/[0-9]+/watch-file"), MAX_WATCH_FILE_BYTES),  # the file itself
+)
 
 
 def cap_for(path: str) -> int:
-    return LOGIN_BODY_BYTES if path == "/login" else BODY_BYTES
+    if path == "/login":
+        return LOGIN_BODY_BYTES
+    return next((cap for pattern, cap in UPLOADS if pattern.fullmatch(path)), BODY_BYTES)
 
 
 def _too_large(cap: int) -> tuple[dict, dict]:

@@ -46,6 +46,12 @@ EPISODE_COLUMNS = [
     "rest_periods_count",
     *ANNOTATION_FIELDS,  # the annotations table's: what the runner said
     "evidence",
+    # Effort (issue 24): empty when unknown, never 0.
+    "hr_onset_bpm",
+    "hr_worse_bpm",
+    "hr_relief_bpm",
+    "hr_fall_at_relief_bpm",
+    "grade_at_onset_pct",
 ]
 # The samples' columns as the database names them (SAMPLE_FIELDS), with the local time beside t_s.
 SAMPLE_COLUMNS = ["run_id", SAMPLE_FIELDS[0], "time_local", *SAMPLE_FIELDS[1:]]
@@ -63,6 +69,10 @@ def safe(value):
 
 def _num(value, digits: int = 1):
     return "" if value is None else round(value, digits)
+
+
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def episode_rows(data: ExportData) -> list[dict]:
@@ -94,6 +104,11 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "rest_periods_count": len(ep.rest_periods),
                     **_annotation_cells(ep.annotation),
                     "evidence": " | ".join(sentences.episode_evidence(ep)),
+                    "hr_onset_bpm": _int(ep.hr_onset_bpm),
+                    "hr_worse_bpm": ";".join(_int(v) for v in ep.hr_worse_bpm),
+                    "hr_relief_bpm": _int(ep.hr_relief_bpm),
+                    "hr_fall_at_relief_bpm": _int(ep.hr_fall_at_relief_bpm),
+                    "grade_at_onset_pct": _num(ep.grade_at_onset_pct),
                 }
             )
     return out

@@ -161,6 +161,10 @@ def summary_page(data: ExportData) -> list:
         ["Stopping to relief", _spread(s.rest_to_relief_s, duration)],
         ["Where it is felt", felt],
     ]
+    hr = s.onset_steadiness.get("heart_rate") if s.onset_steadiness else None
+    if hr and hr["n"]:
+        rows.insert(5, ["Heart rate at first numbness", _spread_dict(hr, lambda v: f"{v:.0f} bpm")])
+        rows.insert(6, ["Steadiest across runs", sentences.onset_steadiness(s.onset_steadiness)])
     story += [Spacer(1, 6), grid([[p(a, CELL), p(b, CELL)] for a, b in rows], [55 * mm, WIDTH - 55 * mm], header=False)]
     story += places_table(data)
     story += questionnaire_table(data)
@@ -338,6 +342,9 @@ def run_section(data: ExportData, row, ra) -> list:
     story.append(grid(table_rows, [8 * mm, 42 * mm, 38 * mm, 42 * mm, 22 * mm, WIDTH - 152 * mm]))
     for ep in ra.episodes:
         lines = sentences.episode_evidence(ep)
+        effort = sentences.episode_effort(ep)
+        if effort:
+            lines.append(effort)
         if ep.annotation is not None:
             a = ep.annotation
             parts = [f"felt in: {location(a.location)}" + (f", {a.side}" if a.side else "")]

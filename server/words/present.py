@@ -32,6 +32,7 @@ def episode(ep: Episode) -> dict[str, Any]:
         "reason": sentences.episode_reason(ep),
         "evidence": sentences.episode_evidence(ep),
         "hints": sentences.hints(ep.hint_codes),
+        "effort": sentences.episode_effort(ep),
     }
 
 
@@ -50,6 +51,7 @@ def summary(s: Summary) -> dict[str, Any]:
             out["hints"] = sentences.summary_hints(s)
             value = [red_flag(f) for f in s.red_flags]
         out[key] = value
+    out["onset_steadiness_text"] = sentences.onset_steadiness(s.onset_steadiness)
     return out
 
 
