@@ -233,3 +233,24 @@ def test_the_api_docs_start_under_their_policy(browser, dashboard):
     page.goto(dashboard.url + "/docs")
     page.locator("#swagger-ui .swagger-ui").wait_for(timeout=30_000)
     assert not refused, refused
+
+
+def gpx(creator: str, day: str = "2026-11-09") -> bytes:
+    points = "".join(
+        f'<trkpt lat="46.{i:04d}" lon="14.0"><time>{day}T06:{30 + i // 6:02d}:{i % 6 * 10:02d}Z</time></trkpt>'
+        for i in range(12)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="{creator}">'
+        f"<trk><type>running</type><trkseg>{points}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def test_a_watch_file_brings_in_only_text_and_dates_footnote_can_show():
+    from footnote.device.watch.activity import WatchFileError
+    from footnote.device.watch.read import read_watch_file
+
+    assert read_watch_file(gpx("Forerunner 265")).device == "Forerunner 265"
+    assert read_watch_file(gpx("Forerunner\u202e562")).device is None  # a bidi control: not a name
+    with pytest.raises(WatchFileError, match="outside the years 2000 to 2100"):
+        read_watch_file(gpx("Forerunner 265", day="9999-12-31"))
