@@ -22,6 +22,7 @@ MODULES = [
     "bench_dashboard",
     "bench_export",
     "bench_access",
+    "bench_abuse",
     "bench_sdcard",
     "bench_real_runs",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from footnote.device import __version__
 from footnote.device.db.connect import advice
 from footnote.device.errors import DamagedDatabase, FootnoteError
-from footnote.device.paths import add_db_option, resolve_db
+from footnote.device.paths import PRIVATE_UMASK, add_db_option, keep_private, resolve_db
 
 # The Pi side's command modules besides this one, in the order `footnote --help` lists them.
 COMMAND_MODULES = (
@@ -47,6 +48,8 @@ def cmd_log(args: argparse.Namespace) -> int:
     from footnote.device.live import run_logger
 
     config = load_config(args.config)
+    db_path = resolve_db(args.db, config)
+    keep_private(db_path)
     footpod = None
     if not args.no_footpod:
         from footnote.device.parts.footpod import FootpodClient
@@ -57,9 +60,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         from footnote.device.parts.strap import StrapClient
 
         strap = StrapClient.from_config(config).run
-    run_ids = asyncio.run(
-        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod, strap=strap)
-    )
+    run_ids = asyncio.run(run_logger(config, db_path=db_path, record_path=args.record, footpod=footpod, strap=strap))
     print("runs recorded: " + ", ".join(map(str, run_ids)))
     return 0
 
@@ -73,6 +74,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
     db_path = resolve_db(args.db, load_config(args.config))
+    keep_private(db_path)
     health = examine(db_path)
     if health.set_aside_needed:
         raise DamagedDatabase(advice(db_path, health.detail, foreign=health.state == "foreign"))
@@ -276,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False)
     args.config = getattr(args, "config", None)
+    os.umask(PRIVATE_UMASK)  # health data: every file footnote makes is the runner's alone
     # The logger's own progress (runs opened and closed) matters in its journal; for the
     # other commands it is noise unless asked for with -v.
     quiet = logging.INFO if args.command == "log" else logging.WARNING

@@ -9,6 +9,10 @@ import ctypes
 import ctypes.util
 import os
 
+# The years a run may start in: anything outside is a typo or a clock gone wrong, not a run
+# (replay refuses such a header, the dashboard such a corrected start time).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
 _TIME_ERROR = 5  # adjtimex() return value: "clock not synchronised"
 
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footnote.device.errors import ConfigError
-from footnote.device.paths import sync_folder
+from footnote.device.errors import ConfigError, UnusableFile
+from footnote.device.paths import open_regular, sync_folder
 from footnote.device.rules.motion import CADENCE_CONVENTIONS
 
 # BCM numbers a Pi brings out on its 40-pin header.
@@ -66,7 +66,9 @@ _ARGON2ID = re.compile(
     r"\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,}"
 )
 # A hand-edited hash must not make a login exhaust the Pi's 512 MB or take minutes.
-MAX_HASH_MEMORY_KIB = 256 * 1024
+# Two logins at once (server.dashboard.auth.MAX_CONCURRENT_HASHES) at 64 MiB each leave
+# the logger most of a 512 MB Pi; footnote's own setting is 19 MiB.
+MAX_HASH_MEMORY_KIB = 64 * 1024
 MAX_HASH_PASSES = 10
 MAX_HASH_LANES = 4
 
@@ -247,15 +249,48 @@ def _check_pins(config: Config) -> None:
         used[pin] = f"feedback.{name}"
 
 
+# A config is a few hundred bytes; this leaves room for comments and refuses /dev/zero.
+MAX_CONFIG_BYTES = 64 * 1024
+_TOML_AT = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column \d+\)$", re.S)
+
+
+def _read_toml(path: Path) -> tuple[str, dict]:
+    """The config file's text and its TOML. Missing: ("", {}). Anything footnote cannot
+    read (not a regular file, larger than MAX_CONFIG_BYTES, not UTF-8, not TOML, nested
+    too deeply) is one ConfigError naming the file (and the line, where TOML says)."""
+    try:
+        with open_regular(path, max_bytes=MAX_CONFIG_BYTES) as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except UnusableFile as exc:
+        if not os.path.exists(path):
+            return "", {}
+        raise ConfigError(str(exc)) from None
+    if len(raw) > MAX_CONFIG_BYTES:  # it grew since it was looked at
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes: not a file footnote writes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_AT.match(str(exc))
+        where = f"line {found['line']}: " if found else ""
+        raise ConfigError(f"{path}: {where}this is not valid TOML ({found['what'] if found else exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: this is not valid TOML footnote writes (nested too deeply)") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     path = Path(path) if path else default_config_path()
-    if not path.exists():
+    text, data = _read_toml(path)
+    if not text:
         return parse_config({}, path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    return parse_config(data, path)
+        return parse_config(data, path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _toml_value(value: object) -> str:
@@ -329,11 +364,7 @@ def set_password_hash(path: str | Path, password_hash: str) -> Config:
     other key and comment, and drop a plain-text dashboard.password if the file still
     has one. Returns the config as saved."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    text, data = _read_toml(path)
     dashboard = data.get("dashboard")
     if isinstance(dashboard, dict):
         dashboard.pop(LEGACY_PASSWORD_KEY, None)

@@ -13,12 +13,20 @@ below (a test checks they are in step), so they read like a runner's week:
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from footnote.device.errors import NotADemoDatabase, UnusableFile
 from footnote.device.logger.story import Pod, Story
-from footnote.device.paths import demo_sessions
+from footnote.device.paths import demo_sessions, open_regular
+
+# What marks a database as the demo's own (SQLite's application_id, in the file's header,
+# "FNdm"): `footnote demo` replaces only a database carrying it, or makes a new one.
+DEMO_APPLICATION_ID = 0x464E646D
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _resolving(day: str, onset_min: float, seed: int) -> Story:
@@ -71,24 +79,70 @@ DEMO_ANNOTATIONS: dict[str, dict[str, Any]] = {
 }
 
 
+def is_demo_db(db_path: Path) -> bool:
+    """Whether the file at db_path is a database `footnote demo` made (read from its
+    header; UnusableFile when it is not a regular file)."""
+    with open_regular(db_path) as f:
+        header = f.read(100)
+    return header[:16] == _SQLITE_MAGIC and int.from_bytes(header[68:72], "big") == DEMO_APPLICATION_ID
+
+
+def _check_replaceable(db_path: Path) -> None:
+    if os.path.lexists(db_path):
+        try:
+            ours = is_demo_db(db_path)
+        except UnusableFile as exc:
+            raise NotADemoDatabase(
+                f"{exc}: footnote demo writes only to a new file or to its own demo database"
+            ) from None
+        if not ours:
+            raise NotADemoDatabase(
+                f"{db_path} exists and footnote demo did not make it: it writes only to a new file or to its own demo "
+                "database (choose another --db; delete an old demo database yourself)"
+            )
+    elif os.path.lexists(f"{db_path}-wal"):
+        raise NotADemoDatabase(
+            f"{db_path}-wal exists (it may hold another database's last runs): footnote demo writes only to a new "
+            "file or to its own demo database"
+        )
+
+
 def build_demo_db(db_path: str | Path) -> str:
     """Replay every bundled demo file into a fresh database at db_path, add the demo
-    runner's annotations, and return a summary of what was stored."""
+    runner's annotations, and return a summary of what was stored.
+
+    Only a path that does not exist or a database made here before (DEMO_APPLICATION_ID)
+    is written to, anything else raises NotADemoDatabase and stays as it is. The database
+    is built beside db_path under a temporary name and renamed over it when complete."""
+    db_path = Path(db_path)
+    _check_replaceable(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=db_path.parent, prefix=f".{db_path.name}.") as folder:
+        building = Path(folder) / db_path.name
+        summary = _build(building)
+        _check_replaceable(db_path)  # asked again: nothing else may have appeared there meanwhile
+        for suffix in ("-wal", "-shm"):  # the old demo's: never paired with the new file
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        os.replace(building, db_path)
+    return summary
+
+
+def _build(db_path: Path) -> str:
     from footnote.device.db.reader import events_of
     from footnote.device.db.store import Store
     from footnote.device.logger.replay import replay_file
 
-    db_path = Path(db_path)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     lines = []
     with Store(db_path, fsync_samples=False) as store:
+        with store.conn:
+            store.conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
         for path in demo_sessions():
             run_ids = replay_file(path, store=store)
             for run_id in run_ids:
                 kinds = ", ".join(kind for _, kind, _, _ in events_of(store.conn, run_id)) or "no numbness marked"
                 lines.append(f"run {run_id} from {path.name}: {kinds}")
                 _annotate(store.conn, run_id, path.name)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file itself before it is renamed
     return "\n".join(lines)
 
 

@@ -65,3 +65,16 @@ class DamagedDatabase(FootnoteError, OSError):
 
 class PinsUnavailable(FootnoteError, OSError):
     """The button or the feedback pins could not be opened (the message names why)."""
+
+
+class UnusableFile(FootnoteError, OSError):
+    """A file given as input that is missing, unreadable, too big, or not a regular file (a
+    folder, a FIFO, a device); the message names it."""
+
+
+class NotADemoDatabase(FootnoteError, FileExistsError):
+    """A file `footnote demo` will not replace: it did not make it (the message names it)."""
+
+
+class RunCannotBeShown(FootnoteError, ValueError):
+    """A stored run whose times cannot be shown (server.analysis.showable); the message names it."""

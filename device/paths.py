@@ -4,12 +4,23 @@ database every command uses."""
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
+import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
+
+from footnote.device.errors import UnusableFile
 
 if TYPE_CHECKING:
     from footnote.device.config import Config
+
+
+# The runner's health data is for the runner alone: footnote's commands run with this
+# umask (device.cli), so every folder they make is 0700 and every file 0600 (the
+# database, its -wal and -shm, which SQLite gives the database's own mode, the analysis
+# cache, the journals, the exports).
+PRIVATE_UMASK = 0o077
 
 
 def data_dir() -> Path:
@@ -23,12 +34,13 @@ def default_db() -> Path:
 
 def resolve_db(db: Path | None, config: Config) -> Path:
     """The database a command uses: --db, else logger.db in the config, else
-    $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
-    reads or writes runs asks here, so the logger, replay, the dashboard and the export
-    always agree."""
-    if db:
-        return Path(db)
-    return Path(config.logger.db) if config.logger.db else default_db()
+        $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
+        reads or writes runs asks here, so the logger, replay, the dashboard and the export
+        always agree. A path that exists but is not a regular file (a FIFO, which SQLite
+    would wait on forever; a folder; a device) is refused here (UnusableFile)."""
+    path = Path(db) if db else Path(config.logger.db) if config.logger.db else default_db()
+    check_regular(path)
+    return path
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -65,3 +77,67 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+
+
+def check_regular(path: Path) -> None:
+    """Refuse (UnusableFile) a path that exists and is not a regular file, or a link to one.
+    Only stat is asked: opening a FIFO would wait for a writer."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UnusableFile(f"{path}: cannot be used ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        raise UnusableFile(f"{path}: not a regular file ({_kind(mode)})")
+
+
+def open_regular(path: Path, *, max_bytes: int | None = None) -> BinaryIO:
+    """`path` opened for reading (binary), if it is a regular file. Opened without
+    blocking and looked at through the open descriptor, so a FIFO (or a file swapped
+    for one) is refused at once instead of waiting for a writer; a folder or a device is
+    refused too, and with `max_bytes` a file larger than that. UnusableFile names the file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise UnusableFile(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UnusableFile(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnusableFile(f"{path}: not a regular file ({_kind(info.st_mode)})")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise UnusableFile(f"{path}: larger than {max_bytes} bytes: not a file footnote writes")
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def keep_private(db_path: Path) -> None:
+    """Make an SQLite database made before footnote set PRIVATE_UMASK private too: the
+    file, its -wal, -shm and -journal (0600), and footnote's own data folder when it is
+    there (0700). Files of another user, or that cannot be changed, are left as they are."""
+    folder = db_path.absolute().parent
+    if folder == data_dir().absolute():
+        _chmod_own(folder, 0o700)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _chmod_own(Path(f"{db_path}{suffix}"), 0o600)
+
+
+def _chmod_own(path: Path, mode: int) -> None:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+        if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & ~mode:
+            os.chmod(path, stat.S_IMODE(info.st_mode) & mode, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass

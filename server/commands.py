@@ -99,6 +99,7 @@ def cmd_password(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.exports import FORMATS, SAMPLES_CSV, collect, parse_day
+    from footnote.server.words.vocabulary import RUN_NOT_SHOWN
 
     fmt = FORMATS[args.format]
     data = collect(
@@ -116,6 +117,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             each.write(data, out)
     episodes = sum(len(ra.episodes) for ra in data.analyses)
     print(f"exported {len(data.rows)} runs, {episodes} episodes: " + ", ".join(str(path) for _, path in written))
+    for row in data.not_shown:
+        print(RUN_NOT_SHOWN.format(run_id=row.id, started=row.started_at.isoformat()))
     return 0
 
 
@@ -151,7 +154,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=Path,
         default=None,
         metavar="FILE",
-        help="the demo database, replaced if it exists (default: demo.db beside the default database)",
+        help="the demo database: a new file, or one footnote demo made, which it replaces (default: demo.db beside the default database)",
     )
     p.add_argument(
         "--host", default=None, help="address to listen on (default: dashboard.host in the config, 127.0.0.1)"

@@ -184,7 +184,7 @@ def test_the_dashboard_serves_every_page_without_matplotlib(server):
     code = (
         "import sys; from fastapi.testclient import TestClient;"
         "from footnote.server.dashboard.app import create_app;"
-        f"c = TestClient(create_app({str(server_db(server))!r}));"
+        f"c = TestClient(create_app({str(server_db(server))!r}, names=['testserver']));"
         "paths = ['/', '/runs/1', '/runs/1/timeline.svg?width=390', '/runs/1?from_s=500&to_s=900',"
         " '/runs/1/timeline.svg?width=390&from_s=500&to_s=900', '/api/runs/1/samples?max_points=300',"
         " '/trends', '/trends.svg?width=390', '/export', '/runs/1/episodes/1/annotate', '/api/trends'];"

@@ -228,3 +228,33 @@ def test_the_fhir_and_csv_exports_load_neither_charts_nor_pdf_packages(demo_db, 
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+NEUTRAL_STARTS = ("=", "+", "-", "@")
+
+
+def test_csv_cells_stay_text_whatever_the_separator(dashboard):
+    """Excel in a de/fr/nl locale splits a line at ';' and ignores the quoting; others at
+    tabs. Read back with ',', ';' and tab as the separator, no cell starts a formula, and
+    with ',' the runner's text comes back with only the apostrophes added."""
+    from tests.helpers import client, csrf
+
+    note = "ok;=5+5;x,@SUM(A1)\t-2+3\n+cmd|' /C calc'!A0\r\n=1"
+    c = client(dashboard)
+    saved = c.put(
+        "/api/runs/1/episodes/1/annotation",
+        json={"location": "calf", "note": note, "shoes": "=1+1;=2", "lacing": 'a,-3;@x "=4"'},
+        headers=csrf(c),
+    )
+    assert saved.status_code == 200, saved.text
+    text = c.get("/export/episodes.csv").text
+    header, first = text.splitlines()[:2]
+    assert header.startswith('"run_id","run_start_local",')  # every text field quoted
+    assert re.match(r'^1,"2026-11-09T06:30:00\+00:00",1,"', first)  # numbers stay numbers
+    for separator in (",", ";", "\t"):
+        for row in csv.reader(text.splitlines(), delimiter=separator):
+            starts = [cell for cell in row if cell.startswith(NEUTRAL_STARTS)]
+            assert not starts, (separator, starts)
+    row = next(csv.DictReader(text.splitlines(keepends=True)))
+    assert row["note"] == "ok;'=5+5;x,'@SUM(A1)\t'-2+3\n'+cmd|' /C calc'!A0\r\n'=1"
+    assert row["shoes"] == "'=1+1;'=2" and row["lacing"] == "a,'-3;'@x \"'=4\""

@@ -29,7 +29,7 @@ def _schema():
 
     db = Path(tempfile.mkdtemp()) / "demo.db"
     build_demo_db(db)
-    app = create_app(db)
+    app = create_app(db, names=["testserver"])  # the name schemathesis's ASGI client sends
     app.state.fuzz_db = db
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 

@@ -109,3 +109,62 @@ def test_kill_9_loses_no_event_whose_feedback_was_given(db_path, tmp_path):
     result = footnote("replay", str(demo_sessions()[-1]), "--db", str(db_path))
     assert result.returncode == 0, result.stderr
     assert rows(db_path, "SELECT count(*) FROM runs WHERE ended_t_s IS NULL") == [(0,)]
+
+
+def sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_demo_never_writes_over_a_runners_database(tmp_path):
+    """`footnote demo --db` pointed at the runner's own database by mistake, while the
+    logger holds it open with a run in its -wal not yet checkpointed: refused, one line,
+    and not a byte of either file changes."""
+    import sqlite3
+
+    real = tmp_path / "footnote.db"
+    assert footnote("replay", str(demo_sessions()[0]), "--db", str(real)).returncode == 0
+    logger = sqlite3.connect(real)
+    try:
+        with logger:
+            logger.execute("UPDATE runs SET device = 'the runner''s Pi'")  # in the -wal only
+        wal = Path(f"{real}-wal")
+        assert wal.stat().st_size > 0
+        before = (sha(real), sha(wal))
+        result = footnote("demo", "--db", str(real), "--no-serve")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1 and "footnote demo did not make it" in result.stderr
+        assert (sha(real), sha(wal)) == before
+    finally:
+        logger.close()
+    assert rows(real, "SELECT device FROM runs") == [("the runner's Pi",)]
+
+
+def test_demo_refuses_anything_it_did_not_make(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my training plan\n")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    orphan_wal = tmp_path / "gone.db-wal"
+    orphan_wal.write_bytes(b"the last runs of a database moved away")
+    for target in (notes, fifo, folder, tmp_path / "gone.db"):
+        result = footnote("demo", "--db", str(target), "--no-serve")  # a FIFO must not hang it
+        assert result.returncode == 2 and result.stderr.startswith(f"footnote: {target}"), result.stderr
+        assert "Traceback" not in result.stderr
+    assert notes.read_text() == "my training plan\n" and fifo.exists() and folder.is_dir()
+    assert orphan_wal.read_bytes() == b"the last runs of a database moved away"
+
+
+def test_demo_marks_the_database_it_makes_and_replaces_only_that(tmp_path):
+    from footnote.device.demo import DEMO_APPLICATION_ID
+
+    db = tmp_path / "new" / "demo.db"
+    assert footnote("demo", "--db", str(db), "--no-serve").returncode == 0
+    assert rows(db, "PRAGMA application_id") == [(DEMO_APPLICATION_ID,)]
+    with open(db, "r+b") as f:  # the same file, its mark gone: no longer the demo's
+        f.seek(68)
+        f.write(b"\0\0\0\0")
+    assert footnote("demo", "--db", str(db), "--no-serve").returncode == 2

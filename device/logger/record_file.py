@@ -11,7 +11,7 @@
     {"t": 10.5, "tick": true}
     {"t": 12.0, "end": true}
 
-`t` is seconds since the logger started, never decreasing. Optional header keys:
+`t` is seconds since the logger started, never decreasing, at most MAX_T_S. Optional header keys:
 `clock_synced` (bool, default true). Optional keys on a "connected" line: `address`,
 `name`, `feature` (RSC Feature bits), `location` (Sensor Location). "hrm" is one Heart
 Rate Measurement notification (0x2A37) byte for byte, and "strap" the heart-rate strap's
@@ -20,6 +20,11 @@ Location). A "tick" line says
 the logger was still running at `t` with nothing else happening: the logger writes one
 when it confirms a press or hold, so a file that ends there (a killed logger, a power
 cut) still replays that hold.
+
+A file is read line by line, each at most MAX_LINE_BYTES of UTF-8: anything else (a
+line nested too deeply, a number too long to convert, a lone surrogate, bytes that are not
+UTF-8, a start outside EARLIEST_YEAR-LATEST_YEAR, a packet longer than a BLE attribute,
+a name longer than a BLE name) is a ReplayFormatError naming the line.
 """
 
 from __future__ import annotations
@@ -30,11 +35,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
+from footnote.device.clock import EARLIEST_YEAR, LATEST_YEAR
 from footnote.device.errors import ReplayFormatError
+from footnote.device.rules.text import MAX_DEVICE_NAME_BYTES, text_problem
 
 FORMAT_VERSION = 1
+MAX_LINE_BYTES = 64 * 1024  # a line is at most a packet's hex or a pod's name: ~1.5 KB
+MAX_T_S = 10 * 365.25 * 86400.0  # ten years of a logger running without a restart
+MAX_PACKET_BYTES = 512  # the longest value a BLE attribute can have (Core Specification, ATT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +121,19 @@ def _fail(line_no: int, message: str) -> ReplayFormatError:
     return ReplayFormatError(f"line {line_no}: {message}")
 
 
-def parse_header(line: str) -> Header:
+def _json(line_no: int, line: str) -> object:
     try:
-        obj = json.loads(line)
+        return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise _fail(1, f"not JSON ({exc.msg})") from None
+        raise _fail(line_no, f"not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise _fail(line_no, "not JSON footnote writes (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise _fail(line_no, f"not JSON footnote writes ({str(exc).split(':')[0]})") from None
+
+
+def parse_header(line: str) -> Header:
+    obj = _json(1, line)
     if not isinstance(obj, dict) or obj.get("footnote_replay") != FORMAT_VERSION:
         raise _fail(1, 'expected a header like {"footnote_replay": 1, "started_at": "..."}')
     try:
@@ -124,6 +142,8 @@ def parse_header(line: str) -> Header:
         raise _fail(1, "started_at must be an ISO-8601 date and time") from None
     if started_at.tzinfo is None:
         raise _fail(1, "started_at needs a time zone (for example a trailing Z)")
+    if not EARLIEST_YEAR <= started_at.year <= LATEST_YEAR:
+        raise _fail(1, f"started_at must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}, not {started_at.year}")
     synced = obj.get("clock_synced", True)
     if not isinstance(synced, bool):
         raise _fail(1, "clock_synced must be true or false")
@@ -132,15 +152,14 @@ def parse_header(line: str) -> Header:
 
 def parse_line(line_no: int, line: str, previous_t: float) -> Input:
     """Parse one input line; raise ReplayFormatError naming line_no if it is invalid."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise _fail(line_no, f"not JSON ({exc.msg})") from None
+    obj = _json(line_no, line)
     if not isinstance(obj, dict):
         raise _fail(line_no, "expected a JSON object")
     t = obj.get("t")
     if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
         raise _fail(line_no, '"t" must be a number of seconds >= 0')
+    if t > MAX_T_S:
+        raise _fail(line_no, f'"t" must be at most {MAX_T_S:.0f} seconds (ten years), not {t:.6g}')
     if t < previous_t:
         raise _fail(line_no, f'"t" went backwards ({t} after {previous_t})')
     kinds = [k for k in KINDS if k in obj]
@@ -156,6 +175,8 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
     elif kind in ("rsc", "hrm"):
         if not isinstance(value, str):
             raise _fail(line_no, f'"{kind}" must be a hex string')
+        if len(value) > 2 * MAX_PACKET_BYTES:
+            raise _fail(line_no, f'"{kind}" is longer than a BLE packet can be ({MAX_PACKET_BYTES} bytes)')
         try:
             value = bytes.fromhex(value)
         except ValueError:
@@ -167,23 +188,59 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
             if key in obj:
                 if not isinstance(obj[key], type_) or isinstance(obj[key], bool):
                     raise _fail(line_no, f'"{key}" must be a {type_.__name__}')
+                if isinstance(obj[key], str):
+                    _check_text(line_no, key, obj[key])
+                elif not 0 <= obj[key] <= 0xFFFF_FFFF:
+                    raise _fail(line_no, f'"{key}" must be between 0 and {0xFFFF_FFFF}')
                 extra[key] = obj[key]
     elif value is not True:
         raise _fail(line_no, f'"{kind}" must be true')
     return Input(line_no=line_no, t=float(t), kind=kind, value=value, extra=extra)
 
 
-def read_replay(stream: TextIO) -> tuple[Header, Iterator[Input]]:
+def _check_text(line_no: int, key: str, value: str) -> None:
+    problem = text_problem(value)
+    if problem:
+        raise _fail(line_no, f'"{key}" {problem}')
+    if len(value.encode("utf-8")) > MAX_DEVICE_NAME_BYTES:
+        raise _fail(line_no, f'"{key}" is longer than a BLE name can be ({MAX_DEVICE_NAME_BYTES} bytes)')
+
+
+def _lines(stream: TextIO | BinaryIO) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, each read with a bound: a file without line
+    breaks (or /dev/zero) is refused at MAX_LINE_BYTES, not read into memory."""
+    line_no = 0
+    while True:
+        line_no += 1
+        try:
+            line = stream.readline(MAX_LINE_BYTES + 1)
+        except UnicodeDecodeError:  # a text stream
+            raise _fail(line_no, "not UTF-8 text") from None
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES:
+            raise _fail(line_no, f"longer than {MAX_LINE_BYTES} bytes: not a line footnote writes")
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _fail(line_no, "not UTF-8 text") from None
+        yield line_no, line
+
+
+def read_replay(stream: TextIO | BinaryIO) -> tuple[Header, Iterator[Input]]:
     """The header, and an iterator over the inputs that raises ReplayFormatError at the
-    first bad line (after yielding every good line before it)."""
-    first = stream.readline()
-    if not first:
+    first bad line (after yielding every good line before it). `stream` is the file
+    opened in binary (as replay_file does) or as UTF-8 text."""
+    lines = _lines(stream)
+    first = next(lines, None)
+    if first is None:
         raise _fail(1, "the file is empty")
-    header = parse_header(first)
+    header = parse_header(first[1])
 
     def inputs() -> Iterator[Input]:
         previous_t = 0.0
-        for line_no, line in enumerate(stream, start=2):
+        for line_no, line in lines:
             if not line.strip():
                 continue
             item = parse_line(line_no, line, previous_t)

@@ -19,6 +19,7 @@ from footnote.device.logger.recorder import RecorderSettings, RunRecorder
 from footnote.device.parts.button import attach_button
 from footnote.device.parts.feedback import SilentIndicator
 from footnote.device.parts.protocols import Indicator, RunStore
+from footnote.device.paths import open_regular
 
 REPLAY_BUTTON_PIN = 17
 
@@ -36,12 +37,22 @@ def replay_file(
     `start_run=False` opens no run at the file's start (a journal that begins between
     runs, device.durability.journal): the first press or movement opens one, as it did live.
 
-    A bad line raises ReplayFormatError naming its line number, after everything before
-    it has been stored and the open run closed at the last good input.
+    A bad line raises ReplayFormatError naming the file and its line number ("FILE: line
+    N: ..."), after everything before it has been stored and the open run closed at the
+    last good input. A path that is not a regular file raises UnusableFile.
     """
     path = Path(path)
+    try:
+        return _replay(path, store=store, indicator=indicator, settings=settings, start_run=start_run)
+    except ReplayFormatError as exc:
+        raise ReplayFormatError(f"{path}: {exc}") from None
+
+
+def _replay(
+    path: Path, *, store: RunStore, indicator: Indicator | None, settings: RecorderSettings | None, start_run: bool
+) -> list[int]:
     settings = settings or RecorderSettings(source=f"replay:{path.name}")
-    with open(path, encoding="utf-8") as stream:
+    with open_regular(path) as stream:
         header, inputs = read_replay(stream)
         factory = MockFactory()
         button = Button(REPLAY_BUTTON_PIN, pull_up=True, bounce_time=None, pin_factory=factory)

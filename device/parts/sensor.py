@@ -32,6 +32,8 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakConnectionError, BleakNotFoundError, establish_connection
 
+from footnote.device.rules.text import device_name
+
 logger = logging.getLogger(__name__)
 
 SCAN_WINDOW_S = 3.0  # how long an unpaired scan listens before taking the strongest sensor
@@ -87,7 +89,10 @@ async def scan_for(service_uuid: str, *, timeout_s: float) -> list[FoundSensor]:
         found = await BleakScanner.discover(timeout=timeout_s, service_uuids=[service_uuid], return_adv=True)
     sensors = [
         FoundSensor(
-            name=device.name or adv.local_name or "(no name)", address=device.address, rssi=adv.rssi, device=device
+            name=device_name(device.name or adv.local_name) or "(no name)",
+            address=device.address,
+            rssi=adv.rssi,
+            device=device,
         )
         for device, adv in found.values()
         if service_uuid in adv.service_uuids
@@ -183,10 +188,12 @@ class SensorClient:
             # disconnected callback before the link finally came up.
             dropped.clear()
             info = {read.key: await _read_int(client, read.uuid, read.size) for read in profile.reads}
-            link("connected", address=device.address, name=device.name, **info)
+            # A name that is not text (control characters, longer than BLE allows) is no name.
+            name = device_name(device.name)
+            link("connected", address=device.address, name=name, **info)
             linked = True
             self.connections += 1
-            logger.info("%s %s (%s) connected", profile.label, device.name, device.address)
+            logger.info("%s %s (%s) connected", profile.label, name, device.address)
             clock = inputs.clock
             await client.start_notify(profile.measurement_uuid, lambda _char, data: notify(clock(), bytes(data)))
             await dropped.wait()

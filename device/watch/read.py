@@ -10,6 +10,8 @@ recording whose times go back more than a second.
 
 from __future__ import annotations
 
+from footnote.device.clock import EARLIEST_YEAR, LATEST_YEAR
+from footnote.device.rules.text import device_name
 from footnote.device.watch.activity import ON_FOOT, WatchActivity, WatchFileError
 
 MAX_WATCH_FILE_BYTES = 32 * 2**20
@@ -61,4 +63,8 @@ def read_watch_file(data: bytes, *, name: str = "the file") -> WatchActivity:
         (b.time - a.time).total_seconds() < -1 for a, b in zip(activity.records, activity.records[1:], strict=False)
     ):
         raise WatchFileError(f"{name}: its record times go backwards; a damaged file?")
-    return WatchActivity(format=activity.format, sport=activity.sport, device=activity.device, records=records)
+    if not (records[0].time.year >= EARLIEST_YEAR and records[-1].time.year <= LATEST_YEAR):
+        raise WatchFileError(f"{name}: its times are outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    # The watch's name is what the file says: kept only when it is text (device.rules.text).
+    device = device_name(activity.device)
+    return WatchActivity(format=activity.format, sport=activity.sport, device=device, records=records)

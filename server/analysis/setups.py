@@ -11,17 +11,19 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from footnote.device.db import reader
 from footnote.device.db.rows import RunSetup
+from footnote.device.rules.text import text_problem
 
-MARKUP_OR_CONTROL = re.compile(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MARKUP = re.compile(r"[<>]")
 
 
-def plain_text(value: object) -> object:
-    """Refuse markup and control characters: a setup name is words, never script text."""
-    if isinstance(value, str) and MARKUP_OR_CONTROL.search(value):
+def plain_text(value: object, *, lines: bool = False) -> object:
+    """Refuse markup and control characters (device.rules.text): a setup name is words,
+    never script text."""
+    if isinstance(value, str) and (MARKUP.search(value) or text_problem(value.strip(), lines=lines)):
         raise ValueError("must be plain text (no < > or control characters)")
     return value
 
@@ -38,10 +40,10 @@ class SetupIn(BaseModel):
 
     @field_validator("shoes", "lacing", "orthotics", "note", mode="before")
     @classmethod
-    def plain_or_none(cls, value: object) -> object:
+    def plain_or_none(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():
             return None
-        return plain_text(value)
+        return plain_text(value, lines=info.field_name == "note")
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,20 @@ privacy middleware together. Serve it with `footnote serve` (server.dashboard.se
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
@@ -25,28 +29,96 @@ from footnote.device.errors import (
     NoSuchEpisode,
     NoSuchRun,
     NothingToExport,
+    RunCannotBeShown,
 )
-from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
+from footnote.server.dashboard import lan
+from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, CsrfFirst, is_https
+from footnote.server.dashboard.bodies import BodyLimit
 from footnote.server.dashboard.deps import Settings
+from footnote.server.dashboard.hosts import HostAllowList, served_names
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages, watch
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE
+from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
 
+# Forms post only here (form-action), no <base> may move relative links elsewhere (base-uri).
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src {scripts}; frame-ancestors 'none';"
+    " form-action 'self'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": CSP.format(scripts="'self'"),
 }
+# Health data stays out of every cache (the browser's, a proxy's); the stylesheet, scripts and
+# Swagger UI's files may be kept.
+NO_STORE = {"Cache-Control": "no-store"}
+STATIC_PREFIXES = ("/static/", "/docs-static/")
+
+
+def _swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="footnote API",
+        swagger_js_url="/docs-static/swagger-ui-bundle.js",
+        swagger_css_url="/docs-static/swagger-ui.css",
+        swagger_favicon_url="/docs-static/favicon-32x32.png",
+    )
+
+
+def _docs_csp(page: HTMLResponse) -> str:
+    """The CSP of /docs: Swagger UI starts itself with an inline script, allowed by its hash
+    (and nothing else inline)."""
+    scripts = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(js.encode()).digest()).decode()}'" for js in scripts)
+    return CSP.format(scripts=f"'self' {hashes}")
+
+
+class PrivacyHeaders:
+    """ASGI middleware: the security headers and no-store on every answer, whoever gave
+    it (a route, a refusal of the Host or of a body), the docs' own CSP on /docs."""
+
+    def __init__(self, app, *, docs_csp: str) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self._docs = [(k, docs_csp.encode() if k == b"content-security-policy" else v) for k, v in self._headers]
+        self._no_store = [(k.lower().encode(), v.encode()) for k, v in NO_STORE.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        ours = self._docs if path == "/docs" else self._headers
+        if not path.startswith(STATIC_PREFIXES):
+            ours = ours + self._no_store
+        names = {k for k, _ in ours}
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + ours}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(
-    db_path: str | Path, *, password_hash: str | None = None, clock: Callable[[], float] = time.monotonic
+    db_path: str | Path,
+    *,
+    password_hash: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    host: str = "127.0.0.1",
+    names: Sequence[str] = (),
 ) -> FastAPI:
     """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
     from dashboard.password_hash (None: no login, for loopback only); the app never sees
-    the password itself. `clock` (monotonic seconds) times the sessions."""
+    the password itself. `clock` (monotonic seconds) times the sessions and the login
+    limits. `host` is the address it listens on (dashboard.host): it answers to the names
+    that serve there (server.dashboard.hosts) and to `names` (a test client's
+    "testserver"), any other Host is refused."""
     page_data = PageData(db_path)
 
     @asynccontextmanager
@@ -64,6 +136,7 @@ def create_app(
     app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
     app.state.page_data = page_data
     app.state.auth = Auth(password_hash or None, clock=clock)
+    app.state.downloads = exports.DownloadSlots()
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, api, exports, login):
         app.include_router(module.router)
@@ -72,16 +145,11 @@ def create_app(
     app.include_router(watch.pages)
     app.include_router(watch.api)
     app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+    docs_page = _swagger_ui()
 
     @app.get("/docs", include_in_schema=False)
     def docs():
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="footnote API",
-            swagger_js_url="/docs-static/swagger-ui-bundle.js",
-            swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon-32x32.png",
-        )
+        return docs_page
 
     @app.middleware("http")
     async def privacy(request: Request, call_next):
@@ -100,10 +168,18 @@ def create_app(
             response.set_cookie(
                 CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=is_https(request)
             )
-        response.headers.update(SECURITY_HEADERS)
-        if request.url.path == "/docs":  # Swagger UI starts itself with an inline script
-            del response.headers["Content-Security-Policy"]
         return response
+
+    # Outermost last: the Host first, then the body's size and the CSRF checks that need no
+    # body, all before the login check above and any route reads a byte of the body.
+    app.add_middleware(CsrfFirst)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(
+        HostAllowList,
+        names=[*served_names(host), *names],
+        lan_addresses=lan.lan_addresses if host in lan.WILDCARDS else None,
+    )
+    app.add_middleware(PrivacyHeaders, docs_csp=_docs_csp(docs_page))
 
     @app.exception_handler(NoSuchRun)
     @app.exception_handler(NoSuchEpisode)
@@ -111,6 +187,12 @@ def create_app(
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
         return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+
+    @app.exception_handler(RunCannotBeShown)
+    async def cannot_be_shown(request: Request, exc: RunCannotBeShown):
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return render(request, "message.html", {"title": RUN_NOT_SHOWN_TITLE, "message": str(exc)}, status_code=422)
 
     @app.exception_handler(DamagedDatabase)
     @app.exception_handler(NoDatabase)
@@ -126,6 +208,12 @@ def create_app(
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": message}, status_code=503)
         return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        # Which field and why, never the value sent: a 5 MB note does not come back.
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(DatabaseTooOld)
     async def database_too_old(request: Request, exc: DatabaseTooOld):

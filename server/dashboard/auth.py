@@ -10,26 +10,34 @@ request forgery.
   HTTPS. The server ends a session 30 minutes after its last request or 12 hours after
   the login, whichever comes first, and at logout; the cookie's own max-age is only a
   hint to the browser.
-- Failed logins from one client wait 0.5 s, 1 s, 2 s ... (at most 8 s) before the answer.
+- Logins are limited before any password is hashed (server.dashboard.login_limit): one
+  attempt in flight per client, 0.5 s, 1 s, 2 s ... (at most 8 s) after each wrong one,
+  and a budget of wrong passwords a minute across all clients; at most
+  MAX_CONCURRENT_HASHES hashes run at once, the others wait on the event loop, in no thread.
 - Every state-changing request must carry the CSRF token (form field `csrf_token` or
   header `X-CSRF-Token`) equal to the `footnote_csrf` cookie, and an Origin header, if
-  sent, must be this host. A cross-site page can neither read the cookie nor set the
-  header, so a forged post is refused.
+  sent, must be this dashboard's own origin (scheme, served host and port). A cross-site
+  page can neither read the cookie nor set the header, so a forged post is refused.
+  Everything that needs no body is checked before the body is read (CsrfFirst), a
+  form's token once its (size-capped, server.dashboard.bodies) body is read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from footnote.device.config import password_hash_problem
+from footnote.server.dashboard.login_limit import LoginLimiter
 
 SESSION_COOKIE = "footnote_session"
 CSRF_COOKIE = "footnote_csrf"
@@ -42,7 +50,6 @@ CSRF_COOKIE = "footnote_csrf"
 SESSION_IDLE_S = 30 * 60
 SESSION_LIFETIME_S = 12 * 3600
 PUBLIC_PATHS = ("/login", "/static/")
-MAX_DELAY_S = 8.0
 # Each argon2id check holds 19 MiB for a moment (server.dashboard.passwords): a flood of logins
 # waits its turn instead of filling the Pi's memory.
 MAX_CONCURRENT_HASHES = 2
@@ -72,18 +79,26 @@ class Auth:
         self._hash = password_hash or ""
         self._clock = clock
         self._sessions: dict[str, Session] = {}
-        self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
+        self.limiter = LoginLimiter(clock=clock)
+        self._hashing: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     def password_ok(self, attempt: str) -> bool:
-        """Blocking (an argon2id hash): call it from a worker thread."""
-        from footnote.server.dashboard.passwords import verify_password
+        """Blocking (an argon2id hash): call it from a worker thread, or await check_password."""
+        from footnote.server.dashboard import passwords
 
         if not self.enabled:
             return False
-        with self._hashing:
-            return verify_password(self._hash, attempt)
+        return passwords.verify_password(self._hash, attempt)
+
+    async def check_password(self, attempt: str) -> bool:
+        """password_ok in the thread pool, at most MAX_CONCURRENT_HASHES at once; the
+        others wait here, on the event loop, holding no thread."""
+        loop = asyncio.get_running_loop()
+        if self._hashing is None or self._hashing[0] is not loop:
+            self._hashing = (loop, asyncio.Semaphore(MAX_CONCURRENT_HASHES))
+        async with self._hashing[1]:
+            return await run_in_threadpool(self.password_ok, attempt)
 
     def new_session(self) -> str:
         token = secrets.token_urlsafe(32)
@@ -118,33 +133,69 @@ class Auth:
 
     def failure_delay(self, client: str) -> float:
         """Record a failed login and return how long to make this client wait."""
-        with self._lock:
-            n = self._failures.get(client, 0) + 1
-            self._failures[client] = n
-        return min(MAX_DELAY_S, 0.5 * 2 ** (n - 1))
+        return self.limiter.failure_delay(client)
 
     def success(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
+        self.limiter.success(client)
 
     @staticmethod
     def is_public(path: str) -> bool:
         return any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC_PATHS)
 
 
-async def require_csrf(request: Request) -> None:
-    """Dependency for every state-changing route."""
+CROSS_SITE = "Cross-site request refused."
+NO_TOKEN = "Missing or wrong CSRF token: reload the page and try again."
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _same(sent: str, cookie: str) -> bool:
+    # Bytes: compare_digest refuses str with anything but ASCII (a 500, not a 403).
+    return hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), cookie.encode("utf-8", "surrogateescape"))
+
+
+def refusal_before_body(request: Request) -> str | None:
+    """Why a state-changing request is refused, from its headers alone, or None. None
+    for a form without the X-CSRF-Token header only means its body's token is still to
+    be checked (require_csrf)."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise HTTPException(403, "Cross-site request refused.")
-    if origin == "null":
-        raise HTTPException(403, "Cross-site request refused.")
+    if origin is not None and origin.lower() != f"{request.url.scheme}://{request.headers.get('host', '')}".lower():
+        return CROSS_SITE
     cookie = request.cookies.get(CSRF_COOKIE)
+    if not cookie:
+        return NO_TOKEN
     sent = request.headers.get("x-csrf-token")
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        field = (await request.form()).get("csrf_token")
-        sent = field if isinstance(field, str) else None
-    if not cookie or not sent or not hmac.compare_digest(str(sent), cookie):
-        raise HTTPException(403, "Missing or wrong CSRF token: reload the page and try again.")
+    if sent is not None:
+        return None if _same(sent, cookie) else NO_TOKEN
+    return None if request.headers.get("content-type", "").startswith(FORM_TYPES) else NO_TOKEN
+
+
+class CsrfFirst:
+    """ASGI middleware: every state-changing request is checked for what needs no body
+    (Origin, the cookie, the header token) before anything reads its body."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            problem = refusal_before_body(Request(scope))
+            if problem:
+                # Connection: close, so the body a refused request still sends is never read.
+                refusal = JSONResponse({"detail": problem}, status_code=403, headers={"Connection": "close"})
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency for every state-changing route: the checks of CsrfFirst again, and a
+    form's token, read from its body."""
+    problem = refusal_before_body(request)
+    if problem:
+        raise HTTPException(403, problem)
+    if request.headers.get("x-csrf-token") is not None:
+        return
+    field = (await request.form()).get("csrf_token")
+    if not isinstance(field, str) or not _same(field, request.cookies[CSRF_COOKIE]):
+        raise HTTPException(403, NO_TOKEN)

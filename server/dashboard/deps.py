@@ -21,15 +21,16 @@ class Settings:
     title: str = "footnote"
 
 
-def get_settings(request: Request) -> Settings:
+# async: FastAPI would run a plain def in the thread pool, a hop for an attribute read.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_page_data(request: Request) -> PageData:
+async def get_page_data(request: Request) -> PageData:
     return request.app.state.page_data
 
 
-def get_auth(request: Request) -> Auth:
+async def get_auth(request: Request) -> Auth:
     return request.app.state.auth
 
 

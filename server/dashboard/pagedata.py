@@ -28,11 +28,13 @@ from footnote.device.db.reader import (
     watch_files_of,
 )
 from footnote.device.db.tables import FOOTPOD_SAMPLES
+from footnote.device.errors import RunCannotBeShown
 from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.jsonable import jsonable
 from footnote.server.analysis.setups import Setup, default_setup, load_setups
+from footnote.server.analysis.showable import shown, why_not_shown
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path, run_keys
 from footnote.server.charts import svg as svgcharts
 from footnote.server.charts.data import trend_points
@@ -40,7 +42,7 @@ from footnote.server.charts.downsample import downsample
 from footnote.server.dashboard import heap as memory
 from footnote.server.words import present
 from footnote.server.words import sentences as wording
-from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING
+from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING, RUN_NOT_SHOWN
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
 CACHE_CHARTS = 16
@@ -103,8 +105,17 @@ class PageData:
         return self.analyses(conn, [row])[0]
 
     def all_analyses(self, conn: sqlite3.Connection) -> list[tuple[RunRow, RunAnalysis]]:
-        rows = list_runs(conn)
+        """Every run that can be shown (server.analysis.showable), with its analysis."""
+        rows, _ = shown(list_runs(conn))
         return list(zip(rows, self.analyses(conn, rows), strict=True))
+
+    @staticmethod
+    def shown_row(conn: sqlite3.Connection, run_id: int) -> RunRow:
+        """A run's row; RunCannotBeShown when its times cannot be shown."""
+        row = get_run_row(conn, run_id)
+        if why_not_shown(row):
+            raise RunCannotBeShown(_not_shown(row))
+        return row
 
     # -- pages ------------------------------------------------------------------------------
     def runs_page(self) -> dict:
@@ -112,6 +123,7 @@ class PageData:
             pairs = self.all_analyses(conn)
             answers, _ = questionnaire.latest_answers(conn)
             notices = self.notices(conn)
+            not_shown = self.not_shown(conn)
         analyses = [ra for _, ra in pairs]
         summary = summarize(analyses)
         runs = [_run_card(row, ra) for row, ra in reversed(pairs)]
@@ -126,6 +138,7 @@ class PageData:
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
             "notices": notices,
+            "runs_not_shown": not_shown,
         }
 
     def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
@@ -134,19 +147,25 @@ class PageData:
         from footnote.device.db.notices import open_notices
         from footnote.device.durability.journal import pending_journals
 
-        shown: list[dict[str, str | None]] = [
+        told: list[dict[str, str | None]] = [
             {"created_at": n.created_at, "kind": n.kind, "message": n.message} for n in open_notices(conn)
         ]
         waiting = pending_journals(self.db_path)
         if waiting:
-            shown.append(
+            told.append(
                 {"created_at": None, "kind": "journal_waiting", "message": JOURNAL_WAITING.format(count=len(waiting))}
             )
-        return shown
+        return told
+
+    @staticmethod
+    def not_shown(conn: sqlite3.Connection) -> list[dict]:
+        """The runs that cannot be shown, each with the sentence that says so."""
+        _, unshown = shown(list_runs(conn))
+        return [{"id": row.id, "message": _not_shown(row)} for row in unshown]
 
     def run_page(self, run_id: int) -> dict:
         with self.connect() as conn:
-            row = get_run_row(conn, run_id)
+            row = self.shown_row(conn, run_id)
             ra = self.analysis(conn, row)
             ignored = len(ra.ignored_holds)
             rejected = rejected_count(conn, run_id)
@@ -274,7 +293,7 @@ class PageData:
     def timeline_svg(self, run_id: int, *, width: int, window: tuple[float, float] | None = None) -> str:
         """The run chart drawn `width` px wide, for a window (from_s, to_s) or the whole run."""
         with self.connect() as conn:
-            row = get_run_row(conn, run_id)
+            row = self.shown_row(conn, run_id)
             keys = run_keys(conn, run_id)
             ra = self.analyses(conn, [row], keys)[0]
             key = keys.get(run_id)
@@ -296,6 +315,10 @@ def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, 
     with a heart rate; a run with the watch's file or a strap as the analysis read it
     (device.db.reader.chart_samples_of)."""
     return chart_samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
+
+
+def _not_shown(row: RunRow) -> str:
+    return RUN_NOT_SHOWN.format(run_id=row.id, started=row.started_at.isoformat())
 
 
 def _offered(setup: Setup | None) -> dict | None:

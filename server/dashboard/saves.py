@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from footnote.device.clock import EARLIEST_YEAR, LATEST_YEAR
 from footnote.device.db import dashboard_writes
 from footnote.device.db.rows import Annotation, RunSetup
+from footnote.device.rules.text import text_problem
 from footnote.server.analysis import LOCATIONS
 from footnote.server.analysis.questionnaire import Answers, AnswersIn
 from footnote.server.analysis.setups import SetupIn
@@ -43,12 +45,17 @@ class AnnotationIn(BaseModel):
     def empty_is_none(cls, value):
         return None if value == "" else value
 
+    @field_validator("shoes", "lacing", "note")
+    @classmethod
+    def plain(cls, value: str | None, info: ValidationInfo) -> str | None:
+        problem = value and text_problem(value, lines=info.field_name == "note")
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 class BadStartTime(ValueError):
     """A corrected start time footnote cannot use (no offset, or an impossible year)."""
-
-
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a run outside these is a typo, not a run
 
 
 def save_annotation(db_path: str | Path, run_id: int, episode: int, note: AnnotationIn) -> None:

@@ -95,11 +95,15 @@ def serve(
     # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
     import uvicorn
 
+    from footnote.device.paths import keep_private
+    from footnote.server.analysis_cache import cache_path
     from footnote.server.dashboard import heap as memory
     from footnote.server.dashboard import lan
     from footnote.server.dashboard.app import create_app
 
-    app = create_app(db_path, password_hash=password_hash)
+    for made_before in (Path(db_path), cache_path(db_path)):  # by an older footnote, with wider modes
+        keep_private(made_before)
+    app = create_app(db_path, password_hash=password_hash, host=host)
     scheme = "https" if tls else "http"
     if is_loopback(host):
         print(f"footnote dashboard: {lan.url(scheme, host, port)}  (Ctrl-C to stop)", flush=True)
@@ -112,6 +116,10 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        # The client is the connection's own address: a X-Forwarded-For header (from anyone,
+        # 127.0.0.1 included) would let a guesser be a new client at every try.
+        proxy_headers=False,
+        forwarded_allow_ips=[],
         ssl_certfile=str(tls.certfile) if tls else None,
         ssl_keyfile=str(tls.keyfile) if tls and tls.keyfile else None,
     )

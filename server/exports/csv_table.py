@@ -1,14 +1,18 @@
 """CSV for the doctor: one row per episode with every metric and label, ISO-8601 local
 times with offset, units in the column names; optionally the samples of chosen runs.
 
-Text that came from the runner is written as text: a cell starting with = + - @ (which
-a spreadsheet would run as a formula) is prefixed with an apostrophe.
+Text is written as text: every text field is quoted, and a formula start (= + - @) is
+prefixed with an apostrophe wherever a spreadsheet could see a cell begin: at the
+field's start, and after any comma, semicolon, tab, newline or quote inside it, since
+Excel in a locale whose list separator is ";" (de, fr, nl) splits the line there and
+ignores the quoting. A field starting with a tab or carriage return is prefixed too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -53,10 +57,14 @@ EPISODE_COLUMNS = [
 SAMPLE_COLUMNS = ["run_id", SAMPLE_FIELDS[0], "time_local", *SAMPLE_FIELDS[1:]]
 
 
+# A formula start at the field's start, or after anything a spreadsheet may split a line
+# at (and after a quote, which may open a cell there).
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n\"]))(?=[=+\-@])|^(?=[\t\r])")
+
+
 def safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A text field as it is written: formula starts neutralised (see the module's docstring)."""
+    return _FORMULA_START.sub("'", value) if isinstance(value, str) else value
 
 
 def _num(value, digits: int = 1):
@@ -107,9 +115,9 @@ def episode_rows(data: ExportData) -> list[dict]:
 
 
 def _annotation_cells(a: Annotation | None) -> dict[str, object]:
-    """The runner's notes: a flag as 0 or 1, text as text (never a formula)."""
+    """The runner's notes: a flag as 0 or 1, text as text (made safe with every text field, in write)."""
     return {
-        name: int(bool(a and getattr(a, name))) if name in ANNOTATION_FLAGS else safe((a and getattr(a, name)) or "")
+        name: int(bool(a and getattr(a, name))) if name in ANNOTATION_FLAGS else (a and getattr(a, name)) or ""
         for name in ANNOTATION_FIELDS
     }
 
@@ -117,16 +125,16 @@ def _annotation_cells(a: Annotation | None) -> dict[str, object]:
 def write(data: ExportData, out: BinaryIO) -> None:
     """The episodes table: one row per episode."""
     with _text(out) as f:
-        writer = csv.DictWriter(f, fieldnames=EPISODE_COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=EPISODE_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
         writer.writeheader()
-        writer.writerows(episode_rows(data))
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in episode_rows(data))
 
 
 def write_samples(data: ExportData, out: BinaryIO) -> None:
     """The footpod samples of the runs whose samples were collected (collect(samples_of=...))."""
     rows = {r.id: r for r in data.rows}
     with _text(out) as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(SAMPLE_COLUMNS)
         for run_id, samples in data.samples.items():
             for t_s, speed, cadence in samples:

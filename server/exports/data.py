@@ -18,6 +18,7 @@ from footnote.device.errors import BadPeriod, NothingToExport
 from footnote.server.analysis import RunAnalysis, Summary, summarize
 from footnote.server.analysis.questionnaire import Answers, latest_answers
 from footnote.server.analysis.setups import Setup, load_setups
+from footnote.server.analysis.showable import shown
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path
 
 # The footpod samples' columns an export carries (the PDF's charts, the samples CSV).
@@ -39,6 +40,7 @@ class ExportData:
     database_id: str = ""
     setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
     answers: Answers | None = None  # the newest Edinburgh questionnaire answering
+    not_shown: list[RunRow] = field(default_factory=list)  # runs left out: their times cannot be shown
 
     @property
     def first_day(self) -> date:
@@ -73,7 +75,8 @@ def collect(
 
     `samples_of` says whose footpod samples to load too: "with_numbness" (the PDF's charts)
     or the ids of chosen runs (the CSV's samples file); a chosen run outside the period is
-    NothingToExport. The analyses come from the database's analysis cache file
+    NothingToExport. A run whose times cannot be shown (server.analysis.showable) is left
+    out, and listed in `not_shown`. The analyses come from the database's analysis cache file
     (server.analysis_cache) where they are kept, else are computed (and kept)."""
     if since and until and until < since:
         raise BadPeriod(f"the period ends ({until}) before it starts ({since})")
@@ -81,9 +84,10 @@ def collect(
     conn = open_reader(db_path)
     try:
         conn.execute("BEGIN")  # one consistent snapshot while the logger writes
+        showable, not_shown = shown(list_runs(conn))
         rows = [
             r
-            for r in list_runs(conn)
+            for r in showable
             if (since is None or local_time(r).date() >= since) and (until is None or local_time(r).date() <= until)
         ]
         if not rows:
@@ -121,6 +125,7 @@ def collect(
         database_id=database_id,
         setups=setups,
         answers=answers,
+        not_shown=not_shown,
     )
 
 

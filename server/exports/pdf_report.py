@@ -58,6 +58,7 @@ from footnote.server.words.vocabulary import (
     RELIEF_RANGE_MEANING,
     RELIEF_RANGE_WORDS,
     REMEDIES,
+    RUN_NOT_SHOWN,
     SETUP_DIFFERENCE_WORDS,
     STATE_WORDS,
     clock,
@@ -390,6 +391,10 @@ def method_section(data: ExportData) -> list:
         )
     else:
         story.append(p("The logger's clock was synchronised at the start of every run in this report.", SMALL))
+    if data.not_shown:
+        story += bullets(
+            [RUN_NOT_SHOWN.format(run_id=r.id, started=r.started_at.isoformat()) for r in data.not_shown], SMALL
+        )
     return story
 
 

@@ -259,3 +259,10 @@ JOURNAL_WAITING = (
     "{count} journal file(s) hold presses recorded while the database could not be written. "
     "The next start of the logger adds them to the database."
 )
+
+# A run whose times cannot be computed (server.analysis.showable): named, never drawn.
+RUN_NOT_SHOWN_TITLE = "This run cannot be shown"
+RUN_NOT_SHOWN = (
+    "Run {run_id} (recorded as starting {started}) cannot be shown: its times are outside what footnote can show. "
+    "It stays in the database; the pages, the trends and the downloads leave it out."
+)

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
+from footnote.device.rules.text import text_problem
 from footnote.device.watch.activity import WatchFileError
 from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 from footnote.server.dashboard.deps import CsrfChecked, RunId, SettingsDep
@@ -95,6 +96,8 @@ async def upload_watch_form(request: Request, run_id: RunId, settings: SettingsD
     if len(data) > MAX_WATCH_FILE_BYTES:
         return _refused(request, TOO_BIG, status=413)
     name = (upload.filename or "watch file")[:120]
+    if text_problem(name):  # a file name the browser sent, shown on the run page
+        name = "watch file"
     try:
         await _in_thread(attach_watch, settings.db_path, run_id, data, name=name)
     except WatchFileError as exc:
