@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from footnote.device.errors import InputFileError, NotADatabaseFile, OutputFileError
 
 if TYPE_CHECKING:
     from footnote.device.config import Config
@@ -26,9 +29,47 @@ def resolve_db(db: Path | None, config: Config) -> Path:
     $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
     reads or writes runs asks here, so the logger, replay, the dashboard and the export
     always agree."""
-    if db:
-        return Path(db)
-    return Path(config.logger.db) if config.logger.db else default_db()
+    path = Path(db) if db else Path(config.logger.db) if config.logger.db else default_db()
+    check_db_path(path, given="--db" if db else "logger.db in the config" if config.logger.db else None)
+    return path
+
+
+def check_db_path(path: Path, *, given: str | None = None) -> None:
+    """A database path must be a file or nothing yet: a folder, a FIFO, a socket or a device
+    is refused in one line naming it (and the option it came from)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # nothing there yet (the logger makes it), or unreadable: the open says which
+    if stat.S_ISREG(mode):
+        return
+    what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+    hint = f" (for example {path / 'footnote.db'})" if stat.S_ISDIR(mode) else ""
+    source = f" ({given})" if given else ""
+    raise NotADatabaseFile(f"{path}{source} is {what}: footnote needs a database file there{hint}")
+
+
+def check_input_file(path: Path) -> None:
+    """A file a command reads (a replay file, a damaged database to recover): one line
+    naming it when it is missing, a folder or not readable."""
+    if not path.exists():
+        raise InputFileError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder, not a file")
+    if not os.access(path, os.R_OK):
+        raise InputFileError(f"cannot read {path}: permission denied")
+
+
+def check_output_file(path: Path, *, option: str) -> None:
+    """A file a command writes (--out, --record): its folder must exist and the path must not
+    be a folder, said in one line before any work is done."""
+    if path.is_dir():
+        raise OutputFileError(f"{option} {path} is a folder: give a file name, for example {path / 'report.pdf'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputFileError(f"{option} {path}: there is no folder {folder}/ (make it first, or choose another place)")
+    if not os.access(folder, os.W_OK):
+        raise OutputFileError(f"{option} {path}: the folder {folder}/ cannot be written")
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

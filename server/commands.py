@@ -11,7 +11,7 @@ from pathlib import Path
 
 from footnote.device.config import default_config_path, load_config
 from footnote.device.db.connect import open_reader
-from footnote.device.paths import resolve_db
+from footnote.device.paths import check_output_file, resolve_db
 
 
 def _run_ids(text: str) -> list[int]:
@@ -101,6 +101,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.exports import FORMATS, SAMPLES_CSV, collect, parse_day
 
     fmt = FORMATS[args.format]
+    written = [(fmt, args.out)]
+    if args.samples:
+        written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
+    for _, path in written:
+        check_output_file(path, option="--out")
     data = collect(
         resolve_db(args.db, load_config(args.config)),
         since=parse_day(args.since, "--since"),
@@ -108,9 +113,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         name=args.name,
         samples_of=args.samples or fmt.samples_of,
     )
-    written = [(fmt, args.out)]
-    if args.samples:
-        written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
     for each, path in written:
         with open(path, "wb") as out:
             each.write(data, out)
@@ -124,6 +126,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from footnote.device.paths import demo_db
 
     db_path = args.db or demo_db()
+    if not args.no_serve:  # a busy port is said before the demo is built, not after
+        from footnote.server.dashboard.serve import check_port
+
+        dashboard = load_config(args.config).dashboard
+        check_port(args.host or dashboard.host, args.port or dashboard.port)
     summary = build_demo_db(db_path)
     print(f"demo database: {db_path}")
     print(summary)

@@ -3,17 +3,22 @@ privacy middleware together. Serve it with `footnote serve` (server.dashboard.se
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi import exception_handlers as fastapi_handlers
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.db.connect import advice
@@ -23,8 +28,12 @@ from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_UNUSABLE
+from footnote.server.words.vocabulary import DATABASE_UNUSABLE, ERROR_WORDS, FIELD_ERROR_WORDS
 
+logger = logging.getLogger(__name__)
+
+BACK_HOME = ("/", ERROR_WORDS["back_home"])
+BACK_EXPORT = ("/export", ERROR_WORDS["back_to_export"])
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -95,34 +104,100 @@ def create_app(
             del response.headers["Content-Security-Policy"]
         return response
 
-    @app.exception_handler(NoSuchRun)
-    @app.exception_handler(NoSuchEpisode)
-    async def not_found(request: Request, exc: LookupError):
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
-        return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+    # Every error, in one place: a page with the site's header and a way back for anything a
+    # browser reaches, JSON (FastAPI's own shapes) only under /api/.
+    for error in (
+        StarletteHTTPException,
+        RequestValidationError,
+        NoSuchRun,
+        NoSuchEpisode,
+        NothingToExport,
+        BadPeriod,
+        DamagedDatabase,
+        NoDatabase,
+        sqlite3.DatabaseError,
+        Exception,
+    ):
+        app.add_exception_handler(error, error_response)
 
-    @app.exception_handler(DamagedDatabase)
-    @app.exception_handler(NoDatabase)
-    @app.exception_handler(sqlite3.DatabaseError)
-    async def unusable_database(request: Request, exc: Exception):
+    return app
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer to an error: JSON under /api/, else the error page (the site's header, what
+    happened, and a way back). Never repeats what the request sent (a value, a path)."""
+    page = error_page(request, exc)
+    if request.url.path.startswith("/api/"):
+        if isinstance(exc, RequestValidationError):
+            return await fastapi_handlers.request_validation_exception_handler(request, exc)
+        if isinstance(exc, StarletteHTTPException):
+            return await fastapi_handlers.http_exception_handler(request, exc)
+        return JSONResponse({"detail": page.message}, status_code=page.status, headers=page.headers)
+    return render(
+        request,
+        "message.html",
+        {"title": page.title, "message": page.message, "lines": page.lines, "back": page.back},
+        status_code=page.status,
+        headers=page.headers,
+    )
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    status: int
+    title: str
+    message: str
+    lines: list[str] = field(default_factory=list)
+    back: tuple[str, str] = BACK_HOME
+    headers: Mapping[str, str] | None = None
+
+
+def error_page(request: Request, exc: Exception) -> ErrorPage:
+    """What an error page says, by the kind of error."""
+    if isinstance(exc, (NoSuchRun, NoSuchEpisode)):
+        back = BACK_HOME
+        run_id = request.path_params.get("run_id")
+        if isinstance(exc, NoSuchEpisode) and run_id is not None:
+            back = (f"/runs/{run_id}", ERROR_WORDS["back_to_run"])
+        return ErrorPage(404, ERROR_WORDS["not_found"], str(exc.args[0]), back=back)
+    if isinstance(exc, NothingToExport):
+        return ErrorPage(404, ERROR_WORDS["nothing_to_export"], sentence(str(exc)), back=BACK_EXPORT)
+    if isinstance(exc, BadPeriod):
+        return ErrorPage(422, ERROR_WORDS["bad_period"], exc.without_value + ".", back=BACK_EXPORT)
+    if isinstance(exc, RequestValidationError):
+        lines = [field_error(e) for e in exc.errors()]
+        return ErrorPage(422, ERROR_WORDS["bad_address"], ERROR_WORDS["bad_address_why"], lines=lines)
+    if isinstance(exc, (DamagedDatabase, NoDatabase, sqlite3.DatabaseError)):
+        db_path = request.app.state.settings.db_path
         # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).
         if isinstance(exc, (DamagedDatabase, NoDatabase)):
             message = str(exc)
         elif isinstance(exc, sqlite3.OperationalError):
-            message = f"could not read {app.state.settings.db_path}: {exc}"
+            message = f"could not read {db_path}: {exc}"
         else:
-            message = advice(app.state.settings.db_path, str(exc))
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": message}, status_code=503)
-        return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
+            message = advice(db_path, str(exc))
+        return ErrorPage(503, DATABASE_UNUSABLE, message)
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 404:
+            return ErrorPage(404, ERROR_WORDS["no_such_page"], ERROR_WORDS["no_such_page_why"], headers=exc.headers)
+        if exc.status_code == 405:
+            return ErrorPage(405, ERROR_WORDS["wrong_method"], ERROR_WORDS["wrong_method_why"], headers=exc.headers)
+        detail = exc.detail if isinstance(exc.detail, str) else ERROR_WORDS["bad_address_why"]
+        return ErrorPage(exc.status_code, ERROR_WORDS["bad_address"], detail, headers=exc.headers)
+    logger.error("unexpected error on %s", request.url.path, exc_info=exc)
+    return ErrorPage(500, ERROR_WORDS["server_error"], ERROR_WORDS["server_error_why"])
 
-    @app.exception_handler(NothingToExport)
-    async def nothing_to_export(request: Request, exc: NothingToExport):
-        return JSONResponse({"detail": str(exc)}, status_code=404)
 
-    @app.exception_handler(BadPeriod)
-    async def bad_period(request: Request, exc: BadPeriod):
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+def field_error(error: dict) -> str:
+    """One invalid part of a request, named without its value: "run_id: must be a whole number"."""
+    where = [str(part) for part in error.get("loc", ()) if part not in ("path", "query", "body")]
+    words = FIELD_ERROR_WORDS.get(error.get("type", ""))
+    try:
+        said = words.format(**error.get("ctx", {})) if words else error.get("msg", "not valid")
+    except (KeyError, IndexError):
+        said = error.get("msg", "not valid")
+    return f"{'.'.join(where) or 'request'}: {said}"
 
-    return app
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

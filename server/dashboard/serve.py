@@ -3,15 +3,17 @@ over HTTPS when given the runner's own certificate."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 import ssl
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from footnote.device.config import load_config
-from footnote.device.errors import CertificateError, ConfigError
+from footnote.device.errors import CertificateError, ConfigError, PortInUse
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,32 @@ def check_privacy(host: str, password_hash: str | None) -> None:
         raise ConfigError(
             f"refusing to serve on {host} without a password: set one with `footnote password` (or listen on 127.0.0.1)"
         )
+
+
+def check_port(host: str, port: int) -> None:
+    """The port can be listened on, or one line naming it and --port (before the address is
+    printed: uvicorn's own refusal comes after it, as a log line and exit 3)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        raise ConfigError(f"cannot listen on {host}: not an address or name this machine knows (--host)") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use (another footnote serve or footnote demo?): "
+                    f"stop it, or choose another port with --port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise PortInUse(
+                    f"not allowed to listen on port {port} (ports below 1024 need root): choose another with --port"
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ConfigError(f"cannot listen on {host}: it is not an address of this machine (--host)") from None
+            raise PortInUse(f"cannot listen on {host} port {port}: {exc.strerror} (--host, --port)") from None
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,7 @@ def serve(
     tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
+    check_port(host, port)
     # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
     import uvicorn
 

@@ -3,6 +3,7 @@ that turn numbers into what a runner reads."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -35,9 +36,11 @@ env.globals["chart_words"] = {
 }
 
 
-def render(request, name: str, context: dict, status_code: int = 200):
+def render(request, name: str, context: dict, status_code: int = 200, headers: Mapping[str, str] | None = None):
     from footnote.server.dashboard.auth import SESSION_COOKIE
 
     auth = request.app.state.auth
     logged_in = auth.enabled and auth.session_ok(request.cookies.get(SESSION_COOKIE))
-    return templates.TemplateResponse(request, name, {**context, "logged_in": logged_in}, status_code=status_code)
+    return templates.TemplateResponse(
+        request, name, {**context, "logged_in": logged_in}, status_code=status_code, headers=headers
+    )

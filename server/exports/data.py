@@ -52,7 +52,10 @@ def parse_day(text: str | None, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadPeriod(f"{what} must be a date like 2026-11-01, not {text!r}") from None
+        raise BadPeriod(
+            f"{what} must be a date like 2026-11-01, not {text!r}",
+            without_value=f"{what}: must be a date like 2026-11-01",
+        ) from None
 
 
 def collect(

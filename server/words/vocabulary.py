@@ -255,3 +255,34 @@ JOURNAL_WAITING = (
     "{count} journal file(s) hold presses recorded while the database could not be written. "
     "The next start of the logger adds them to the database."
 )
+
+# The dashboard's error pages (server.dashboard.app): what happened, and a way back.
+ERROR_WORDS = {
+    "not_found": "Not found",
+    "no_such_page": "Page not found",
+    "no_such_page_why": "footnote has no page at this address. The runs are on the home page.",
+    "bad_address": "This address cannot be shown",
+    "bad_address_why": "Part of the address is not something footnote understands:",
+    "wrong_method": "Not possible here",
+    "wrong_method_why": "This address does not take that kind of request (a form sent to a page that only shows).",
+    "nothing_to_export": "Nothing to export",
+    "bad_period": "Dates not understood",
+    "server_error": "Something went wrong",
+    "server_error_why": "footnote could not show this page. Nothing was changed; the dashboard's log has the details.",
+    "back_home": "Back to the runs",
+    "back_to_run": "Back to the run",
+    "back_to_export": "Back to the downloads",
+}
+# What is wrong with a part of a request, by pydantic's error type (its ctx fills the braces).
+FIELD_ERROR_WORDS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "greater_than_equal": "must be {ge} or more",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be {le} or less",
+    "less_than": "must be less than {lt}",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "missing": "is missing",
+}
