@@ -20,8 +20,19 @@ WHEEL_VENV := .venv-wheel
 
 .PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs
 
-demo: setup
-	$(VENV)/bin/footnote demo
+# `make demo` installs only what the demo needs (footnote with its dashboard, no test
+# toolchain) and says nothing unless something fails; PORT=8766 serves it elsewhere.
+PORT ?= 8765
+demo: $(VENV)/.installed-server
+	@echo "footnote is installed in $(VENV)/bin/: run it as $(VENV)/bin/footnote (or '. $(VENV)/bin/activate', then footnote)"
+	@$(VENV)/bin/footnote demo --port $(PORT)
+
+# The runtime and the dashboard only. A development install (make setup) has them already.
+$(VENV)/.installed-server: pyproject.toml
+	@if [ ! -f $(VENV)/.installed ] || [ pyproject.toml -nt $(VENV)/.installed ]; then \
+		python3 -m venv $(VENV) && $(PY) -m pip install --quiet --quiet -e '.[server]'; \
+	fi
+	@touch $@
 
 test: setup system-packages fhir-r4 lint wheel-env
 	FOOTNOTE_TEST_INSTALLED=wheel $(WHEEL_VENV)/bin/python -m pytest
