@@ -17,7 +17,6 @@ The files in tests/story_week/ are generated from the stories below
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from footnote.device.logger.story import Pod, Story

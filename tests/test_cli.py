@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from footnote.device.cli import build_parser
-from tests.story_week import story_files
 from tests.helpers import FOOTNOTE
+from tests.story_week import story_files
 
 COMMANDS = ["log", "replay", "demo", "scan", "pair", "check", "recover", "serve", "password", "analyze", "export"]
 
