@@ -60,7 +60,7 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun(
         file="2026-11-07-foot-builds-up.jsonl",
         recording="fenix2_walk_breaks",
-        started_at="2026-11-07T08:10:00+01:00",
+        started_at="2026-11-07T08:10:00Z",
         pod="Garmin fenix 2",
         # top of the foot at 2.9 km, worse at 5.0 and 7.6 km; the walking breaks from 33 min
         # on do not clear it; still numb at the end
@@ -72,7 +72,7 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun(
         file="2026-11-10-foot-builds-up.jsonl",
         recording="fr410_smart_recording",
-        started_at="2026-11-10T18:40:00+01:00",
+        started_at="2026-11-10T18:40:00Z",
         pod="Garmin Forerunner 410",
         # no cadence and a packet every 5-9 s; the Pi's clock had not found the network
         presses=((640.0, "press"), (1380.0, "press")),
@@ -84,7 +84,7 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun(
         file="2026-11-12-no-numbness.jsonl",
         recording="stryd_slow_steady",
-        started_at="2026-11-12T07:05:00+01:00",
+        started_at="2026-11-12T07:05:00Z",
         pod="Stryd",
         presses=(),
         setup={**FLATS_SKIPPED, "note": "Skipped the eyelet over the sore spot."},
@@ -93,7 +93,7 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun(
         file="2026-11-16-calf-clears-at-rest.jsonl",
         recording="fr70_sdm4_footpod",
-        started_at="2026-11-16T07:00:00+01:00",
+        started_at="2026-11-16T07:00:00Z",
         pod="Garmin SDM4 foot pod (Forerunner 70)",
         # calf at 0.9 km; the runner stops at 10 min (600-794 s standing) and it clears
         # 2 min 40 s later
@@ -105,7 +105,7 @@ DEMO_RUNS: tuple[DemoRun, ...] = (
     DemoRun(
         file="2026-11-19-calf-clears-at-rest.jsonl",
         recording="fr110_city_stops",
-        started_at="2026-11-19T12:15:00+01:00",
+        started_at="2026-11-19T12:15:00Z",
         pod="Garmin Forerunner 110",
         # city run: calf at 1.8 km, stops at a crossing at 20 min (1215-1337 s standing),
         # clear about 1.5 min later

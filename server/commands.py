@@ -106,12 +106,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
     for _, path in written:
         check_output_file(path, option="--out")
+    config = load_config(args.config)
     data = collect(
-        resolve_db(args.db, load_config(args.config)),
+        resolve_db(args.db, config),
         since=parse_day(args.since, "--since"),
         until=parse_day(args.until, "--until"),
         name=args.name,
         samples_of=args.samples or fmt.samples_of,
+        units=config.dashboard.units,
     )
     for each, path in written:
         with open(path, "wb") as out:

@@ -23,7 +23,7 @@ def chart_is_drawn(page, selector: str) -> None:
 def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(dashboard.url + "/")
-    assert "Across 5 runs" in page.inner_text("h1")
+    assert "Across 5 runs" in page.inner_text("#summary h2")  # the latest run is the h1 now
     page.screenshot(path=artifacts / "dashboard-runs.png", full_page=True)
 
     with page.expect_navigation(url=re.compile(r"/runs/1$"), wait_until="load"):

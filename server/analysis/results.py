@@ -26,6 +26,7 @@ from footnote.server.analysis.codes import (
     RedFlagCode,
     State,
     SummaryEvidence,
+    TrendCode,
     Urgency,
     Why,
 )
@@ -148,6 +149,19 @@ class Spread:
     cv: float | None  # coefficient of variation (stdev / mean); None below 2 values
 
 
+@dataclass(frozen=True)
+class Trend:
+    """The onset distance over the weeks: the least-squares slope, the half-width of its 95 %
+    confidence interval, and whether it is stated (enough runs and clear of the variation)."""
+
+    code: TrendCode
+    runs: int
+    days: float
+    m_per_week: float | None
+    ci95_m_per_week: float | None
+    stated: bool
+
+
 @dataclass
 class Summary:
     runs: int
@@ -163,3 +177,4 @@ class Summary:
     onset_basis: OnsetBasis = OnsetBasis.RUNS
     facts: list[Fact] = field(default_factory=list)
     hint_codes: list[Hint] = field(default_factory=list)  # every episode's, each once
+    onset_trend: Trend | None = None  # whether onset_trend_m_per_week means something (figures.onset_trend)

@@ -43,12 +43,17 @@ SECURITY_HEADERS = {
 
 
 def create_app(
-    db_path: str | Path, *, password_hash: str | None = None, clock: Callable[[], float] = time.monotonic
+    db_path: str | Path,
+    *,
+    password_hash: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    units: str = "km",
 ) -> FastAPI:
     """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
     from dashboard.password_hash (None: no login, for loopback only); the app never sees
-    the password itself. `clock` (monotonic seconds) times the sessions."""
-    page_data = PageData(db_path)
+    the password itself. `clock` (monotonic seconds) times the sessions. `units` ("km" or
+    "mi", dashboard.units) is how distances and paces are shown; the JSON stays in metres."""
+    page_data = PageData(db_path, units=units)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +67,7 @@ def create_app(
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
-    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
+    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None, units=units)
     app.state.page_data = page_data
     app.state.auth = Auth(password_hash or None, clock=clock)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

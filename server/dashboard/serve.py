@@ -115,7 +115,7 @@ def serve(
     from footnote.server.dashboard import lan
     from footnote.server.dashboard.app import create_app
 
-    app = create_app(db_path, password_hash=password_hash)
+    app = create_app(db_path, password_hash=password_hash, units=config.dashboard.units)
     scheme = "https" if tls else "http"
     if is_loopback(host):
         print(f"footnote dashboard: {lan.url(scheme, host, port)}  (Ctrl-C to stop)", flush=True)

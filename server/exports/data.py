@@ -33,6 +33,7 @@ class ExportData:
     database_id: str = ""  # the database's own random id (server.exports.identity): FHIR ids derive from it
     setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
     answers: Answers | None = None  # the newest Edinburgh questionnaire answering
+    units: str = "km"  # dashboard.units: how the PDF and the CSV's words say distances and paces
 
     @property
     def first_day(self) -> date:
@@ -65,6 +66,7 @@ def collect(
     until: date | None = None,
     name: str | None = None,
     samples_of: Collection[int] | Literal["with_numbness"] = (),
+    units: str = "km",
 ) -> ExportData:
     """Runs whose local start day is within [since, until] (both inclusive), analysed.
 
@@ -124,6 +126,7 @@ def collect(
         database_id=database_id,
         setups=setups,
         answers=answers,
+        units=units,
     )
 
 

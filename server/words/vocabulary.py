@@ -11,6 +11,8 @@ footnote.server.words.sentences; this module holds the words they are built from
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import EndedBy, Label, Location, Pattern, RedFlagCode, State, Urgency
 
@@ -61,6 +63,7 @@ LOCATION_WORDS: dict[Location, str] = {
     Location.OTHER: "other",
 }
 NOT_SAID = "not said"
+WHERE_NOT_SAID = "Where: not said"
 SIDE_WORDS = {"left": "left", "right": "right", "both": "both"}
 
 # -- red flags ---------------------------------------------------------------------------
@@ -108,6 +111,7 @@ CHART_WORDS = {
     "time": "time",
     "distance": "distance",
     "speed_word": "speed",
+    "pace_word": "pace",
     "cadence_word": "cadence",
     "state": "state",
     "unknown_distance": UNKNOWN_DISTANCE,
@@ -151,11 +155,53 @@ def duration(seconds: float) -> str:
 
 
 def km(distance_m: float | None) -> str:
-    return UNKNOWN_DISTANCE if distance_m is None else f"{distance_m / 1000:.2f} {UNIT_WORDS['km']}"
+    return distance(distance_m, "km")
+
+
+METRES_PER: dict[str, float] = {"km": 1000.0, "mi": 1609.344}
+"""Distance units a runner reads (dashboard.units in the config): the data stay in metres."""
+
+
+def distance(distance_m: float | None, units: str = "km") -> str:
+    """A distance in the runner's units: 2.13 km, or 1.32 mi."""
+    if distance_m is None:
+        return UNKNOWN_DISTANCE
+    return f"{distance_m / METRES_PER[units]:.2f} {units}"
 
 
 def speed(speed_mps: float) -> str:
     return f"{speed_mps:.1f} {UNIT_WORDS['speed']}"
+
+
+PACE_SLOWEST_MPS = th.WALKING_FLOOR_MPS
+"""Slower than this the runner is standing: no pace is shown (it would read hours per km)."""
+
+
+def pace(speed_mps: float | None, units: str = "km") -> str:
+    """Speed as a runner reads it: 5:33 /km (minutes and seconds per km or mile)."""
+    if speed_mps is None or speed_mps < PACE_SLOWEST_MPS:
+        return "-"
+    seconds = round(METRES_PER[units] / speed_mps)
+    return f"{seconds // 60}:{seconds % 60:02d} /{units}"
+
+
+def elapsed(t_s: float) -> str:
+    """A moment as time into the run, which can never be read as a time of day: +14:00."""
+    return "+" + clock(t_s)
+
+
+def time_of_day(moment: datetime, *, with_day: bool = False) -> str:
+    """A moment as clock time: 17:53, or with its day (Thu 19 Nov 17:53) where it could be
+    another day's."""
+    return f"{moment:%a %d %b %H:%M}" if with_day else f"{moment:%H:%M}"
+
+
+def variation(cv: float | None, n: int, what: str = "run") -> str:
+    """How much a figure varies, in words with its n: "varies by 8 % between 3 runs"."""
+    things = f"{n} {what}{'s' if n != 1 else ''}"
+    if cv is None:
+        return f"from {things}" if n else f"no {what}s yet"
+    return f"varies by {cv:.0%} between {things}".replace("%", " %")
 
 
 def cadence(cadence_spm: float) -> str:

@@ -30,7 +30,9 @@ def export_page(request: Request, page_data: PageDataDep):
 
 def _download(kind: str, settings, since: str | None, until: str | None, name: str | None) -> Response:
     fmt = FORMATS[kind]
-    body = build_apart(kind, settings.db_path, parse_day(since, "since"), parse_day(until, "until"), name)
+    body = build_apart(
+        kind, settings.db_path, parse_day(since, "since"), parse_day(until, "until"), name, settings.units
+    )
     filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
     return Response(
         body,
