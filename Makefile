@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 # Debian packages the tests drive for real: a private D-Bus for the fake BlueZ,
 # headless Chromium for the dashboard, poppler for PDF pages, shellcheck and
 # systemd-analyze for the Pi install files, the sqlite3 command whose .recover
-# `footnote recover` uses where it is built in, and libfuse2 for the power-cut file
-# system of the tests (tests/powercut, through fusepy).
-DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3 libfuse2
+# `footnote recover` uses where it is built in, libfuse2 for the power-cut file
+# system of the tests (tests/powercut, through fusepy), and DejaVu Sans, the PDF's font.
+DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3 libfuse2 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # `make test` runs the tests against footnote as a runner has it: the wheel built from

@@ -42,8 +42,9 @@ config="$home_dir/.config/footnote/config.toml"
 venv="$prefix/venv"
 
 echo "== Debian packages"
-# avahi-daemon announces NAME.local for the phone; openssl makes the HTTPS certificate.
-packages=(python3-venv python3-dev python3-gpiozero python3-lgpio bluez sqlite3 avahi-daemon openssl)
+# avahi-daemon announces NAME.local for the phone; openssl makes the HTTPS certificate;
+# fonts-dejavu-core is the PDF report's font (any name or note prints as typed).
+packages=(python3-venv python3-dev python3-gpiozero python3-lgpio bluez sqlite3 avahi-daemon openssl fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

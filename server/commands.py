@@ -240,9 +240,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument(
-        "--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle"
+        "--format",
+        required=True,
+        choices=["pdf", "csv", "runs-csv", "fhir"],
+        help="pdf report, csv table (one row per episode), runs-csv (one row per run, with or without numbness), "
+        "or fhir R4 bundle",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the file to write",
+    )
     p.add_argument("--since", metavar="DAY", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
     p.add_argument("--until", metavar="DAY", help="last day, inclusive")
     p.add_argument("--name", help="the runner's name for the report (default: anonymous)")

@@ -16,7 +16,6 @@ from footnote.server.words import vocabulary as words
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
 env.filters["clock"] = words.clock
-env.filters["elapsed"] = words.elapsed
 env.filters["duration"] = lambda s: "-" if s is None else words.duration(s)
 env.filters["km"] = words.km
 env.filters["label_words"] = lambda label: words.LABEL_WORDS.get(label, label)

@@ -1,4 +1,5 @@
-"""CSV for the doctor: one row per episode with every metric and label, ISO-8601 local
+"""CSV for the doctor: one row per episode with every metric and label, and one row per run
+(with or without numbness: its clock, what was worn, its first numbness), ISO-8601 local
 times with offset, units in the column names; optionally the samples of chosen runs.
 
 Text that came from the runner is written as text: a cell starting with = + - @ (which
@@ -13,8 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+from footnote.server.analysis.figures import first_numbness
 from footnote.server.exports.data import ExportData, at
 from footnote.server.words import sentences
+from footnote.server.words.vocabulary import pace
 
 EPISODE_COLUMNS = [
     "run_id",
@@ -48,6 +51,31 @@ EPISODE_COLUMNS = [
     "cold_or_pale",
     "sudden_pain",
     "evidence",
+    # the run's, on each of its episodes (issue 21)
+    "run_clock",
+    "setup_shoes",
+    "setup_lacing",
+    "setup_orthotics",
+]
+RUN_COLUMNS = [
+    "run_id",
+    "run_start_local",
+    "run_clock",
+    "recorded_start_local",
+    "duration_s",
+    "distance_m",
+    "average_speed_mps",
+    "average_pace",
+    "episodes",
+    "pattern",
+    "labels",
+    "first_numbness_distance_m",
+    "first_numbness_t_s",
+    "setup_shoes",
+    "setup_lacing",
+    "setup_orthotics",
+    "setup_note",
+    "footpod",
 ]
 SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
 
@@ -62,9 +90,22 @@ def _num(value, digits: int = 1):
     return "" if value is None else round(value, digits)
 
 
+def run_clock(row) -> str:
+    """The state of the Pi's clock at the run's start: synchronised, not_synchronised, or
+    corrected (not synchronised, the start corrected by the runner)."""
+    return "synchronised" if row.clock_synced else "corrected" if row.corrected else "not_synchronised"
+
+
+def _setup(data: ExportData, run_id: int) -> dict:
+    setup = data.setups.get(run_id)
+    fields = ("shoes", "lacing", "orthotics", "note")
+    return {f"setup_{f}": safe(getattr(setup, f) or "") if setup else "" for f in fields}
+
+
 def episode_rows(data: ExportData) -> list[dict]:
     out = []
     for row, ra in data.pairs():
+        worn = _setup(data, row.id)
         for ep in ra.episodes:
             a = ep.annotation
             out.append(
@@ -99,10 +140,50 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "weakness": int(bool(a and a.weakness)),
                     "cold_or_pale": int(bool(a and a.cold_or_pale)),
                     "sudden_pain": int(bool(a and a.sudden_pain)),
-                    "evidence": " | ".join(sentences.episode_evidence(ep)),
+                    "evidence": " | ".join(sentences.episode_evidence(ep, data.units)),
+                    "run_clock": run_clock(row),
+                    "setup_shoes": worn["setup_shoes"],
+                    "setup_lacing": worn["setup_lacing"],
+                    "setup_orthotics": worn["setup_orthotics"],
                 }
             )
     return out
+
+
+def run_rows(data: ExportData) -> list[dict]:
+    """One row per run in the period, with or without numbness."""
+    out = []
+    for row, ra in data.pairs():
+        first = first_numbness(ra)
+        speed = ra.distance_m / ra.duration_s if ra.duration_s > 0 and ra.distance_m else None
+        out.append(
+            {
+                "run_id": row.id,
+                "run_start_local": at(row, 0),
+                "run_clock": run_clock(row),
+                "recorded_start_local": row.recorded_started_at.isoformat(timespec="seconds"),
+                "duration_s": _num(ra.duration_s),
+                "distance_m": _num(ra.distance_m),
+                "average_speed_mps": _num(speed, 2),
+                "average_pace": pace(speed, data.units),
+                "episodes": len(ra.episodes),
+                "pattern": ra.pattern,
+                "labels": ";".join(ep.label for ep in ra.episodes),
+                "first_numbness_distance_m": _num(first.distance_m) if first else "",
+                "first_numbness_t_s": _num(first.t_s) if first else "",
+                **_setup(data, row.id),
+                "footpod": safe(row.footpod_name or row.footpod_address or ""),
+            }
+        )
+    return out
+
+
+def write_runs(data: ExportData, out: BinaryIO) -> None:
+    """The runs table: one row per run, with or without numbness."""
+    with _text(out) as f:
+        writer = csv.DictWriter(f, fieldnames=RUN_COLUMNS)
+        writer.writeheader()
+        writer.writerows(run_rows(data))
 
 
 def write(data: ExportData, out: BinaryIO) -> None:

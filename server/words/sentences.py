@@ -28,7 +28,7 @@ from footnote.server.analysis.codes import (
     Urgency,
 )
 from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag, Summary, Trend
-from footnote.server.words.vocabulary import STATE_WHILE, clock, distance, duration, elapsed, pace, variation
+from footnote.server.words.vocabulary import STATE_WHILE, clock, distance, duration, pace, variation
 
 
 def minutes(seconds: float) -> str:
@@ -103,7 +103,7 @@ def _onset(v: dict, units: str) -> str:
 
 def _got_worse(v: dict, units: str) -> str:
     parts = "; ".join(
-        f"{elapsed(s['t_s'])} into the run, after {distance(s['distance_m'], units)}, {STATE_WHILE[s['state']]}"
+        f"{clock(s['t_s'])} into the run, after {distance(s['distance_m'], units)}, {STATE_WHILE[s['state']]}"
         for s in v["steps"]
     )
     times = "time" + ("s" if v["count"] > 1 else "")
@@ -119,7 +119,7 @@ EVIDENCE_SENTENCES: dict[Evidence, Callable[[dict, str], str]] = {
     Evidence.ONSET: _onset,
     Evidence.GOT_WORSE: _got_worse,
     Evidence.STOOD_STILL_MOVED_ON: lambda v, u: (
-        f"The runner stood still for {duration(v['duration_s'])} from {elapsed(v['start_s'])} into the run and moved "
+        f"The runner stood still for {duration(v['duration_s'])} from {clock(v['start_s'])} into the run and moved "
         "on still numb."
     ),
     Evidence.SHORT_STOPS_DID_NOT_CLEAR: _short_stops,
@@ -155,6 +155,30 @@ def episode_reason(ep: Episode) -> str | None:
     return INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
 
 
+# The same hints in the doctor's report: what the location and the label are consistent
+# with, for the doctor to weigh (never a diagnosis, never advice to the reader).
+HINT_FOR_DOCTOR: dict[Hint, str] = {
+    Hint.CALF_CLEARS_AT_REST: (
+        "Calf numbness that clears at rest: consistent with the exertional pattern of intermittent claudication; in "
+        "young runners chronic exertional compartment syndrome and popliteal artery entrapment clear at rest too."
+    ),
+    Hint.TOP_OF_FOOT_BUILDS_UP: (
+        "Numbness over the top of the foot that builds up during the run: consistent with lacing pressure on the "
+        "superficial peroneal nerve. The runner was shown the usual remedies (looser lacing over the sore spot, "
+        "half a size up, orthotics repositioned)."
+    ),
+    Hint.SOLE_HEEL: "Numbness in the sole or heel: the location of tarsal tunnel syndrome.",
+    Hint.TOES_3_4_BALL: (
+        "Numbness between the 3rd and 4th toes or at the ball of the foot: the location of Morton's neuroma."
+    ),
+}
+
+
+def hints_for_doctor(codes: list[Hint]) -> list[str]:
+    """The location hints in the doctor's voice, each once, in the order first seen."""
+    return [HINT_FOR_DOCTOR[h] for h in dict.fromkeys(codes)]
+
+
 def hints(codes: list[Hint]) -> list[str]:
     """What where it was felt hints at, read with the label: never a diagnosis."""
     return [HINT_WORDS[h] for h in codes]
@@ -186,6 +210,19 @@ URGENCY_FOR_DOCTOR = {
     Urgency.SOON: "flagged for prompt review",
     Urgency.EMERGENCY: "flagged as a possible emergency; the runner was told to seek urgent care",
 }
+
+
+def no_red_flags(annotated: int, episodes: int) -> str:
+    """What was checked when no red flag was found (the doctor's report)."""
+    notes = (
+        f"from the runner's notes on {annotated} of {episodes} {_plural(episodes, 'episode')}"
+        if episodes
+        else "from the runner's notes (no episode to note)"
+    )
+    return (
+        "Checked from the recordings: numbness starting at rest, rest no longer bringing relief where it used to; "
+        f"{notes}: symptoms at rest or at night, weakness or foot drop, sudden severe pain, a cold or pale leg."
+    )
 
 
 def _flag_where(flag: RedFlag) -> tuple[str, str]:

@@ -22,6 +22,10 @@ DISCLAIMER = (
     "It does not diagnose anything: only a doctor can say what causes your numbness."
 )
 NOT_A_DIAGNOSIS = "Not a diagnosis."
+DISCLAIMER_FOR_DOCTOR = (
+    "footnote shows patterns in what the runner recorded, and the evidence behind them. It does not diagnose: "
+    "what causes the numbness is for the doctor to judge."
+)
 
 # -- an episode's label, and the pattern across runs -------------------------------------
 LABEL_WORDS: dict[Label, str] = {
@@ -135,7 +139,8 @@ TREND_WORDS = {
 
 # -- numbers as a runner reads them ------------------------------------------------------
 def clock(t_s: float) -> str:
-    """Run time as a runner reads it: 12:04 or 1:02:30."""
+    """Time into the run: 12:04 or 1:02:30. Always shown with "in", "into the run" or under
+    an axis that says so, never bare beside a time of day (time_of_day)."""
     t = round(t_s)
     h, rest = divmod(t, 3600)
     m, s = divmod(rest, 60)
@@ -183,11 +188,6 @@ def pace(speed_mps: float | None, units: str = "km") -> str:
         return "-"
     seconds = round(METRES_PER[units] / speed_mps)
     return f"{seconds // 60}:{seconds % 60:02d} /{units}"
-
-
-def elapsed(t_s: float) -> str:
-    """A moment as time into the run, which can never be read as a time of day: +14:00."""
-    return "+" + clock(t_s)
 
 
 def time_of_day(moment: datetime, *, with_day: bool = False) -> str:

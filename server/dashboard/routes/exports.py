@@ -51,6 +51,11 @@ def export_csv(settings: SettingsDep, since: Day = None, until: Day = None):
     return _download("csv", settings, since, until, None)
 
 
+@router.get("/export/runs.csv", summary="One CSV row per run, with or without numbness")
+def export_runs_csv(settings: SettingsDep, since: Day = None, until: Day = None):
+    return _download("runs-csv", settings, since, until, None)
+
+
 @router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")
 def export_fhir(settings: SettingsDep, since: Day = None, until: Day = None, name: Name = None):
     return _download("fhir", settings, since, until, name)
