@@ -231,16 +231,13 @@ class Checker:
             self.record("footpod", False, bluetooth_problem(exc))
 
     def check_database(self) -> None:
+        from footnote.device.db.notices import open_notices
         from footnote.device.db.store import Store
-        from footnote.device.durability.integrity import open_notices
         from footnote.device.durability.journal import pending_journals
 
         try:
             with Store(self.db_path) as store:
-                with store.conn:
-                    store.conn.execute("CREATE TEMP TABLE footnote_check (x)")
-                    store.conn.execute("INSERT INTO footnote_check VALUES (1)")
-                ok = store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                ok = store.check()
                 notices = open_notices(store.conn)
             self.record(
                 "database", ok, f"{self.db_path} is writable" + ("" if ok else " but fails its integrity check")

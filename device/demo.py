@@ -28,6 +28,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from footnote.device.paths import demo_sessions
 
@@ -45,7 +46,7 @@ class DemoRun:
     pod: str  # the footpod's name as the dashboard shows it
     presses: tuple[tuple[float, str], ...]  # (seconds into the recording, "press" or "hold")
     setup: dict[str, str]  # what the runner wore (the run's setup)
-    annotation: dict[str, str] = field(default_factory=dict)  # where it was felt (every episode)
+    annotation: dict[str, Any] = field(default_factory=dict)  # where it was felt (every episode)
     clock_synced: bool = True
     story: str = ""
 
@@ -148,6 +149,7 @@ def build_demo_db(db_path: str | Path) -> str:
     """Replay every bundled demo file into a fresh database at db_path, add the demo
     runner's notes (where it was felt) and setups (what was worn), and return a line per
     run of what was stored."""
+    from footnote.device.db.reader import events_of
     from footnote.device.db.store import Store
     from footnote.device.logger.replay import replay_file
 
@@ -160,34 +162,24 @@ def build_demo_db(db_path: str | Path) -> str:
         for path in demo_sessions():
             run = by_file[path.name]
             for run_id in replay_file(path, store=store):
-                events = store.conn.execute(
-                    "SELECT kind FROM symptom_events WHERE run_id = ? ORDER BY t_s", (run_id,)
-                ).fetchall()
-                kinds = ", ".join(k for (k,) in events) or "no numbness marked"
+                kinds = ", ".join(kind for _, kind, _, _ in events_of(store.conn, run_id)) or "no numbness marked"
                 lines.append(f"run {run_id} from {path.name} ({run.pod}): {kinds}")
                 _add_notes(store.conn, run_id, run)
     return "\n".join(lines)
 
 
 def _add_notes(conn, run_id: int, run: DemoRun) -> None:
+    """What the demo runner entered in the dashboard: the run's setup, and where each
+    episode was felt (through the database owner's own writes)."""
+    from footnote.device.db.dashboard_writes import put_annotation, put_setup
+    from footnote.device.db.reader import events_of
+    from footnote.device.db.rows import Annotation, RunSetup
+
     with conn:
-        setup = {**run.setup}
-        cols = ["run_id", *setup]
-        conn.execute(
-            f"INSERT INTO run_setups ({', '.join(cols)}, updated_at) VALUES ({', '.join('?' * len(cols))}, datetime('now'))",
-            (run_id, *setup.values()),
-        )
-        if not run.annotation:
-            return
-        episodes = conn.execute(
-            "SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)
-        ).fetchall()
-        for (episode,) in episodes:
-            cols = ["run_id", "episode", *run.annotation]
-            conn.execute(
-                f"INSERT INTO annotations ({', '.join(cols)}, updated_at) VALUES ({', '.join('?' * len(cols))}, datetime('now'))",
-                (run_id, episode, *run.annotation.values()),
-            )
+        put_setup(conn, run_id, RunSetup(**run.setup))
+        if run.annotation:
+            for episode in sorted({episode for _, _, episode, _ in events_of(conn, run_id) if episode is not None}):
+                put_annotation(conn, run_id, episode, Annotation(**run.annotation))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ class NoDatabase(FootnoteError, FileNotFoundError):
     """There is no footnote database at the path given."""
 
 
+class DatabaseTooOld(FootnoteError, LookupError):
+    """A footnote database older than the table a save needs (the message names the file,
+    the table and who brings it up to date). Nothing was written."""
+
+
 class NoSuchRun(FootnoteError, LookupError):
     """A run id the database does not hold."""
 

@@ -8,11 +8,14 @@ sentences are written where they are shown (server.words), so a changed sentence
 never served stale. An entry is used only when its key matches the run as it is now. The
 key is a digest of everything the result depends on: ANALYSIS_VERSION, the shape of the
 result's classes and the value of every threshold (server.analysis.thresholds, which
-holds the logger's too); the run's row (recorded start, corrected start, clock sync, end, end reason);
-its footpod samples (first and last t_s: the logger only appends, in time order, to an
-open run); its symptom and link events (count, last id, sum of t_s); its annotations
-(every field). A run still open is never kept. A new input to `analyze_run` must be
-added to `_KEY_SQL` (and ANALYSIS_VERSION bumped when the analysis changes).
+holds the logger's too); and what the database owner reads for it
+(device.db.reader.analysis_key_rows, built from the table declarations): the run's row
+(every column) and its corrected start; its footpod samples (first and last t_s: the
+logger only appends, in time order, to an open run); its symptom and link events (count,
+last id, sum of t_s); its annotations (every field the runner fills in). A run still open
+is never kept. A new column of those tables is in the key by itself; a new input to
+`analyze_run` from another table must be added to analysis_key_rows (and
+ANALYSIS_VERSION bumped when the analysis changes).
 
 Never trusted: a file SQLite cannot read is deleted and started again; an entry whose
 digest does not match its bytes, or that does not unpickle to a RunAnalysis of the
@@ -38,24 +41,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from footnote.device.db.reader import RunRow, load_run
+from footnote.device.db.reader import RunRow, analysis_key_rows, annotation_key_rows, load_run
 from footnote.server.analysis import ANALYSIS_VERSION, RunAnalysis, analyze_run
 from footnote.server.analysis import thresholds as th
 
 logger = logging.getLogger(__name__)
-
-_KEY_SQL = (
-    "SELECT r.id, r.end_reason, r.started_at, c.started_at, r.clock_synced, r.ended_t_s,"
-    " (SELECT min(t_s) FROM footpod_samples WHERE run_id = r.id),"
-    " (SELECT max(t_s) FROM footpod_samples WHERE run_id = r.id),"
-    " (SELECT count(*) || ',' || max(id) || ',' || sum(t_s) FROM symptom_events WHERE run_id = r.id),"
-    " (SELECT count(*) || ',' || max(id) || ',' || sum(t_s) FROM link_events WHERE run_id = r.id)"
-    " FROM runs r LEFT JOIN run_corrections c ON c.run_id = r.id"
-)
-_ANNOTATIONS_SQL = (
-    "SELECT run_id, episode, location, side, shoes, lacing, note, rest_or_night, weakness, cold_or_pale,"
-    " sudden_pain FROM annotations"
-)
 
 
 def cache_path(db_path: str | Path) -> Path:
@@ -111,13 +101,10 @@ _THRESHOLDS = repr(sorted((name, value) for name, value in vars(th).items() if n
 def run_keys(conn: sqlite3.Connection, run_id: int | None = None) -> dict[int, str | None]:
     """Each run's key (None for a run still open), for one run or all of them."""
     annotations: dict[int, list[tuple]] = {}
-    where = " WHERE run_id = ?" if run_id is not None else ""
-    params = (run_id,) if run_id is not None else ()
-    for row in conn.execute(_ANNOTATIONS_SQL + where + " ORDER BY run_id, episode", params):
+    for row in annotation_key_rows(conn, run_id):
         annotations.setdefault(row[0], []).append(row[1:])
     keys: dict[int, str | None] = {}
-    sql = _KEY_SQL + (" WHERE r.id = ?" if run_id is not None else "")
-    for row in conn.execute(sql, params):
+    for row in analysis_key_rows(conn, run_id):
         if row[1] is None:
             keys[row[0]] = None
             continue

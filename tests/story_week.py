@@ -81,6 +81,7 @@ def story_files() -> list[Path]:
 def build_story_week_db(db_path: str | Path) -> str:
     """Replay the story week into a fresh database at db_path, add its runner's annotations,
     and return a line per run of what was stored."""
+    from footnote.device.db.reader import events_of
     from footnote.device.db.store import Store
     from footnote.device.logger.replay import replay_file
 
@@ -91,28 +92,23 @@ def build_story_week_db(db_path: str | Path) -> str:
     with Store(db_path, fsync_samples=False) as store:
         for path in story_files():
             for run_id in replay_file(path, store=store):
-                events = store.conn.execute(
-                    "SELECT kind FROM symptom_events WHERE run_id = ? ORDER BY t_s", (run_id,)
-                ).fetchall()
-                kinds = ", ".join(k for (k,) in events) or "no numbness marked"
+                kinds = ", ".join(kind for _, kind, _, _ in events_of(store.conn, run_id)) or "no numbness marked"
                 lines.append(f"run {run_id} from {path.name}: {kinds}")
                 _annotate(store.conn, run_id, path.name)
     return "\n".join(lines)
 
 
 def _annotate(conn, run_id: int, file_name: str) -> None:
+    from footnote.device.db.dashboard_writes import put_annotation
+    from footnote.device.db.reader import events_of
+    from footnote.device.db.rows import Annotation
+
     for key, values in ANNOTATIONS.items():
         if key in file_name:
-            episodes = conn.execute(
-                "SELECT DISTINCT episode FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL", (run_id,)
-            ).fetchall()
+            episodes = sorted({episode for _, _, episode, _ in events_of(conn, run_id) if episode is not None})
             with conn:
-                for (episode,) in episodes:
-                    cols = ["run_id", "episode", *values]
-                    conn.execute(
-                        f"INSERT INTO annotations ({', '.join(cols)}, updated_at) VALUES ({', '.join('?' * len(cols))}, datetime('now'))",
-                        (run_id, episode, *values.values()),
-                    )
+                for episode in episodes:
+                    put_annotation(conn, run_id, episode, Annotation(**values))
 
 
 if __name__ == "__main__":

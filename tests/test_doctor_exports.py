@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from footnote.server.analysis.questionnaire import AnswersIn, save_answers
-from footnote.server.analysis.setups import SetupIn, save_setup
+from footnote.server.analysis.questionnaire import AnswersIn
+from footnote.server.analysis.setups import SetupIn
+from footnote.server.dashboard.saves import save_answers, save_setup
 from tests.helpers import FOOTNOTE
 
 pytestmark = pytest.mark.slow  # renders whole PDFs through the command line (~4 s each): kept out of make check

@@ -197,13 +197,20 @@ def test_without_any_place_said_there_is_no_per_place_section(fresh_demo_db):
     assert rows(fresh_demo_db, "SELECT count(*) FROM annotations") == [(7,)]
 
 
-def test_an_older_database_is_read_as_it_is_and_migrated_on_the_first_write(db_path, monkeypatch):
+def test_an_older_database_is_read_as_it_is_and_brought_up_to_date_by_footnote_serve_not_by_a_save(
+    db_path, monkeypatch
+):
     """A database last opened by a logger from before these tables: the pages read it as it
-    is (no setups, no answers), and the first setup saved brings it up to date."""
+    is (no setups, no answers); a save that needs a newer table is refused and changes
+    nothing (requests never migrate the logger's database), and footnote serve's start
+    brings it up to date, after which the setup is saved."""
     from footnote.device.db import schema
+    from footnote.device.db.connect import bring_up_to_date
     from footnote.device.db.store import Store
-    from footnote.server.analysis.setups import SetupIn, save_setup
+    from footnote.device.errors import DatabaseTooOld
+    from footnote.server.analysis.setups import SetupIn
     from footnote.server.dashboard.pagedata import PageData
+    from footnote.server.dashboard.saves import save_setup
     from footnote.server.exports import collect
 
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])  # the logger knew only 001
@@ -220,6 +227,10 @@ def test_an_older_database_is_read_as_it_is_and_migrated_on_the_first_write(db_p
     pages = PageData(db_path)
     assert pages.setups_page()["runs_with_setup"] == 0 and pages.questionnaire_page()["answers"] is None
     assert pages.run_page(1)["setup"] is None
+    with pytest.raises(DatabaseTooOld, match="run_setups"):
+        save_setup(db_path, 1, SetupIn(shoes="Pegasus 40"))
+    assert rows(db_path, "SELECT name FROM _migrations") == [("001_initial",)]
+    assert bring_up_to_date(db_path) == [name for name, _ in schema.MIGRATIONS[1:]]  # footnote serve's start
     save_setup(db_path, 1, SetupIn(shoes="Pegasus 40"))
     assert pages.run_page(1)["setup"]["shoes"] == "Pegasus 40"
     assert len(rows(db_path, "SELECT name FROM _migrations")) == len(schema.MIGRATIONS)

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from footnote.server.analysis.questionnaire import AnswersIn, save_answers
-from footnote.server.dashboard.saves import AnnotationIn, save_annotation
+from footnote.server.analysis.questionnaire import AnswersIn
+from footnote.server.dashboard.saves import AnnotationIn, save_annotation, save_answers
 from tests.helpers import FOOTNOTE
 
 pytestmark = pytest.mark.slow  # renders whole PDFs through the command line
@@ -100,14 +100,17 @@ def test_a_red_flag_is_reported_to_the_doctor_in_the_doctors_voice(fresh_demo_db
     export(fresh_demo_db, "pdf", out)
     first = flat(PdfReader(out).pages[0].extract_text())
     assert "Red flags, for prompt review" in first
-    assert "The runner reported weakness or foot drop (run of 12 Nov 2026, episode 1): flagged for prompt review." in first
+    assert (
+        "The runner reported weakness or foot drop (run of 12 Nov 2026, episode 1): flagged for prompt review." in first
+    )
     assert "EMERGENCY: The runner reported a cold or pale leg or foot" in first
     assert "none reported" not in first and "not answered." not in first
     assert "Edinburgh Claudication Questionnaire (answered" in first
 
 
 def test_the_csv_has_the_clock_the_setup_and_every_run(demo_db, fresh_demo_db, tmp_path):
-    from footnote.server.analysis.setups import SetupIn, save_setup
+    from footnote.server.analysis.setups import SetupIn
+    from footnote.server.dashboard.saves import save_setup
 
     save_setup(fresh_demo_db, 4, SetupIn(shoes="New racing flats", lacing="Tight, all eyelets"))
     save_setup(fresh_demo_db, 5, SetupIn(shoes="New racing flats", lacing="=skip 2nd eyelet"))

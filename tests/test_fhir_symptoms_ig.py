@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from footnote.server.analysis.questionnaire import AnswersIn, save_answers
+from footnote.server.analysis.questionnaire import AnswersIn
+from footnote.server.dashboard.saves import save_answers
 from tests.helpers import FOOTNOTE
 
 ROOT = Path(__file__).resolve().parent.parent

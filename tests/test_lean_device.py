@@ -1,5 +1,5 @@
 """The Pi side starts fast on a Pi Zero 2 W: `footnote log` never loads the dashboard's
-packages, and an up-to-date database does not load sqlite-utils."""
+packages, nor sqlite-utils and numpy on a database that needs no migration."""
 
 import subprocess
 import sys

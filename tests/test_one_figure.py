@@ -17,7 +17,8 @@ from pypdf import PdfReader
 from footnote.device.db.connect import open_reader
 from footnote.device.db.reader import list_runs, load_runs
 from footnote.server.analysis import analyze_run, figures, summarize
-from footnote.server.analysis.setups import SetupIn, save_setup
+from footnote.server.analysis.setups import SetupIn
+from footnote.server.dashboard.saves import save_setup
 from footnote.server.words import sentences
 from footnote.server.words.vocabulary import distance, duration, variation
 from tests.helpers import FOOTNOTE, client

@@ -18,6 +18,7 @@ from footnote.device.db.reader import list_runs, load_runs
 from footnote.device.db.store import Store
 from footnote.device.logger.replay import replay_file
 from footnote.server.analysis import analyze_run, summarize
+from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import Indeterminate, RedFlagCode
 from footnote.server.dashboard.app import create_app
 from footnote.server.words import sentences as said
@@ -61,6 +62,72 @@ def test_numbness_cleared_in_a_real_standstill_resolves_at_rest_with_the_true_st
     assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), said.episode_evidence(ep)
     assert ep.rest_to_relief_s == pytest.approx(hold_after_s, abs=10)
     assert "steps/min" not in said.episode_evidence(ep)[0] or name != "fr110_city_stops"  # it sends no cadence
+    assert summarize([ra]).red_flags == []
+
+
+LONG_STOP_S = 60
+
+
+def long_stops(name: str) -> list[dict]:
+    return [d for d in GROUND_TRUTH[name]["standstill_details"] if d["duration_s"] >= LONG_STOP_S]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in GROUND_TRUTH if long_stops(n)))
+def test_numbness_cleared_in_every_long_real_standstill_resolves_at_rest_with_the_true_stop_time(name, tmp_path):
+    # In every real standstill of a minute or more: numbness that began while plainly
+    # moving shortly before it (the latest such second within 2 min) clears 45 s into it
+    # (or halfway, in a shorter one). Standstill to relief counts from when the runner
+    # stopped, or from the end of a walk of more than SHUFFLE_MAX_M inside the standstill.
+    moving = plainly_moving_seconds(name)
+    presses, expected, free_from = [], [], 0.0
+    for stop in long_stops(name):
+        start, end = stop["start_t"], stop["end_t"]
+        onset = max((t for t in moving if max(start - 120, free_from) <= t <= start - 5), default=None)
+        if onset is None:
+            continue
+        hold = start + min(45.0, (end - start) / 2)
+        stopped = max([start] + [b for a, b, m in stop.get("shuffles_inside", []) if m > th.SHUFFLE_MAX_M and b < hold])
+        presses += [(float(onset), "press"), (hold, "hold")]
+        expected.append(hold - stopped)
+        free_from = hold + 5
+    assert expected
+    ra = replay_real_run(name, tmp_path, presses)
+    assert len(ra.episodes) == len(expected)
+    for ep, rest_to_relief in zip(ra.episodes, expected, strict=True):
+        assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest"), ep.evidence
+        assert ep.rest_to_relief_s == pytest.approx(rest_to_relief, abs=10), ep.onset_t_s
+    assert summarize([ra]).red_flags == []
+
+
+def test_a_real_walk_of_9_m_inside_a_standstill_restarts_standstill_to_relief(tmp_path):
+    # The Polar M400 hiker stands from 194 s, walks 8.6 m at up to 1.4 m/s (245-253 s) and
+    # stands again: relief at 330 s came 77 s after the second stop, not 136 s after the
+    # first, and the walk itself is moving (a press there is no "onset at rest").
+    name = "polar_m400_hike_stops"
+    ra = replay_real_run(name, tmp_path, [(180.0, "press"), (330.0, "hold")])
+    (ep,) = ra.episodes
+    assert (ep.onset_state, ep.end_state, ep.label) == ("moving", "rest", "resolves_at_rest")
+    assert ep.rest_to_relief_s == pytest.approx(330 - 253, abs=10)
+    assert [seg.state for seg in ra.segments if seg.start_s <= 249 < seg.end_s] == ["moving"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in GROUND_TRUTH if GROUND_TRUTH[n]["walks"]))
+def test_relief_in_the_middle_of_every_real_walk_is_not_called_resolves_at_rest(name, tmp_path):
+    # Walking is moving: numbness that starts and clears 10 s later inside a real walk
+    # (both plainly moving moments) is neither "resolves at rest" nor "onset at rest".
+    moving = plainly_moving_seconds(name)
+    presses = []
+    for start, end in GROUND_TRUTH[name]["walks"]:
+        onset = next((t for t in range(start + 1, end - 10) if t in moving and t + 10 in moving), None)
+        if onset is not None:
+            presses += [(float(onset), "press"), (onset + 10.0, "hold")]
+    if not presses:
+        pytest.skip("no walk of this run is plainly moving 10 s apart")
+    ra = replay_real_run(name, tmp_path, presses)
+    assert len(ra.episodes) == len(presses) // 2
+    for ep in ra.episodes:
+        assert (ep.onset_state, ep.end_state) == ("moving", "moving"), ep.onset_t_s
+        assert (ep.label, ep.why) == ("indeterminate", Indeterminate.CLEARED_WHILE_MOVING)
     assert summarize([ra]).red_flags == []
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from footnote.device.db.notices import open_notices
 from footnote.device.db.store import Store
 from footnote.device.durability.catchup import open_logger_store, replay_journal, settle_at_stop
-from footnote.device.durability.integrity import examine, open_notices
+from footnote.device.durability.integrity import examine
 from footnote.device.durability.journal import Journal, JournalIndicator, JournalingStore, pending_journals
 from footnote.device.logger.recorder import RecorderSettings, RunRecorder
 from footnote.device.logger.story import Story

@@ -2,9 +2,11 @@
 one line every command prints when a file is not a usable footnote database.
 
 `open_writer` creates (or completes, or upgrades) the database and is for the logger and
-the commands that own the file; `open_reader` never changes anything (`mode=ro`) and is
-for the dashboard, the exports and `footnote analyze`. Both ask `schema.ownership` first,
-so another program's database is never written to.
+the commands that write runs into the file (replay, demo, recover, check); `open_reader`
+never changes anything (`mode=ro`) and is for the dashboard, the exports and `footnote
+analyze`. Both ask `schema.ownership` first, so another program's database is never
+written to. `bring_up_to_date` is `footnote serve`'s, once at its start; the dashboard's
+saves open their own short connections (device.db.dashboard_writes) and never migrate.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
 
     Writers get WAL (readers never block the logger), synchronous=FULL (every commit is
     fsync'd before it returns: a press is on disk before its feedback) and a busy timeout
-    so the dashboard's short annotation writes wait rather than fail. Readers open the
+    so the dashboard's short saves wait rather than fail. Readers open the
     file read-only through a URI, so the dashboard cannot change run data by mistake.
     """
     if read_only:
@@ -127,6 +129,31 @@ def open_reader(path: str | Path) -> sqlite3.Connection:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         schema.migrate(conn)
     return conn
+
+
+def bring_up_to_date(path: str | Path) -> list[str]:
+    """Apply the migrations a footnote database has not seen, once, before anything reads
+    it: for `footnote serve` at its start, so the dashboard's saves find every table. A
+    missing, blank, damaged or foreign file is left as it is (the logger creates and
+    completes footnote's; nobody writes into another program's): the dashboard then says
+    what is wrong. Returns the migrations applied; raises sqlite3.OperationalError when
+    the file cannot be written (a read-only card, the logger holding the lock too long)."""
+    if not Path(path).is_file():
+        return []
+    probe = connect(path, read_only=True)
+    try:
+        usable = schema.ownership(probe) == "footnote" and bool(schema.pending_migrations(probe))
+    except sqlite3.DatabaseError:
+        usable = False  # damaged: the dashboard answers with footnote recover
+    finally:
+        probe.close()
+    if not usable:
+        return []
+    conn = connect(path)
+    try:
+        return schema.migrate(conn)
+    finally:
+        conn.close()
 
 
 def advice(path: str | Path, detail: str, *, foreign: bool = False) -> str:

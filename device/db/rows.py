@@ -1,7 +1,8 @@
-"""A run as the database holds it, typed: what the reader (device.db.reader) returns and
-the analysis works on.
+"""The database's rows, typed: what the reader (device.db.reader) returns and the analysis
+works on, and what the logger and the dashboard write. Their fields are the columns of
+device.db.tables (tests/test_db_tables.py checks that they agree).
 
-Time base: t_s is seconds since the run started (see device.db.schema).
+Time base: t_s is seconds since the run started (see device.db.tables).
 """
 
 from __future__ import annotations
@@ -28,8 +29,47 @@ class Sample(NamedTuple):
     extra_bytes: int = 0
 
 
+class SampleRow(NamedTuple):
+    """One footpod_samples row as the logger stores it (device.db.tables.FOOTPOD_SAMPLES
+    has the units)."""
+
+    run_id: int
+    t_s: float
+    raw: bytes
+    speed_mps: float
+    cadence_raw: int
+    cadence_spm: float
+    stride_m: float | None
+    pod_distance_m: float | None
+    distance_m: float
+    running: int
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A run as listed: no samples."""
+
+    id: int
+    started_at: datetime  # corrected if the runner fixed the clock
+    recorded_started_at: datetime
+    utc_offset_s: int
+    clock_synced: bool
+    corrected: bool
+    ended_t_s: float | None
+    end_reason: str | None
+    source: str
+    device: str | None
+    footpod_name: str | None
+    footpod_address: str | None
+    footpod_feature: int | None
+    footpod_location: int | None
+    cadence_convention: str | None
+
+
 @dataclass(frozen=True)
 class Annotation:
+    """What the runner says about an episode (tables.ANNOTATION_FIELDS)."""
+
     location: str | None = None
     side: str | None = None
     shoes: str | None = None
@@ -53,3 +93,27 @@ class Run:
     annotations: dict[int, Annotation] = field(default_factory=dict)
     rejected_t_s: list[float] = field(default_factory=list)  # footpod packets that could not be decoded
     cadence_convention: str = "auto"  # auto | steps | strides (config or per-pod override)
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """What the runner wore on a run (tables.SETUP_FIELDS)."""
+
+    shoes: str | None = None
+    lacing: str | None = None
+    orthotics: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaudicationAnswers:
+    """One answering of the Edinburgh Claudication Questionnaire (tables.CLAUDICATION_ITEMS;
+    `where` is stored comma-separated)."""
+
+    answered_at: datetime  # aware, UTC
+    pain_when_walking: str | None
+    begins_at_rest: str | None
+    uphill_or_hurrying: str | None
+    ordinary_pace_level: str | None
+    when_standing_still: str | None
+    where: tuple[str, ...]

@@ -1,66 +1,141 @@
-"""The logger's writes to SQLite: the only code that writes run data.
+"""The logger's writes to SQLite: the only code that writes run data, and how a run ends
+(`close_open_episode`, `end_run`), which the catch-up and `footnote recover` use too.
+Every statement's columns come from device.db.tables.
 
 Every commit is fsync'd (WAL, synchronous=FULL) before the call returns: a symptom event
 because the runner is told "recorded" right after, with every sample buffered before it.
-Footpod samples are buffered and committed together, with the next symptom or link event
-and at the latest when the logger's commit deadline comes (RunRecorder:
-DB_SAMPLE_FLUSH_S after the first sample waiting). Meanwhile the logger's journal
-guards them (device.durability.journal: its lines are fsync'd every JOURNAL_SYNC_S, and
-replayed into the database at the next start after a power cut); a Store used without a
-journal commits them at that guard deadline instead (`sync_samples`). On an SD card the
-bytes written depend on how many commits there are, not on how much they hold: each one
-rewrites whole 4 KiB pages of the table, its index and their parents in the WAL, so one
-commit every DB_SAMPLE_FLUSH_S writes a fraction of what one every JOURNAL_SYNC_S did
-(benchmarks/bench_logger.py has the figures).
-Packets the decoder rejected are buffered and committed the same way: a pod sending
-garbage four times a second must not fsync the SD card four times a second.
+Footpod samples are buffered and committed together, with the next symptom or link event,
+the run's end, and at the latest when the logger's commit deadline comes; meanwhile the
+logger's journal guards them (device.durability.journal), and a Store used without a
+journal commits them at that guard deadline instead (`sync_samples`). The two intervals,
+and what each costs an SD card, are stated once, in device.logger.recorder
+(DB_SAMPLE_FLUSH_S, JOURNAL_SYNC_S). Packets the decoder rejected are buffered and
+committed the same way: a pod sending garbage four times a second must not fsync the SD
+card four times a second.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TypeVar
 
 from footnote.device.db.connect import open_writer
+from footnote.device.db.rows import SampleRow
+from footnote.device.db.tables import (
+    FOOTPOD_SAMPLES,
+    LINK_EVENTS,
+    REJECTED_PACKETS,
+    RUN_CHILD_TABLES,
+    RUNS,
+    SYMPTOM_EVENTS,
+    Table,
+)
 from footnote.device.errors import StoreError
+
+__all__ = [
+    "MAX_PENDING_SAMPLES",
+    "SampleRow",
+    "Store",
+    "close_open_episode",
+    "end_run",
+    "find_run",
+    "last_moment",
+    "last_sample_t",
+    "recorded_already",
+    "reopen_run",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_PENDING_SAMPLES = 20_000
+UNRESOLVED = "unresolved_at_run_end"
+OPEN_EPISODE_KINDS = ("onset", "worse")  # an episode whose last event is one of these is still open
 
-
-class SampleRow(NamedTuple):
-    """One footpod_samples row as the logger stores it (see device.db.schema for the units)."""
-
-    run_id: int
-    t_s: float
-    raw: bytes
-    speed_mps: float
-    cadence_raw: int
-    cadence_spm: float
-    stride_m: float | None
-    pod_distance_m: float | None
-    distance_m: float
-    running: int
-
-
-_SAMPLE_SQL = (
-    f"INSERT INTO footpod_samples ({', '.join(SampleRow._fields)}) VALUES ({', '.join('?' * len(SampleRow._fields))})"
+# Positional, in SampleRow's order: a batch is thousands of tuples (SampleRow or plain).
+_SAMPLE_SQL = FOOTPOD_SAMPLES.insert_sql(SampleRow._fields, positional=True)
+_REJECTED_SQL = REJECTED_PACKETS.insert_sql()
+_EVENT_SQL = SYMPTOM_EVENTS.insert_sql()
+_LINK_SQL = LINK_EVENTS.insert_sql()
+_OPEN_RUN_SQL = RUNS.insert_sql(
+    RUNS.pick("started_at", "utc_offset_s", "clock_synced", "source", "device", "cadence_convention")
 )
-_REJECTED_SQL = "INSERT INTO rejected_packets (run_id, t_s, raw, error) VALUES (?,?,?,?)"
+T = TypeVar("T")
 
 
 def last_moment(conn: sqlite3.Connection, run_id: int) -> float | None:
-    """The last moment anything of a run was recorded (event, sample or link), or None."""
+    """The last moment anything of a run was recorded (an event, a sample, a link change
+    or a rejected packet), or None."""
+    parts = " UNION ALL ".join(f"SELECT max(t_s) t FROM {table.name} WHERE run_id = :r" for table in RUN_CHILD_TABLES)
+    return conn.execute(f"SELECT max(t) FROM ({parts})", {"r": run_id}).fetchone()[0]
+
+
+def last_sample_t(conn: sqlite3.Connection, run_id: int) -> float | None:
+    return conn.execute("SELECT max(t_s) FROM footpod_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
+
+
+def close_open_episode(conn: sqlite3.Connection, run_id: int, *, t_s: float) -> bool:
+    """The one rule for an episode still open when its run ends: the run's last episode
+    event is an onset or a worse (no relief came), so an `unresolved_at_run_end` event is
+    stored at t_s, the run's end, with that episode's number and its severity then. True
+    when there was one. Runs inside the caller's transaction: end_run, and through it
+    Store.close_run (the recorder at a stop or after inactivity, close_interrupted_runs
+    after a killed logger, the catch-up replaying a journal) and `footnote recover`.
+    Asked of the database, not of a caller's memory, so each of them tells the same story
+    of a run from the same rows (and a run whose episode was already closed gets no
+    second one)."""
+    last = conn.execute(
+        "SELECT kind, episode, severity FROM symptom_events WHERE run_id = ? AND episode IS NOT NULL"
+        " ORDER BY id DESC LIMIT 1",
+        (run_id,),
+    ).fetchone()
+    if last is None or last[0] not in OPEN_EPISODE_KINDS:
+        return False
+    conn.execute(
+        _EVENT_SQL, {"run_id": run_id, "t_s": t_s, "kind": UNRESOLVED, "episode": last[1], "severity": last[2]}
+    )
+    return True
+
+
+def end_run(conn: sqlite3.Connection, run_id: int, *, t_s: float, reason: str) -> bool:
+    """End a run at t_s (seconds since its start): its open episode closed
+    (close_open_episode), then the run itself, inside the caller's transaction. True
+    when an open episode was closed."""
+    closed = close_open_episode(conn, run_id, t_s=t_s)
+    conn.execute("UPDATE runs SET ended_t_s = ?, end_reason = ? WHERE id = ?", (t_s, reason, run_id))
+    return closed
+
+
+def reopen_run(conn: sqlite3.Connection, run_id: int) -> None:
+    """Undo end_run for a run closed as interrupted, for a journal that knows how it went
+    on (device.durability.catchup); one transaction."""
+    with conn:
+        conn.execute("DELETE FROM symptom_events WHERE run_id = ? AND kind = ?", (run_id, UNRESOLVED))
+        conn.execute("UPDATE runs SET ended_t_s = NULL, end_reason = NULL WHERE id = ?", (run_id,))
+
+
+def find_run(conn: sqlite3.Connection, *, started_at: str, source: str) -> tuple[int, str | None] | None:
+    """The run with this start (as stored: local ISO-8601) and source, as (id, end_reason):
+    a run is the same run when these are (journal replays and `footnote recover`)."""
     return conn.execute(
-        "SELECT max(t) FROM (SELECT max(t_s) t FROM symptom_events WHERE run_id = :r"
-        " UNION ALL SELECT max(t_s) FROM footpod_samples WHERE run_id = :r"
-        " UNION ALL SELECT max(t_s) FROM link_events WHERE run_id = :r)",
-        {"r": run_id},
-    ).fetchone()[0]
+        "SELECT id, end_reason FROM runs WHERE started_at = ? AND source = ?", (started_at, source)
+    ).fetchone()
+
+
+def recorded_already(
+    conn: sqlite3.Connection, table: Table, run_id: int, *, t_s: float, within_s: float, **same: object
+) -> int | None:
+    """The id of a row of `table` (one of RUN_CHILD_TABLES) of this run within `within_s`
+    of t_s whose other columns are `same` (NULL matches NULL), or None."""
+    where = "".join(f' AND "{name}" IS :{name}' for name in table.pick(*same))
+    found = conn.execute(
+        f"SELECT id FROM {table.name} WHERE run_id = :run_id AND abs(t_s - :t_s) < :within{where} LIMIT 1",
+        {"run_id": run_id, "t_s": t_s, "within": within_s, **same},
+    ).fetchone()
+    return None if found is None else found[0]
 
 
 class Store:
@@ -75,7 +150,7 @@ class Store:
         self.fsync_samples = fsync_samples
         self.conn = open_writer(self.path)
         self._samples: list[SampleRow] = []
-        self._rejected: list[tuple[int, float, bytes, str]] = []  # (run_id, t_s, raw, error)
+        self._rejected: list[dict[str, object]] = []  # rejected_packets rows
         self.dropped_samples = 0
 
     def __enter__(self) -> Store:
@@ -87,18 +162,21 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def _write(self, sql: str, params: tuple = ()) -> int:
-        """Run one statement plus any buffered samples in a single fsync'd transaction;
-        return the row id an INSERT gave (0 for an UPDATE)."""
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` plus any buffered samples in a single fsync'd transaction."""
         try:
             with self.conn:
                 self._write_buffered()
-                cursor = self.conn.execute(sql, params)
+                done = work(self.conn)
         except sqlite3.DatabaseError as exc:  # full, read-only, or damaged under our feet
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
-        return cursor.lastrowid or 0
+        return done
+
+    def _insert(self, sql: str, row: dict[str, object]) -> int:
+        """One INSERT (with any buffered samples) in a fsync'd transaction; its row id."""
+        return self._transaction(lambda conn: conn.execute(sql, row).lastrowid or 0)
 
     def _write_buffered(self) -> None:
         if self._samples:
@@ -117,44 +195,39 @@ class Store:
     ) -> int:
         local = started_at.astimezone()  # the Pi's own time zone, for display
         offset = local.utcoffset()
-        return self._write(
-            "INSERT INTO runs (started_at, utc_offset_s, clock_synced, source, device,"
-            " cadence_convention) VALUES (?,?,?,?,?,?)",
-            (
-                local.isoformat(timespec="milliseconds"),
-                int(offset.total_seconds()) if offset is not None else 0,
-                int(clock_synced),
-                source,
-                device,
-                cadence_convention,
-            ),
+        return self._insert(
+            _OPEN_RUN_SQL,
+            {
+                "started_at": local.isoformat(timespec="milliseconds"),
+                "utc_offset_s": int(offset.total_seconds()) if offset is not None else 0,
+                "clock_synced": int(clock_synced),
+                "source": source,
+                "device": device,
+                "cadence_convention": cadence_convention,
+            },
         )
 
-    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
-        self._write(
-            "UPDATE runs SET ended_t_s = ?, end_reason = ? WHERE id = ?",
-            (t_s, reason, run_id),
-        )
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> bool:
+        """End the run at t_s, its open episode stored as unresolved at run end
+        (close_open_episode), in one fsync'd transaction with the buffered samples. True
+        when an open episode was closed."""
+        return self._transaction(lambda conn: end_run(conn, run_id, t_s=t_s, reason=reason))
 
     def add_symptom_event(
         self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
     ) -> int:
         """Insert and commit one event; when this returns it is on disk."""
-        return self._write(
-            "INSERT INTO symptom_events (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)",
-            (run_id, t_s, kind, episode, severity),
+        return self._insert(
+            _EVENT_SQL, {"run_id": run_id, "t_s": t_s, "kind": kind, "episode": episode, "severity": severity}
         )
 
     def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
-        self._write(
-            "INSERT INTO link_events (run_id, t_s, state, address) VALUES (?,?,?,?)",
-            (run_id, t_s, state, address),
-        )
+        self._insert(_LINK_SQL, {"run_id": run_id, "t_s": t_s, "state": state, "address": address})
 
     def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
         """Queue a packet the decoder rejected; it is written with the next flush of samples
         (bounded like them: the newest MAX_PENDING_SAMPLES are kept while the disk is full)."""
-        self._rejected.append((run_id, t_s, raw, error))
+        self._rejected.append({"run_id": run_id, "t_s": t_s, "raw": raw, "error": error})
         if len(self._rejected) > MAX_PENDING_SAMPLES:
             del self._rejected[: len(self._rejected) - MAX_PENDING_SAMPLES]
 
@@ -168,13 +241,15 @@ class Store:
         location: int | None,
         cadence_convention: str,
     ) -> None:
-        self._write(
-            "UPDATE runs SET footpod_address = coalesce(?, footpod_address),"
-            " footpod_name = coalesce(?, footpod_name),"
-            " footpod_feature = coalesce(?, footpod_feature),"
-            " footpod_location = coalesce(?, footpod_location),"
-            " cadence_convention = ? WHERE id = ?",
-            (address, name, feature, location, cadence_convention, run_id),
+        self._transaction(
+            lambda conn: conn.execute(
+                "UPDATE runs SET footpod_address = coalesce(?, footpod_address),"
+                " footpod_name = coalesce(?, footpod_name),"
+                " footpod_feature = coalesce(?, footpod_feature),"
+                " footpod_location = coalesce(?, footpod_location),"
+                " cadence_convention = ? WHERE id = ?",
+                (address, name, feature, location, cadence_convention, run_id),
+            )
         )
 
     def buffer_sample(self, row: SampleRow) -> None:
@@ -215,19 +290,17 @@ class Store:
 
     def close_interrupted_runs(self) -> list[int]:
         """Close runs a killed logger left open: end them at their last recorded moment
-        and store their still-open episodes as unresolved at run end."""
+        and store their still-open episodes as unresolved at run end (close_run)."""
         open_runs = [r[0] for r in self.conn.execute("SELECT id FROM runs WHERE ended_t_s IS NULL")]
         for run_id in open_runs:
-            last_t = last_moment(self.conn, run_id) or 0.0
-            last = self.conn.execute(
-                "SELECT kind, episode, severity FROM symptom_events WHERE run_id = ?"
-                " AND episode IS NOT NULL ORDER BY id DESC LIMIT 1",
-                (run_id,),
-            ).fetchone()
-            if last is not None and last[0] in ("onset", "worse"):
-                self.add_symptom_event(
-                    run_id, t_s=last_t, kind="unresolved_at_run_end", episode=last[1], severity=last[2]
-                )
-            self.close_run(run_id, t_s=last_t, reason="interrupted")
+            self.close_run(run_id, t_s=last_moment(self.conn, run_id) or 0.0, reason="interrupted")
             logger.warning("closed run %d left open by an interrupted logger", run_id)
         return open_runs
+
+    def check(self) -> bool:
+        """For `footnote check`: a write in a transaction, then SQLite's integrity check;
+        True when the file is whole."""
+        with self.conn:
+            self.conn.execute("CREATE TEMP TABLE footnote_check (x)")
+            self.conn.execute("INSERT INTO footnote_check VALUES (1)")
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

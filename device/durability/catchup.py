@@ -26,7 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from footnote.device.db.connect import advice
-from footnote.device.db.store import SampleRow, Store, last_moment
+from footnote.device.db.notices import add_notice
+from footnote.device.db.rows import SampleRow
+from footnote.device.db.store import (
+    Store,
+    find_run,
+    last_moment,
+    last_sample_t,
+    recorded_already,
+    reopen_run,
+)
+from footnote.device.db.tables import LINK_EVENTS, REJECTED_PACKETS, SYMPTOM_EVENTS, Table
 from footnote.device.durability import integrity
 from footnote.device.durability.journal import Journal, JournalingStore, adopt_stale_context, pending_journals
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
@@ -78,9 +88,7 @@ class _DedupStore:
         self, *, started_at: datetime, clock_synced: bool, source: str, device: str, cadence_convention: str
     ) -> int:
         local = started_at.astimezone().isoformat(timespec="milliseconds")
-        found = self.conn.execute(
-            "SELECT id, end_reason FROM runs WHERE started_at = ? AND source = ?", (local, source)
-        ).fetchone()
+        found = find_run(self.conn, started_at=local, source=source)
         if found is None:
             self.added["runs"] += 1
             return self.store.open_run(
@@ -98,12 +106,8 @@ class _DedupStore:
             self._closed.add(run_id)
         elif end_reason == "interrupted":
             # An earlier start closed it as well as it could; the journal knows better.
-            with self.conn:
-                self.conn.execute(
-                    "DELETE FROM symptom_events WHERE run_id = ? AND kind = 'unresolved_at_run_end'", (run_id,)
-                )
-                self.conn.execute("UPDATE runs SET ended_t_s = NULL, end_reason = NULL WHERE id = ?", (run_id,))
-        last = self.conn.execute("SELECT max(t_s) FROM footpod_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
+            reopen_run(self.conn, run_id)
+        last = last_sample_t(self.conn, run_id)
         self._last_sample_t[run_id] = -1.0 if last is None else last
         if run_id not in self._closed:
             self._db_last_t[run_id] = last_moment(self.conn, run_id) or -1.0
@@ -116,43 +120,43 @@ class _DedupStore:
         confirmed after the journal's last sync may have ended the episode)."""
         return self._db_last_t.get(run_id, -1.0) > t_s + T_MATCH_S
 
-    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> bool:
+        """The run's end as the journal has it, through Store.close_run (so an episode
+        still open is closed by close_open_episode, from the rows the database now holds),
+        unless the database's own end stands (closed by the logger itself) or will be
+        given at the next start (the database knows more than the journal)."""
         if run_id in self._closed or (reason == "end_of_replay" and self._database_knows_more(run_id, t_s)):
-            return
-        self.store.close_run(run_id, t_s=t_s, reason="interrupted" if reason == "end_of_replay" else reason)
+            return False
+        closed = self.store.close_run(run_id, t_s=t_s, reason="interrupted" if reason == "end_of_replay" else reason)
+        self.added["events"] += closed
+        return closed
 
-    def _has(self, sql: str, params: tuple) -> int | None:
-        found = self.conn.execute(sql, params).fetchone()
-        return None if found is None else found[0]
+    def _has(self, table: Table, run_id: int, t_s: float, **same: object) -> bool:
+        """Whether a run that was already in the database holds this row."""
+        return (
+            run_id in self._existing
+            and recorded_already(self.conn, table, run_id, t_s=t_s, within_s=T_MATCH_S, **same) is not None
+        )
 
     def add_symptom_event(
         self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None
     ) -> int:
         if run_id in self._existing:
-            found = self._has(
-                "SELECT id FROM symptom_events WHERE run_id = ? AND kind = ? AND episode IS ? AND abs(t_s - ?) < ?",
-                (run_id, kind, episode, t_s, T_MATCH_S),
+            found = recorded_already(
+                self.conn, SYMPTOM_EVENTS, run_id, t_s=t_s, within_s=T_MATCH_S, kind=kind, episode=episode
             )
             if found is not None:
                 return found
-            if kind == "unresolved_at_run_end" and (run_id in self._closed or self._database_knows_more(run_id, t_s)):
-                return 0  # the run's end as the database has it (or will give it) stands
         self.added["events"] += 1
         return self.store.add_symptom_event(run_id, t_s=t_s, kind=kind, episode=episode, severity=severity)
 
     def add_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
-        if run_id in self._existing and self._has(
-            "SELECT id FROM link_events WHERE run_id = ? AND state = ? AND abs(t_s - ?) < ?",
-            (run_id, state, t_s, T_MATCH_S),
-        ):
+        if self._has(LINK_EVENTS, run_id, t_s, state=state):
             return
         self.store.add_link_event(run_id, t_s=t_s, state=state, address=address)
 
     def add_rejected_packet(self, run_id: int, *, t_s: float, raw: bytes, error: str) -> None:
-        if run_id in self._existing and self._has(
-            "SELECT id FROM rejected_packets WHERE run_id = ? AND raw = ? AND abs(t_s - ?) < ?",
-            (run_id, raw, t_s, T_MATCH_S),
-        ):
+        if self._has(REJECTED_PACKETS, run_id, t_s, raw=raw):
             return
         self.store.add_rejected_packet(run_id, t_s=t_s, raw=raw, error=error)
 
@@ -222,7 +226,7 @@ def replay_pending(db_path: Path, store: Store) -> list[tuple[Path, dict[str, in
                 f"database, and the file is kept as {kept}."
             )
             logger.error("%s", message)
-            integrity.add_notice(store.conn, kind="journal_unreadable", path=kept.resolve(), message=message)
+            add_notice(store.conn, kind="journal_unreadable", path=kept.resolve(), message=message)
             continue
         path.unlink()
         logger.warning(
@@ -260,7 +264,7 @@ def open_logger_store(db_path: str | Path, journal: Journal) -> JournalingStore:
     if aside is not None:
         message = integrity.set_aside_message(db_path, aside, health)
         try:
-            integrity.add_notice(store.conn, kind="database_set_aside", path=aside.resolve(), message=message)
+            add_notice(store.conn, kind="database_set_aside", path=aside.resolve(), message=message)
         except sqlite3.Error as exc:
             logger.error("could not store the notice (%s): %s", exc, message)
     try:

@@ -4,7 +4,7 @@ At start the logger asks `examine(path)`: a bounded `PRAGMA quick_check` plus a 
 what tables the file holds. A damaged file, or another program's database, is never
 written to. Another program's database stays where it is (the logger journals); a
 damaged one is renamed aside: `set_aside(path)` renames it (with its -wal and -shm) beside itself with the
-date, byte for byte, and a fresh database is started with a notice (`notices` table)
+date, byte for byte, and a fresh database is started with a notice (device.db.notices)
 that the dashboard shows as a banner and `footnote check` prints until `footnote
 recover` has salvaged the file.
 
@@ -82,7 +82,7 @@ def examine(path: str | Path, *, timeout_s: float = QUICK_CHECK_S) -> Health:
 
     try:
         owner = schema.ownership(conn)
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = schema.table_names(conn)
         conn.set_progress_handler(past_deadline, 1000)
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
@@ -133,47 +133,6 @@ def set_aside(path: str | Path, *, when: datetime | None = None) -> Path:
     sync_folder(path.parent)
     logger.error("database %s was damaged (%s): kept as %s", path, "set aside", target)
     return target
-
-
-# -- notices ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    id: int
-    created_at: str
-    kind: str  # database_set_aside | journal_unreadable
-    path: str  # the file the notice is about
-    message: str
-
-
-def add_notice(conn: sqlite3.Connection, *, kind: str, path: str | Path, message: str) -> None:
-    with conn:
-        conn.execute(
-            "INSERT INTO notices (created_at, kind, path, message) VALUES (?,?,?,?)",
-            (datetime.now(UTC).isoformat(timespec="seconds"), kind, str(path), message),
-        )
-
-
-def open_notices(conn: sqlite3.Connection) -> list[Notice]:
-    """Notices not yet resolved, oldest first ([] for a database from before notices)."""
-    try:
-        found = conn.execute(
-            "SELECT id, created_at, kind, path, message FROM notices WHERE resolved_at IS NULL ORDER BY id"
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    return [Notice(*row) for row in found]
-
-
-def resolve_notices(conn: sqlite3.Connection, path: str | Path) -> int:
-    """Mark the notices about `path` resolved (after `footnote recover PATH`)."""
-    with conn:
-        cursor = conn.execute(
-            "UPDATE notices SET resolved_at = ? WHERE resolved_at IS NULL AND path = ?",
-            (datetime.now(UTC).isoformat(timespec="seconds"), str(Path(path).resolve())),
-        )
-    return cursor.rowcount
 
 
 def set_aside_message(original: Path, aside: Path, health: Health) -> str:

@@ -37,7 +37,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device.db.store import SampleRow, Store
+from footnote.device.db.rows import SampleRow
+from footnote.device.db.store import Store
 from footnote.device.errors import StoreError
 from footnote.device.logger.recorder import RecorderSettings
 from footnote.device.parts.protocols import Indicator
@@ -436,13 +437,15 @@ class JournalingStore:
         run_id = self._db("open_run", **kwargs)
         return run_id if run_id is not None else self._synthetic_id()
 
-    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None:
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> bool:
+        closed = False
         if run_id > 0 and self.store is not None:
-            self._db("close_run", run_id, t_s=t_s, reason=reason)
+            closed = bool(self._db("close_run", run_id, t_s=t_s, reason=reason))
             if not self.journaling:
                 self.journal.restart()
         if self.journaling and self.catch_up is not None and reason != "stopped":
             self.catch_up(self)  # the logger stopping catches up on its own way out
+        return closed
 
     def resume(self, store: Store) -> None:
         """The database took everything journaled: write to it again."""

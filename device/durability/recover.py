@@ -26,64 +26,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device.db import schema
 from footnote.device.db.connect import open_writer
-from footnote.device.durability.integrity import resolve_notices
+from footnote.device.db.notices import resolve_notices
+from footnote.device.db.store import end_run, find_run, last_moment
+from footnote.device.db.tables import (
+    ANNOTATIONS,
+    FOOTPOD_SAMPLES,
+    LINK_EVENTS,
+    LINK_STATES,
+    REJECTED_PACKETS,
+    RUN_CHILD_TABLES,
+    RUN_CORRECTIONS,
+    RUNS,
+    SYMPTOM_EVENTS,
+    SYMPTOM_KINDS,
+    Table,
+)
 from footnote.device.durability.sqlite_pages import leaf_rows
 from footnote.device.errors import FootnoteError
 
 logger = logging.getLogger(__name__)
 
 RECOVER_TIMEOUT_S = 600
-CHILD_TABLES = ("symptom_events", "footpod_samples", "link_events", "rejected_packets")
-RUN_TABLES = ("annotations", "run_corrections")  # keyed by run_id, no id of their own
-# Columns each table takes from a salvaged row (the id is given anew).
-COLUMNS = {
-    "runs": (
-        "started_at",
-        "utc_offset_s",
-        "clock_synced",
-        "ended_t_s",
-        "end_reason",
-        "source",
-        "device",
-        "footpod_address",
-        "footpod_name",
-        "footpod_feature",
-        "footpod_location",
-        "cadence_convention",
-    ),
-    "symptom_events": ("run_id", "t_s", "kind", "episode", "severity"),
-    "footpod_samples": (
-        "run_id",
-        "t_s",
-        "raw",
-        "speed_mps",
-        "cadence_raw",
-        "cadence_spm",
-        "stride_m",
-        "pod_distance_m",
-        "distance_m",
-        "running",
-    ),
-    "link_events": ("run_id", "t_s", "state", "address"),
-    "rejected_packets": ("run_id", "t_s", "raw", "error"),
-    "annotations": (
-        "run_id",
-        "episode",
-        "location",
-        "side",
-        "shoes",
-        "lacing",
-        "note",
-        "rest_or_night",
-        "weakness",
-        "cold_or_pale",
-        "sudden_pain",
-        "updated_at",
-    ),
-    "run_corrections": ("run_id", "started_at", "updated_at"),
-}
+CHILD_TABLES = tuple(t.name for t in RUN_CHILD_TABLES)
+RUN_TABLES = (ANNOTATIONS.name, RUN_CORRECTIONS.name)  # keyed by run_id, no id of their own
+SALVAGED: dict[str, Table] = {t.name: t for t in (RUNS, *RUN_CHILD_TABLES, ANNOTATIONS, RUN_CORRECTIONS)}
+# Columns each table takes from a salvaged row (the declarations' own: the id is given anew).
+COLUMNS = {name: table.given for name, table in SALVAGED.items()}
 
 
 class RecoveryFailed(FootnoteError, OSError):
@@ -224,27 +193,63 @@ def _table_rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
 
 
 def _classify(rowid: int, fields: list) -> tuple[str, dict] | None:
-    """Which footnote table a row read off a page belongs to, by its shape; and the row.
-    The id column of a table is stored as NULL (the rowid carries it)."""
+    """Which footnote table a row read off a page belongs to, by its shape (how many
+    fields, and what some of them hold); and the row. A table's integer primary key is
+    stored as NULL (the rowid carries it)."""
     n = len(fields)
+
+    def holds(table: Table, column: str, test) -> bool:
+        return test(fields[table.names.index(column)])
+
     table = None
-    if n == 11 and fields[0] is None and isinstance(fields[3], bytes):
-        table = "footpod_samples"
-    elif n == 6 and fields[0] is None and fields[3] in schema.SYMPTOM_KINDS:
-        table = "symptom_events"
-    elif n == 5 and fields[0] is None and fields[3] in schema.LINK_STATES:
-        table = "link_events"
-    elif n == 5 and fields[0] is None and isinstance(fields[3], bytes):
-        table = "rejected_packets"
-    elif n == 13 and fields[0] is None and _is_time(fields[1]) and isinstance(fields[6], str):
-        table = "runs"
-    elif n == 12 and isinstance(fields[0], int) and isinstance(fields[1], int) and _is_time(fields[11]):
-        return "annotations", dict(zip(COLUMNS["annotations"], fields, strict=True))
-    elif n == 3 and fields[0] is None and _is_time(fields[1]) and _is_time(fields[2]):
-        return "run_corrections", {"run_id": rowid, "started_at": fields[1], "updated_at": fields[2]}
+    if n == len(FOOTPOD_SAMPLES.names) and fields[0] is None and holds(FOOTPOD_SAMPLES, "raw", _is_bytes):
+        table = FOOTPOD_SAMPLES
+    elif (
+        n == len(SYMPTOM_EVENTS.names)
+        and fields[0] is None
+        and holds(SYMPTOM_EVENTS, "kind", SYMPTOM_KINDS.__contains__)
+    ):
+        table = SYMPTOM_EVENTS
+    elif n == len(LINK_EVENTS.names) and fields[0] is None and holds(LINK_EVENTS, "state", LINK_STATES.__contains__):
+        table = LINK_EVENTS
+    elif n == len(REJECTED_PACKETS.names) and fields[0] is None and holds(REJECTED_PACKETS, "raw", _is_bytes):
+        table = REJECTED_PACKETS
+    elif (
+        n == len(RUNS.names)
+        and fields[0] is None
+        and holds(RUNS, "started_at", _is_time)
+        and holds(RUNS, "source", _is_text)
+    ):
+        table = RUNS
+    elif (
+        n == len(ANNOTATIONS.names)
+        and holds(ANNOTATIONS, "run_id", _is_int)
+        and holds(ANNOTATIONS, "episode", _is_int)
+        and holds(ANNOTATIONS, "updated_at", _is_time)
+    ):
+        return ANNOTATIONS.name, dict(zip(ANNOTATIONS.names, fields, strict=True))
+    elif (
+        n == len(RUN_CORRECTIONS.names)
+        and fields[0] is None
+        and holds(RUN_CORRECTIONS, "started_at", _is_time)
+        and holds(RUN_CORRECTIONS, "updated_at", _is_time)
+    ):
+        return RUN_CORRECTIONS.name, {**dict(zip(RUN_CORRECTIONS.names, fields, strict=True)), "run_id": rowid}
     if table is None:
         return None
-    return table, dict(zip(COLUMNS[table], fields[1:], strict=True))
+    return table.name, dict(zip(table.given, fields[1:], strict=True))
+
+
+def _is_bytes(value: object) -> bool:
+    return isinstance(value, bytes)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
 
 
 def _is_time(text: object) -> bool:
@@ -263,11 +268,11 @@ def _valid(table: str, row: dict) -> bool:
     if table == "runs":
         return _is_time(row["started_at"]) and isinstance(row["source"], str) and row["clock_synced"] in (0, 1)
     if table == "symptom_events":
-        return t_ok and row["kind"] in schema.SYMPTOM_KINDS
+        return t_ok and row["kind"] in SYMPTOM_KINDS
     if table == "footpod_samples":
         return t_ok and isinstance(row["raw"], bytes)
     if table == "link_events":
-        return t_ok and row["state"] in schema.LINK_STATES
+        return t_ok and row["state"] in LINK_STATES
     if table == "rejected_packets":
         return t_ok
     return True
@@ -292,10 +297,7 @@ def merge(tables: Rows, current: sqlite3.Connection, method: str) -> Recovered:
                 result.unplaced += 1
     for old_id in sorted(runs):
         run = runs[old_id]
-        exists = current.execute(
-            "SELECT id FROM runs WHERE started_at = ? AND source = ?", (run["started_at"], run["source"])
-        ).fetchone()
-        if exists:
+        if find_run(current, started_at=run["started_at"], source=run["source"]):
             result.already_there += 1
             continue
         mine = children.get(old_id, {})
@@ -305,7 +307,9 @@ def merge(tables: Rows, current: sqlite3.Connection, method: str) -> Recovered:
                 for row in mine.get(table, []):
                     _insert(current, table, {**row, "run_id": new_id})
             if run["ended_t_s"] is None:
-                _close_recovered(current, new_id, mine)
+                # Still open when the card failed: it ends at its last recorded moment, as
+                # the logger ends a run a killed logger left open (close_interrupted_runs).
+                end_run(current, new_id, t_s=last_moment(current, new_id) or 0.0, reason="interrupted")
         result.runs += 1
         result.run_ids.append(new_id)
         result.events += len(mine.get("symptom_events", []))
@@ -315,24 +319,8 @@ def merge(tables: Rows, current: sqlite3.Connection, method: str) -> Recovered:
 
 
 def _insert(conn: sqlite3.Connection, table: str, row: dict) -> int:
-    columns = COLUMNS[table]
-    sql = f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    return conn.execute(sql, tuple(row.get(c) for c in columns)).lastrowid or 0
-
-
-def _close_recovered(conn: sqlite3.Connection, run_id: int, mine: dict[str, list[dict]]) -> None:
-    """A run that was still open when the card failed ends at its last recorded moment,
-    its open episode stored as unresolved at run end (as the logger does after a crash)."""
-    times = [r["t_s"] for table in CHILD_TABLES for r in mine.get(table, [])]
-    last_t = max(times, default=0.0)
-    episodes = [r for r in mine.get("symptom_events", []) if r["episode"] is not None]
-    if episodes and max(episodes, key=lambda r: r["t_s"])["kind"] in ("onset", "worse"):
-        last = max(episodes, key=lambda r: r["t_s"])
-        conn.execute(
-            "INSERT INTO symptom_events (run_id, t_s, kind, episode, severity) VALUES (?,?,?,?,?)",
-            (run_id, last_t, "unresolved_at_run_end", last["episode"], last["severity"]),
-        )
-    conn.execute("UPDATE runs SET ended_t_s = ?, end_reason = 'interrupted' WHERE id = ?", (last_t, run_id))
+    sql = SALVAGED[table].insert_sql(conflict="IGNORE")
+    return conn.execute(sql, {c: row.get(c) for c in COLUMNS[table]}).lastrowid or 0
 
 
 def recover(damaged: str | Path, current: str | Path) -> Recovered:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from footnote.device.config import HOLD_TIME_S, INACTIVITY_TIMEOUT_MIN
-from footnote.device.db.store import SampleRow
+from footnote.device.db.rows import SampleRow
 from footnote.device.errors import RscDecodeError, StoreError
 from footnote.device.parts.button import Gesture, PressDetector
 from footnote.device.parts.protocols import Indicator, InputLog, RunStore
@@ -246,17 +246,11 @@ class RunRecorder:
         if self.replay_writer:  # so a replay of the inputs closes the run at the same moment
             self.replay_writer.tick(t - self.t0 + TICK_SLACK_S)
         run_t_s = t - self._run_t0
-        if self._severity:
-            self._try(
-                self.store.add_symptom_event,
-                self.run_id,
-                t_s=run_t_s,
-                kind="unresolved_at_run_end",
-                episode=self._episode,
-                severity=self._severity,
-            )
-            self._severity = 0
+        self._severity = 0
         self._flush_due = self._sync_due = None  # closing the run commits them
+        # The store closes an episode still open as unresolved at run end, from what it
+        # holds (device.db.store.close_open_episode): the one rule the catch-up and
+        # footnote recover follow too.
         self._try(self.store.close_run, self.run_id, t_s=run_t_s, reason=reason)
         logger.info("run %d closed (%s) after %.0f s", self.run_id, reason, run_t_s)
         self.run_id = None

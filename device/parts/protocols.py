@@ -1,6 +1,6 @@
 """The parts footnote's logger is built from, as Protocols: what each must do, so a test,
 the replay driver or the fallback when the database is unusable can stand in for the
-real one. The real parts: `feedback.PinIndicator` (LED/buzzer), `store.Store` (SQLite),
+real one. The real parts: `feedback.PinIndicator` (LED/buzzer), `device.db.store.Store` (SQLite),
 `footpod.FootpodClient.run` (bleak), `time.monotonic`, and a gpiozero `Button`."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from footnote.device.db.store import SampleRow
+    from footnote.device.db.rows import SampleRow
 
 Clock = Callable[[], float]
 """Seconds on a monotonic clock (time.monotonic); the replay driver uses the file's `t`."""
@@ -62,7 +62,10 @@ class RunStore(Protocol):
         self, *, started_at: datetime, clock_synced: bool, source: str, device: str, cadence_convention: str
     ) -> int: ...
 
-    def close_run(self, run_id: int, *, t_s: float, reason: str) -> None: ...
+    def close_run(self, run_id: int, *, t_s: float, reason: str) -> bool:
+        """End the run at t_s; an episode still open is stored as unresolved at run end
+        (device.db.store.close_open_episode). True when there was one."""
+        ...
 
     def add_symptom_event(
         self, run_id: int, *, t_s: float, kind: str, episode: int | None, severity: int | None

@@ -43,7 +43,9 @@ from footnote.server.analysis.summary import pattern_of, summarize
 # Bump when a change makes analyze_run give a different result for the same run: the
 # analyses kept between starts (server.analysis_cache) from another version are ignored.
 # 2: the windowed movement estimator, sustained cadence decision and reason codes (issue 11).
-ANALYSIS_VERSION = 2
+# 3: a stop needs agreement of the pod's distance, speed and cadence; shuffles of at most
+#    8 m (issue 23).
+ANALYSIS_VERSION = 3
 
 MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
 LABELS = tuple(Label)

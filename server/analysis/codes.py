@@ -29,6 +29,8 @@ class Why(StrEnum):
     UNREADABLE_PACKETS = "unreadable_packets"
     DISTANCE_ADVANCED = "distance_advanced"
     DISTANCE_STOOD_STILL = "distance_stood_still"
+    DISTANCE_STALLED = "distance_stalled"  # the pod's distance stood still while its speed said moving
+    SPEED_AND_CADENCE_STOPPED = "speed_and_cadence_stopped"  # they stopped; the distance lagged or crept
     MOVED_PART_OF_GAP = "moved_part_of_gap"
     SPEED_OR_CADENCE = "speed_or_cadence"
     NO_SPEED_OR_CADENCE = "no_speed_or_cadence"

@@ -1,8 +1,8 @@
 """Movement state: each run cut into moving / rest / unknown stretches, decided from windows
 of evidence rather than packet by packet.
 
-Pure: a `Run` in, `Segment`s out (each with the code of the rule that decided it). Every
-rule is written where it is applied below; its thresholds live in server.analysis.thresholds.
+Pure: a `Run` in, `Segment`s out (each with the code of the rule that decided most of it).
+Every rule is written where it is applied below; its thresholds live in server.analysis.thresholds.
 
 The evidence, strongest first:
 1. The link. Down (before the first `connected`, after a `disconnected`): unknown. A gap
@@ -10,17 +10,38 @@ The evidence, strongest first:
 2. The pod's own total distance. Measured over a window of at least DISTANCE_WINDOW_S
    centred on the moment judged (so a pod that refreshes its distance every 2 s while
    notifying every second never flickers), and across a silence from the packet before
-   to the packet after it. Advancing at MOVING_MIN_MPS or more: moving; slower: rest (it
-   outranks speed and cadence: pods repeat their last speed, or send zeros, or keep a
-   decaying cadence while the runner stands).
+   to the packet after it. Advancing at SLOW_WALK_MPS or more: moving. Slower than
+   MOVING_MIN_MPS: standing, unless 2b says otherwise (pods repeat their last speed, or
+   send zeros, or keep a decaying cadence while the runner stands, so the distance is
+   the first witness).
+2b. A stop needs agreement: the pod's speed and cadence are read against its distance.
+   - Distance stalls but speed says moving: moving. A stand of the distance of at most
+     STALL_MAX_S while the pod's speed (for a pod without speed, its cadence; a cadence
+     of 0 is no evidence, watches send it while walking) says moving is a stalled
+     distance (a GPS fix dropped, an auto-pause edge, a total refreshed in steps), not a
+     stop. A longer stand is a stop whatever the speed says.
+   - Speed decays to zero and cadence stops: rest, even if the distance lags. Packets
+     that say stopped (speed and cadence at or under the walking floor), after one that
+     said moving, while the distance still counts for at most DISTANCE_LAG_MAX_S before
+     it stands still: the stop begins there.
+   - Between MOVING_MIN_MPS and SLOW_WALK_MPS the distance may be creeping or walking: it
+     is moving, except for at most DISTANCE_LAG_MAX_S right after a stop while speed and
+     cadence still say stopped. At walking pace or faster a restart is moving whatever a
+     lagging speed says: a false rest is the worse error.
+   Pods that send only distance (no speed or cadence above the walking floor on the
+   link) are judged on the distance alone, as before.
 3. Speed and cadence, for pods that send no distance: above the walking floor is moving.
    A silence between moving packets is bridged as moving up to GAP_BRIDGE_MAX_S unless the
    speeds before it decayed into a stop.
 4. Silence on a live link with nothing later to explain it: the last evidence holds for
    STALE_S, then rest (some pods stop notifying when still). Silence filled with packets
    that could not be decoded is unknown, never rest: the pod was talking, unreadably.
-Then blips shorter than MIN_SEGMENT_S take their neighbours' state, and a shuffle of at
-most SHUFFLE_MAX_S and SHUFFLE_MAX_M between two standstills joins them into one.
+Then blips shorter than MIN_SEGMENT_S take their neighbours' state, and a shuffle between
+two standstills joins them into one when it lasts at most SHUFFLE_MAX_S and covers at
+most SHUFFLE_MAX_M (by the run distance from DISTANCE_WINDOW_S / 2 before it to as long
+after, its slow first and last steps included; for a pod with only cadence, by its steps
+at SHUFFLE_STEP_M). A longer move ends the standstill: "standstill to relief" then counts
+from the stop after it.
 """
 
 from __future__ import annotations
@@ -28,7 +49,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from footnote.device.db.rows import Run, Sample
@@ -72,19 +93,24 @@ def movement_segments(run: Run, cadence_spm: Sequence[float] | None = None) -> l
         cursor = up_end
     pieces.add(cursor, run.ended_t_s, UNKNOWN, Why.LINK_DOWN)
     segments = _smooth_blips(pieces.segments)
-    return _merge_shuffles(segments, _Distance([(s.t_s, s.distance_m) for s in run.samples]))
+    size = _Distance([(s.t_s, s.distance_m) for s in run.samples])
+    if size and size.d[-1] <= size.d[0]:
+        size = _steps(run.samples, cadence)  # no distance and no speed: a shuffle is sized by its steps
+    return _merge_shuffles(segments, size)
 
 
 # -- building blocks -------------------------------------------------------------------------
 
 
 class _Pieces:
-    """Stretches in time order; neighbours of one state join (the longest part's rule wins)."""
+    """Stretches in time order; neighbours of one state join, and the rule that decided
+    most of the joined stretch is its why."""
 
     def __init__(self, end_s: float) -> None:
         self.end_s = end_s
         self.segments: list[Segment] = []
-        self._longest: list[float] = []
+        self._parts: dict[Why, float] = {}  # seconds decided by each rule, in the last segment
+        self._lead = Why.LINK_DOWN  # the rule of most of the last segment
 
     def add(self, start: float, end: float, state: State, why: Why) -> None:
         end = min(end, self.end_s)
@@ -95,11 +121,14 @@ class _Pieces:
         last = self.segments[-1] if self.segments else None
         if last is not None and last.state == state and abs(last.end_s - start) < 1e-6:
             last.end_s = end
-            if end - start > self._longest[-1]:
-                last.why, self._longest[-1] = why, end - start
+            parts = self._parts
+            parts[why] = parts.get(why, 0.0) + (end - start)
+            if why != self._lead and parts[why] > parts[self._lead]:
+                last.why = self._lead = why
             return
         self.segments.append(Segment(start, end, state, why))
-        self._longest.append(end - start)
+        self._parts = {why: end - start}
+        self._lead = why
 
 
 class _Distance:
@@ -153,7 +182,12 @@ class _Verdict:
 
 
 _ADVANCED = _Verdict(MOVING, Why.DISTANCE_ADVANCED, True)
+# Advanced, but slower than slow walking: moving unless the pod's speed and cadence both say
+# standing (rule 2b); either way it becomes one of the others before any piece is added.
+_CREPT = _Verdict(MOVING, Why.DISTANCE_ADVANCED, True)
 _STOOD_STILL = _Verdict(REST, Why.DISTANCE_STOOD_STILL, True)
+_STALLED = _Verdict(MOVING, Why.DISTANCE_STALLED)
+_STOPPED = _Verdict(REST, Why.SPEED_AND_CADENCE_STOPPED, True)
 _SPEED_OR_CADENCE = _Verdict(MOVING, Why.SPEED_OR_CADENCE)
 _NO_SPEED_OR_CADENCE = _Verdict(REST, Why.NO_SPEED_OR_CADENCE)
 
@@ -203,7 +237,9 @@ def _while_linked(
     # all when the pod's distance covers the whole link.
     by_distance_only = distance.covers(times[0], times[-1])
     packet_moving = [] if by_distance_only else _packet_verdicts(samples, cadence)
-    verdicts = _own_verdicts(times, distance, packet_moving)
+    verdicts, still, crept = _own_verdicts(times, distance, packet_moving)
+    if distance:
+        _agree(verdicts, still, crept, samples, cadence, times)
     streak_from: float | None = None  # the start of consecutive short stretches of advance
     for k, v in enumerate(verdicts):
         a, b = times[k], times[k + 1]
@@ -214,7 +250,9 @@ def _while_linked(
         if streak_from is not None:
             pieces.add(streak_from, a, MOVING, Why.DISTANCE_ADVANCED)
             streak_from = None
-        if v.by_distance:
+        if v is _STALLED or v is _STOPPED:
+            pieces.add(a, b, v.state, v.why)
+        elif v.by_distance:
             _distance_interval(pieces, k, times, v, verdicts, distance)
         elif b - a <= th.STALE_S:
             pieces.add(a, b, v.state, v.why)
@@ -233,7 +271,7 @@ def _while_linked(
         pieces.add(streak_from, times[-1], MOVING, Why.DISTANCE_ADVANCED)
     # After the last packet: its evidence holds STALE_S, then a silent live link is rest.
     last = samples[-1]
-    if verdicts and verdicts[-1].by_distance:
+    if verdicts and (verdicts[-1].by_distance or verdicts[-1] is _STALLED):
         silent(last.t_s, up_end, verdicts[-1])
     elif _decayed_to_a_stop(samples, len(samples) - 1, packet_moving[-1]):
         silent(last.t_s, up_end, why=Why.DECAYED_TO_A_STOP)
@@ -261,20 +299,31 @@ def _packet_verdicts(samples: list[Sample], cadence: list[float]) -> list[bool]:
     return out
 
 
-def _own_verdicts(times: list[float], distance: _Distance, packet_moving: list[bool]) -> list[_Verdict]:
+def _own_verdicts(
+    times: list[float], distance: _Distance, packet_moving: list[bool]
+) -> tuple[list[_Verdict], list[int], list[int]]:
     """Each stretch from one packet to the next on its own evidence: rule 2 where the
     pod's distance is known on both sides, else rule 3 (the first packet's windowed speed
-    and cadence)."""
+    and cadence). Also the indexes of the stretches whose distance stood still, and of
+    those where it crept (advanced slower than slow walking), for rule 2b."""
     d_at = distance.at_each(times) if distance else []
     half = th.DISTANCE_WINDOW_S / 2
-    out = []
+    out: list[_Verdict] = []
+    still: list[int] = []
+    crept: list[int] = []
     for k in range(len(times) - 1):
         a, b = times[k], times[k + 1]
         if not distance.covers(a, b):
             out.append(_SPEED_OR_CADENCE if packet_moving[k] else _NO_SPEED_OR_CADENCE)
             continue
         span = b - a
-        if (span > 0 and (d_at[k + 1] - d_at[k]) / span >= th.MOVING_MIN_MPS) or (
+        pace = (d_at[k + 1] - d_at[k]) / span if span > 0 else 0.0
+        if pace >= th.SLOW_WALK_MPS:
+            out.append(_ADVANCED)
+        elif pace >= th.MOVING_MIN_MPS:
+            crept.append(k)
+            out.append(_CREPT)
+        elif (
             # A pod that refreshes its total more slowly than it notifies repeats it in
             # between: a short stretch with no advance, with the distance advancing at
             # walking pace within DISTANCE_WINDOW_S / 2 on both sides, is between two
@@ -285,8 +334,154 @@ def _own_verdicts(times: list[float], distance: _Distance, packet_moving: list[b
         ):
             out.append(_ADVANCED)
         else:
+            still.append(k)
             out.append(_STOOD_STILL)
+    return out, still, crept
+
+
+def _agree(
+    verdicts: list[_Verdict],
+    still: list[int],
+    crept: list[int],
+    samples: list[Sample],
+    cadence: list[float],
+    times: list[float],
+) -> None:
+    """Rule 2b, in place: the pod's own speed and cadence against its distance. A stop
+    needs agreement.
+
+    The evidence of a packet: its speed above the walking floor, or, for a pod that sends
+    no speed on this link, its cadence (a cadence of 0 says nothing: watches send 0 while
+    walking). "Stopped" is both speed and cadence at or under the walking floor.
+    - A stall: a stand of the distance of at most STALL_MAX_S (blips of advance shorter
+      than MIN_SEGMENT_S inside it included), during which the packets, by a majority
+      within DISTANCE_WINDOW_S / 2, say moving: moving there. A longer stand is a stop
+      whatever the speed says (a pod repeating its last speed while the runner stands, a
+      speed that lags the distance into a stop). So a stop shorter than STALL_MAX_S on a
+      pod that repeats its last packet reads as moving: no repeat test tells it from a
+      stall, as real watches repeat their speed through one (the FR965: 1.42 m/s five
+      times), and a false rest is the worse error.
+    - A lag, before a stop: packets that say stopped, after one that said moving, while
+      the distance still advanced, for at most DISTANCE_LAG_MAX_S: rest from there.
+    - A creep, after a stop: the distance advancing slower than slow walking while the
+      packets at both ends still say stopped, for at most DISTANCE_LAG_MAX_S: still rest
+      (drift, a refresh). At walking pace the distance says moving, whatever a lagging
+      speed says: a false rest is the worse error.
+    Pods that send no speed and no cadence keep the distance's verdicts."""
+    speed_says = any(s.speed_mps > th.WALKING_FLOOR_MPS for s in samples)
+    either_says = speed_says or any(c > th.WALKING_FLOOR_SPM for c in cadence)
+    if either_says and still:
+
+        def stopped(i: int) -> bool:
+            return not is_moving(samples[i].speed_mps, cadence[i])
+
+        def says_moving(i: int) -> bool:
+            if speed_says:
+                return samples[i].speed_mps > th.WALKING_FLOOR_MPS
+            return cadence[i] > th.WALKING_FLOOR_SPM
+
+        for first, end in _stands(still, times):
+            if (
+                times[end] - times[first] <= th.STALL_MAX_S
+                and any(says_moving(i) for i in range(first, end + 1))
+                and _stalls_in(verdicts, first, end, times, says_moving)
+            ):
+                left = [k for k in range(first, end) if verdicts[k] is _STOOD_STILL]
+                if not left:
+                    continue
+                first, end = left[0], left[-1] + 1
+            _edges_of_stop(verdicts, first, end, times, stopped, says_moving)
+    for k in crept:
+        if verdicts[k] is _CREPT:
+            verdicts[k] = _ADVANCED
+
+
+def _stands(still: list[int], times: list[float]) -> list[tuple[int, int]]:
+    """(first, end) intervals of each stand of the distance: the stood-still intervals
+    (indexes in `still`, in order) with less than MIN_SEGMENT_S of advance between them."""
+    out: list[tuple[int, int]] = []
+    first = last = still[0]
+    for k in still[1:]:
+        if times[k] - times[last + 1] >= th.MIN_SEGMENT_S:
+            out.append((first, last + 1))
+            first = k
+        last = k
+    out.append((first, last + 1))
     return out
+
+
+def _edges_of_stop(
+    verdicts: list[_Verdict],
+    first: int,
+    end: int,
+    times: list[float],
+    stopped: Callable[[int], bool],
+    says_moving: Callable[[int], bool],
+) -> None:
+    """The lag before a stop (intervals first..end-1 stood still) and the creep after it
+    (see _agree)."""
+    k = first
+    while (
+        k > 0
+        and (verdicts[k - 1] is _ADVANCED or verdicts[k - 1] is _CREPT)
+        and times[first] - times[k - 1] <= th.DISTANCE_LAG_MAX_S + 1e-6
+        and stopped(k - 1)
+    ):
+        k -= 1
+    if k < first and k > 0 and verdicts[k - 1].state is MOVING and says_moving(k - 1):
+        verdicts[k:first] = [_STOPPED] * (first - k)
+    k = end
+    while (
+        k < len(verdicts)
+        and verdicts[k] is _CREPT
+        and times[k + 1] - times[end] <= th.DISTANCE_LAG_MAX_S + 1e-6
+        and stopped(k)
+        and stopped(k + 1)
+    ):
+        verdicts[k] = _STOPPED
+        k += 1
+
+
+def _stalls_in(
+    verdicts: list[_Verdict], first: int, end: int, times: list[float], says_moving: Callable[[int], bool]
+) -> bool:
+    """The stalls inside a short stand of the distance, intervals first..end-1 (see
+    _agree): the stood-still intervals whose packets, by a majority within
+    DISTANCE_WINDOW_S / 2 (ties: the packet itself), say moving; across a silence longer
+    than STALE_S the packets at both ends must. True when there was one."""
+    half = th.DISTANCE_WINDOW_S / 2
+    lo = bisect.bisect_left(times, times[first] - half)
+    hi = bisect.bisect_right(times, times[end] + half)
+    own = [says_moving(i) for i in range(lo, hi)]
+    votes_before = list(itertools.accumulate(own, initial=0))
+
+    def windowed(i: int) -> bool:
+        a = bisect.bisect_left(times, times[i] - half, lo, hi) - lo
+        b = bisect.bisect_right(times, times[i] + half, lo, hi) - lo
+        votes = votes_before[b] - votes_before[a]
+        return own[i - lo] if votes * 2 == b - a else votes * 2 > b - a
+
+    moving = [windowed(i) for i in range(first, end + 1)]
+
+    def stalled(k: int) -> bool:
+        return (
+            verdicts[k] is _STOOD_STILL
+            and moving[k - first]
+            and (times[k + 1] - times[k] <= th.STALE_S or moving[k + 1 - first])
+        )
+
+    found = False
+    k = first
+    while k < end:
+        if not stalled(k):
+            k += 1
+            continue
+        run = k
+        while k < end and stalled(k):
+            k += 1
+        verdicts[run:k] = [_STALLED] * (k - run)
+        found = True
+    return found
 
 
 def _distance_interval(
@@ -360,16 +555,31 @@ def _smooth_blips(segments: list[Segment]) -> list[Segment]:
             return out
         i = min(blips, key=lambda j: out[j].duration_s)
         before, after = out[i - 1], out[i + 1]
-        before.end_s = after.end_s
         if after.duration_s > before.duration_s:
             before.why = after.why
+        before.end_s = after.end_s
         del out[i : i + 2]
 
 
-def _merge_shuffles(segments: list[Segment], distance: _Distance) -> list[Segment]:
+def _steps(samples: list[Sample], cadence: list[float]) -> _Distance:
+    """Steps taken, as metres at SHUFFLE_STEP_M a step: each packet's steps/min over the
+    time since the one before (at most STALE_S: a silence is not stepping)."""
+    points, total, last = [], 0.0, None
+    for s, c in zip(samples, cadence, strict=True):
+        if last is not None:
+            total += c / 60 * min(s.t_s - last, th.STALE_S) * th.SHUFFLE_STEP_M
+        points.append((s.t_s, total))
+        last = s.t_s
+    return _Distance(points)
+
+
+def _merge_shuffles(segments: list[Segment], size: _Distance) -> list[Segment]:
     """A moving stretch between two rest stretches, no longer than SHUFFLE_MAX_S and
-    covering no more than SHUFFLE_MAX_M of run distance, is a shuffle inside one
-    standstill: the three become one rest stretch."""
+    covering no more than SHUFFLE_MAX_M, is a shuffle inside one standstill: the three
+    become one rest stretch. Its size is the run distance (or, for a pod with neither
+    distance nor speed, its steps) from DISTANCE_WINDOW_S / 2 before it to as long after
+    it, within the standstills on either side: its slowest first and last steps count."""
+    half = th.DISTANCE_WINDOW_S / 2
     out = list(segments)
     i = 1
     while i < len(out) - 1:
@@ -379,7 +589,12 @@ def _merge_shuffles(segments: list[Segment], distance: _Distance) -> list[Segmen
             and out[i - 1].state is REST
             and out[i + 1].state is REST
             and mid.duration_s <= th.SHUFFLE_MAX_S
-            and (not distance or distance.at(mid.end_s) - distance.at(mid.start_s) <= th.SHUFFLE_MAX_M)
+            and (
+                not size
+                or size.at(min(mid.end_s + half, out[i + 1].end_s))
+                - size.at(max(mid.start_s - half, out[i - 1].start_s))
+                <= th.SHUFFLE_MAX_M
+            )
         ):
             out[i - 1] = Segment(out[i - 1].start_s, out[i + 1].end_s, REST, Why.SHUFFLE_IN_STANDSTILL)
             del out[i : i + 2]

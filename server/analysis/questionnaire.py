@@ -2,7 +2,7 @@
 the dashboard, and beside each item what the recordings say, with counts.
 
 footnote never scores it: no "positive", no diagnosis. It shows the answers and the
-recordings side by side for a doctor to read. Answers are stored the way annotations are
+recordings side by side for a doctor to read. Answers are saved the way annotations are
 (server.dashboard.saves): each answering is a new row, the newest is shown.
 """
 
@@ -11,33 +11,21 @@ from __future__ import annotations
 import sqlite3
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from footnote.device.db import schema
-from footnote.device.db.connect import connect
+from footnote.device.db import reader
+from footnote.device.db.rows import ClaudicationAnswers
+from footnote.device.db.tables import CLAUDICATION_ANSWERS, CLAUDICATION_ITEMS
 from footnote.server.analysis import MOVING, REST, RunAnalysis
 from footnote.server.analysis import thresholds as th
 
 YesNo = Literal["yes", "no"]
 LEG_PLACES = ("buttock", "thigh", "calf", "shin", "ankle", "foot")  # the questionnaire's leg diagram
-ITEMS = (
-    "pain_when_walking",
-    "begins_at_rest",
-    "uphill_or_hurrying",
-    "ordinary_pace_level",
-    "when_standing_still",
-    "where",
-)
+ITEMS = CLAUDICATION_ITEMS  # the table's columns, in the questionnaire's order
 CHOICES: dict[str, tuple[str, ...]] = {
-    "pain_when_walking": ("yes", "no", "unable_to_walk"),
-    "begins_at_rest": ("yes", "no"),
-    "uphill_or_hurrying": ("yes", "no"),
-    "ordinary_pace_level": ("yes", "no"),
-    "when_standing_still": ("continues_over_10_min", "gone_within_10_min"),
+    **{item: CLAUDICATION_ANSWERS.column(item).values for item in ITEMS if item != "where"},
     "where": LEG_PLACES,
 }
 
@@ -68,14 +56,8 @@ class AnswersIn(BaseModel):
 
 
 @dataclass(frozen=True)
-class Answers:
-    answered_at: datetime
-    pain_when_walking: str | None
-    begins_at_rest: str | None
-    uphill_or_hurrying: str | None
-    ordinary_pace_level: str | None
-    when_standing_still: str | None
-    where: tuple[str, ...]
+class Answers(ClaudicationAnswers):
+    """One answering (the row device.db.rows.ClaudicationAnswers) as the pages show it."""
 
     def as_dict(self) -> dict:
         return {
@@ -85,64 +67,9 @@ class Answers:
         }
 
 
-def save_answers(db_path: str | Path, answers: AnswersIn) -> Answers:
-    conn = connect(Path(db_path))
-    try:
-        schema.migrate(conn)
-        now = datetime.now(UTC)
-        v = answers.model_dump()
-        row = (
-            now.isoformat(),
-            v["pain_when_walking"],
-            v["begins_at_rest"],
-            v["uphill_or_hurrying"],
-            v["ordinary_pace_level"],
-            v["when_standing_still"],
-            ",".join(v["where"]),
-        )
-        with conn:
-            conn.execute(
-                "INSERT INTO claudication_answers (answered_at, pain_when_walking, begins_at_rest, uphill_or_hurrying,"
-                ' ordinary_pace_level, when_standing_still, "where") VALUES (?, ?, ?, ?, ?, ?, ?)',
-                row,
-            )
-    finally:
-        conn.close()
-    return _answers(*row)
-
-
 def latest_answers(conn: sqlite3.Connection) -> tuple[Answers | None, int]:
     """The newest answering and how many there have been (None, 0 before the first)."""
-    if not schema.has_table(conn, "claudication_answers"):
-        return None, 0
-    count = conn.execute("SELECT count(*) FROM claudication_answers").fetchone()[0]
-    row = conn.execute(
-        "SELECT answered_at, pain_when_walking, begins_at_rest, uphill_or_hurrying, ordinary_pace_level,"
-        ' when_standing_still, "where" FROM claudication_answers ORDER BY answered_at DESC, id DESC LIMIT 1'
-    ).fetchone()
-    if row is None:
-        return None, count
-    return _answers(*row), count
-
-
-def _answers(
-    answered_at: str,
-    pain_when_walking: str | None,
-    begins_at_rest: str | None,
-    uphill_or_hurrying: str | None,
-    ordinary_pace_level: str | None,
-    when_standing_still: str | None,
-    where: str | None,
-) -> Answers:
-    return Answers(
-        answered_at=datetime.fromisoformat(answered_at),
-        pain_when_walking=pain_when_walking,
-        begins_at_rest=begins_at_rest,
-        uphill_or_hurrying=uphill_or_hurrying,
-        ordinary_pace_level=ordinary_pace_level,
-        when_standing_still=when_standing_still,
-        where=tuple(p for p in (where or "").split(",") if p),
-    )
+    return reader.latest_answers(conn, Answers)
 
 
 def recorded_beside(analyses: list[RunAnalysis]) -> dict[str, dict]:

@@ -37,7 +37,7 @@ class Segment:
     start_s: float
     end_s: float
     state: State
-    why: Why | None = None  # the rule that decided the longest part of it
+    why: Why | None = None  # the rule that decided most of it
 
     @property
     def duration_s(self) -> float:

@@ -1,6 +1,6 @@
 """A run's setup (shoes, lacing pattern, orthotics, a free note): the runner's side of the
-shoe and lacing experiment. Written by the dashboard the way annotations are (one short
-transaction on its own connection, server.dashboard.saves); read with the run data.
+shoe and lacing experiment. Saved by the dashboard the way annotations are
+(server.dashboard.saves); read with the run data (device.db.reader.setups_of).
 
 Any run can carry one, with or without numbness: runs without numbness are half of the
 comparison (server.analysis.experiment)."""
@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from footnote.device.db import schema
-from footnote.device.db.connect import connect
-from footnote.device.errors import NoSuchRun
+from footnote.device.db import reader
+from footnote.device.db.rows import RunSetup
 
 MARKUP_OR_CONTROL = re.compile(r"[<>\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -48,11 +45,8 @@ class SetupIn(BaseModel):
 
 
 @dataclass(frozen=True)
-class Setup:
-    shoes: str | None = None
-    lacing: str | None = None
-    orthotics: str | None = None
-    note: str | None = None
+class Setup(RunSetup):
+    """A run's setup (the row device.db.rows.RunSetup) and how it groups runs."""
 
     @property
     def key(self) -> tuple[str, str, str] | None:
@@ -67,14 +61,7 @@ class Setup:
 
 def load_setups(conn: sqlite3.Connection) -> dict[int, Setup]:
     """Every run's setup by run id (an older database without the table has none)."""
-    if not schema.has_table(conn, "run_setups"):
-        return {}
-    return {
-        run_id: Setup(shoes, lacing, orthotics, note)
-        for run_id, shoes, lacing, orthotics, note in conn.execute(
-            "SELECT run_id, shoes, lacing, orthotics, note FROM run_setups"
-        )
-    }
+    return reader.setups_of(conn, Setup)
 
 
 def default_setup(setups: dict[int, Setup], run_ids_in_order: list[int], run_id: int) -> Setup | None:
@@ -88,21 +75,3 @@ def default_setup(setups: dict[int, Setup], run_ids_in_order: list[int], run_id:
         if earlier in setups:
             return setups[earlier]
     return None
-
-
-def save_setup(db_path: str | Path, run_id: int, setup: SetupIn) -> None:
-    """Store (or replace) a run's setup. NoSuchRun when the run does not exist."""
-    conn = connect(Path(db_path))
-    try:
-        schema.migrate(conn)
-        with conn:
-            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
-                raise NoSuchRun(f"There is no run {run_id}.")
-            v = setup.model_dump()
-            conn.execute(
-                "INSERT OR REPLACE INTO run_setups (run_id, shoes, lacing, orthotics, note, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, v["shoes"], v["lacing"], v["orthotics"], v["note"], datetime.now(UTC).isoformat()),
-            )
-    finally:
-        conn.close()

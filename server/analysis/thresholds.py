@@ -33,6 +33,12 @@ from footnote.device.rules.thresholds import (  # noqa: F401
     WALKING_FLOOR_SPM,
 )
 
+SLOW_WALK_MPS = 0.8
+"""Slow walking itself (the tests' "plain movement" is this pace over the 5 s before and
+after a moment). Between WALKING_FLOOR_MPS and this, a pod's distance may be creeping (GPS
+drift, a late refresh) as well as walking, so there the pod's own speed and cadence must
+agree before it counts as moving."""
+
 # -- Movement state (server.analysis.movement) ---------------------------------------------------------
 MOVING_MIN_MPS = WALKING_FLOOR_MPS
 """The pod's own total distance advancing at this rate or more is moving, whatever the
@@ -59,19 +65,48 @@ whether the speed was decaying into a stop."""
 DECAY_RATIO = 0.5
 """Decaying into a stop: speeds that never rise over DECAY_WINDOW_S and end at this
 fraction of where they started, or lower. A silence after such packets is rest at once."""
+STALL_MAX_S = 15.0
+"""A pod's total distance that stops advancing while its own speed still says moving is
+a stalled distance, not a stop, when the stand lasts at most this long: GPS and
+smart-recording watches hold their distance for 3-12 s when a fix drops, at an auto-pause
+edge, or when the total is refreshed in steps (issue 23, from other people's recordings;
+the FR965 in tests/data stalls for 3-5 s at 2-3 m/s), plus STALE_S of slack for a stand
+measured across a blip of advance or a late packet. A longer stand is a stop, whatever the
+speed says: a pod repeating its last speed while the runner stands (some do),
+or a speed that lags the distance into a stop. The ground truth's shortest standstill is
+20 s, above this."""
+DISTANCE_LAG_MAX_S = 2.0
+"""The other way round: when the speed has decayed below the walking floor and the cadence
+has stopped, the runner has stopped even if the pod's total distance still counts for up
+to this long (pods refresh their total every 1-2 s, so it can trail the speed by one
+refresh). Longer than that, the distance is moving the runner, not lagging."""
 MIN_SEGMENT_S = 3.0
 """A moving or rest stretch shorter than this between two stretches of the other state
 is a blip (a single zero packet, a GPS glitch) and takes its neighbours' state. Unknown
 stretches are never smoothed away."""
 SHUFFLE_MAX_S = 15.0
-SHUFFLE_MAX_M = 10.0
+SHUFFLE_MAX_M = 8.0
 """A stretch of moving between two standstills that lasts at most SHUFFLE_MAX_S and covers
 at most SHUFFLE_MAX_M is a shuffle (stepping aside, a few metres to a crossing) and does
-not restart the standstill, so "standstill to relief" counts from when the runner stopped.
-The ground truth of the real recordings merges shuffles of up to 12 s and 10 m; a move
-inside a silence between packets is placed by estimate (server.analysis.movement, "moved part of
-the gap"), so its length gets STALE_S of slack: a real 4-m shuffle in a 9-s silence on a
-smart-recording watch came out 12.2 s long."""
+not restart the standstill, so "standstill to relief" counts from when the runner first
+stopped. A longer move ends the standstill, and standstill to relief then counts from the
+stop after it.
+The metres: 10 s of slow walking (SLOW_WALK_MPS), the span over which a moment counts as
+plainly moving (walking pace over the 5 s before it and the 5 s after it): a move shorter
+than that can never hold a moment of plain walking, a longer one can, and reading a walk
+as "standing still" would turn a relief there into "resolves at rest" and an onset there
+into a red flag. Measured from DISTANCE_WINDOW_S / 2 before the move to as long after it
+(the slow first and last steps, under the walking floor, are part of it); for a pod that
+sends only cadence, its steps at SHUFFLE_STEP_M each. The real shuffles of 4-7 m in the
+FR110's city stops stay inside their standstills; the Polar M400's walks of 9 m inside
+its stops, at 1-1.4 m/s, end them (the ground truth merges up to 10 m, and 12 s).
+The seconds: the ground truth merges shuffles of up to 12 s; a move inside a silence
+between packets is placed by estimate (server.analysis.movement, "moved part of the gap"), so its
+length gets STALE_S of slack: a real 4-m shuffle in a 9-s silence on a smart-recording
+watch came out 12.2 s long."""
+SHUFFLE_STEP_M = 0.6
+"""One step of slow walking: 0.8 m/s at about 80 steps/min. Only used to size a
+shuffle on a pod that sends cadence but neither distance nor speed."""
 
 # -- Episode labels ---------------------------------------------------------------------------
 STANDSTILL_NOT_CLEARING_S = 2 * 60

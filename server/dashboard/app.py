@@ -22,13 +22,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.db.connect import advice
-from footnote.device.errors import BadPeriod, DamagedDatabase, NoDatabase, NoSuchEpisode, NoSuchRun, NothingToExport
+from footnote.device.errors import (
+    BadPeriod,
+    DamagedDatabase,
+    DatabaseTooOld,
+    NoDatabase,
+    NoSuchEpisode,
+    NoSuchRun,
+    NothingToExport,
+)
 from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_UNUSABLE, ERROR_WORDS, FIELD_ERROR_WORDS
+from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, ERROR_WORDS, FIELD_ERROR_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +126,7 @@ def create_app(
         NoSuchEpisode,
         NothingToExport,
         BadPeriod,
+        DatabaseTooOld,
         DamagedDatabase,
         NoDatabase,
         sqlite3.DatabaseError,
@@ -172,6 +181,10 @@ def error_page(request: Request, exc: Exception) -> ErrorPage:
     if isinstance(exc, RequestValidationError):
         lines = [field_error(e) for e in exc.errors()]
         return ErrorPage(422, ERROR_WORDS["bad_address"], ERROR_WORDS["bad_address_why"], lines=lines)
+    if isinstance(exc, DatabaseTooOld):
+        # A save (or the FHIR export) needs a table the database does not have yet: the
+        # request never migrates it (device.db.dashboard_writes), so the page says who does.
+        return ErrorPage(503, DATABASE_TOO_OLD, str(exc))
     if isinstance(exc, (DamagedDatabase, NoDatabase, sqlite3.DatabaseError)):
         db_path = request.app.state.settings.db_path
         # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).

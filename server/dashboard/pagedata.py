@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.device.db.connect import open_reader
-from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time
+from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time, rejected_count, samples_of
+from footnote.device.db.tables import FOOTPOD_SAMPLES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.jsonable import jsonable
@@ -33,6 +34,8 @@ from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
 CACHE_CHARTS = 16
+# The footpod samples' columns a run chart and its samples API draw from.
+CHART_SAMPLE_FIELDS = FOOTPOD_SAMPLES.pick("t_s", "speed_mps", "cadence_spm", "distance_m")
 
 
 class PageData:
@@ -119,7 +122,7 @@ class PageData:
     def notices(self, conn: sqlite3.Connection) -> list[dict[str, str | None]]:
         """What the logger had to do about the SD card, for the banner: stored notices not
         yet resolved (a damaged database set aside) and journals waiting to be replayed."""
-        from footnote.device.durability.integrity import open_notices
+        from footnote.device.db.notices import open_notices
         from footnote.device.durability.journal import pending_journals
 
         shown: list[dict[str, str | None]] = [
@@ -137,7 +140,7 @@ class PageData:
             row = get_run_row(conn, run_id)
             ra = self.analysis(conn, row)
             ignored = len(ra.ignored_holds)
-            rejected = conn.execute("SELECT count(*) FROM rejected_packets WHERE run_id = ?", (run_id,)).fetchone()[0]
+            rejected = rejected_count(conn, run_id)
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)]
         card = _run_card(row, ra)
@@ -280,10 +283,7 @@ class PageData:
 
 
 def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
-    sql = "SELECT t_s, speed_mps, cadence_spm, distance_m FROM footpod_samples WHERE run_id = ?"
-    if window is None:
-        return conn.execute(sql + " ORDER BY t_s, id", (run_id,)).fetchall()
-    return conn.execute(sql + " AND t_s BETWEEN ? AND ? ORDER BY t_s, id", (run_id, *window)).fetchall()
+    return samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
 
 
 def _offered(setup: Setup | None) -> dict | None:

@@ -1,24 +1,30 @@
-"""The only things the server writes: the runner's notes on an episode, and a corrected
-start time for a run recorded with an unsynchronised clock. Each is one short
-transaction on its own connection, so the logger (WAL) keeps writing meanwhile, and
-fsync'd before it returns (a power cut right after "saved" keeps it)."""
+"""Everything the dashboard saves, through this one module: the runner's notes on an
+episode, a corrected start time for a run recorded with an unsynchronised clock, a run's
+setup and an answering of the Edinburgh questionnaire. What the runner entered is
+validated here (the pydantic models, server side) and stored by the database's owner
+(device.db.dashboard_writes): each save one short, fsync'd transaction; none migrates the
+database (a database too old for a save's table is refused with DatabaseTooOld, and
+nothing is written). The database's own id is made by its migration and only read
+(device.db.reader.database_uuid)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from footnote.device.db.connect import connect, open_reader
-from footnote.device.errors import NoSuchEpisode, NoSuchRun
+from footnote.device.db import dashboard_writes
+from footnote.device.db.rows import Annotation, RunSetup
 from footnote.server.analysis import LOCATIONS
+from footnote.server.analysis.questionnaire import Answers, AnswersIn
+from footnote.server.analysis.setups import SetupIn
 
 
 class AnnotationIn(BaseModel):
-    """An episode's annotation as the runner enters it. Unknown fields are refused."""
+    """An episode's annotation as the runner enters it (the fields of device.db.rows.
+    Annotation). Unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -45,51 +51,30 @@ class BadStartTime(ValueError):
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a run outside these is a typo, not a run
 
 
-def _writable(db_path: Path) -> sqlite3.Connection:
-    # Asked read-only first: turning on WAL would already change a damaged or foreign file.
-    open_reader(db_path).close()
-    # synchronous=FULL, as schema.connect sets it: the runner is told "saved", so the save
-    # is fsync'd before the answer (with NORMAL it waited for the logger's next commit).
-    return connect(db_path)
-
-
 def save_annotation(db_path: str | Path, run_id: int, episode: int, note: AnnotationIn) -> None:
-    conn = _writable(Path(db_path))
-    try:
-        with conn:
-            exists = conn.execute(
-                "SELECT 1 FROM symptom_events WHERE run_id = ? AND episode = ? LIMIT 1", (run_id, episode)
-            ).fetchone()
-            if exists is None:
-                if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
-                    raise NoSuchRun(f"There is no run {run_id}.")
-                raise NoSuchEpisode(f"Run {run_id} has no episode {episode}.")
-            values = note.model_dump()
-            cols = ["run_id", "episode", *values, "updated_at"]
-            conn.execute(
-                f"INSERT OR REPLACE INTO annotations ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                (run_id, episode, *values.values(), datetime.now(UTC).isoformat()),
-            )
-    finally:
-        conn.close()
+    """NoSuchRun, NoSuchEpisode."""
+    dashboard_writes.save_annotation(db_path, run_id, episode, Annotation(**note.model_dump()))
 
 
 def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> None:
-    """Store the runner's corrected start time (aware datetime) for a run."""
+    """Store the runner's corrected start time (aware datetime) for a run. BadStartTime, NoSuchRun."""
     if started_at.tzinfo is None:
         raise BadStartTime("started_at needs a time zone offset, for example 2026-11-20T07:30:00+01:00")
     if not EARLIEST_YEAR <= started_at.year <= LATEST_YEAR:
         raise BadStartTime(
             f"started_at must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}, not {started_at.year}"
         )
-    conn = _writable(Path(db_path))
-    try:
-        with conn:
-            if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
-                raise NoSuchRun(f"There is no run {run_id}.")
-            conn.execute(
-                "INSERT OR REPLACE INTO run_corrections (run_id, started_at, updated_at) VALUES (?, ?, ?)",
-                (run_id, started_at.isoformat(), datetime.now(UTC).isoformat()),
-            )
-    finally:
-        conn.close()
+    dashboard_writes.correct_start(db_path, run_id, started_at)
+
+
+def save_setup(db_path: str | Path, run_id: int, setup: SetupIn) -> None:
+    """Store (or replace) a run's setup. NoSuchRun; DatabaseTooOld."""
+    dashboard_writes.save_setup(db_path, run_id, RunSetup(**setup.model_dump()))
+
+
+def save_answers(db_path: str | Path, answers: AnswersIn) -> Answers:
+    """Keep one answering, answered now; return it as stored. DatabaseTooOld."""
+    values = answers.model_dump()
+    stored = Answers(answered_at=datetime.now(UTC), **{**values, "where": tuple(values["where"])})
+    dashboard_writes.add_answers(db_path, stored)
+    return stored

@@ -1,5 +1,7 @@
 """`footnote serve`: the dashboard on loopback, or elsewhere only with a password hash;
-over HTTPS when given the runner's own certificate."""
+over HTTPS when given the runner's own certificate. At its start, before it serves, it
+brings the database up to date (device.db.connect.bring_up_to_date), as the logger does
+at its own: the dashboard's requests never migrate the database."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import errno
 import ipaddress
 import logging
 import socket
+import sqlite3
 import ssl
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from footnote.device.config import load_config
+from footnote.device.db.connect import bring_up_to_date
 from footnote.device.errors import CertificateError, ConfigError, PortInUse
 
 logger = logging.getLogger(__name__)
@@ -107,7 +111,14 @@ def serve(
     tls = tls_files(*(given or (config.dashboard.ssl_certfile, config.dashboard.ssl_keyfile)))
     if not Path(db_path).exists():
         raise ConfigError(f"no footnote database at {db_path}: record a run (footnote log) or try footnote demo")
-    check_port(host, port)
+    check_port(host, port)  # before anything is changed or printed
+    try:
+        applied = bring_up_to_date(db_path)
+    except sqlite3.OperationalError as exc:  # read-only card, or the logger held the lock too long
+        logger.warning("could not bring %s up to date (%s): saves that need a newer table are refused", db_path, exc)
+    else:
+        if applied:
+            logger.info("%s brought up to date: %s", db_path, ", ".join(applied))
     # Everything above fails in a moment with one clear line; the dashboard's packages load only now.
     import uvicorn
 

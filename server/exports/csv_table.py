@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+from footnote.device.db.rows import Annotation
+from footnote.device.db.tables import ANNOTATION_FIELDS, ANNOTATION_FLAGS
 from footnote.server.analysis.figures import first_numbness
-from footnote.server.exports.data import ExportData, at
+from footnote.server.exports.data import SAMPLE_FIELDS, ExportData, at
 from footnote.server.words import sentences
 from footnote.server.words.vocabulary import pace
 
@@ -41,15 +43,7 @@ EPISODE_COLUMNS = [
     "rest_to_relief_s",
     "moving_before_relief_s",
     "rest_periods_count",
-    "location",
-    "side",
-    "shoes",
-    "lacing",
-    "note",
-    "rest_or_night",
-    "weakness",
-    "cold_or_pale",
-    "sudden_pain",
+    *ANNOTATION_FIELDS,  # the annotations table's: what the runner said
     "evidence",
     # the run's, on each of its episodes (issue 21)
     "run_clock",
@@ -77,7 +71,8 @@ RUN_COLUMNS = [
     "setup_note",
     "footpod",
 ]
-SAMPLE_COLUMNS = ["run_id", "t_s", "time_local", "speed_mps", "cadence_spm"]
+# The samples' columns as the database names them (SAMPLE_FIELDS), with the local time beside t_s.
+SAMPLE_COLUMNS = ["run_id", SAMPLE_FIELDS[0], "time_local", *SAMPLE_FIELDS[1:]]
 
 
 def safe(value):
@@ -107,7 +102,6 @@ def episode_rows(data: ExportData) -> list[dict]:
     for row, ra in data.pairs():
         worn = _setup(data, row.id)
         for ep in ra.episodes:
-            a = ep.annotation
             out.append(
                 {
                     "run_id": row.id,
@@ -131,15 +125,7 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "rest_to_relief_s": _num(ep.rest_to_relief_s),
                     "moving_before_relief_s": _num(ep.moving_before_relief_s),
                     "rest_periods_count": len(ep.rest_periods),
-                    "location": (a.location or "") if a else "",
-                    "side": (a.side or "") if a else "",
-                    "shoes": safe(a.shoes or "") if a else "",
-                    "lacing": safe(a.lacing or "") if a else "",
-                    "note": safe(a.note or "") if a else "",
-                    "rest_or_night": int(bool(a and a.rest_or_night)),
-                    "weakness": int(bool(a and a.weakness)),
-                    "cold_or_pale": int(bool(a and a.cold_or_pale)),
-                    "sudden_pain": int(bool(a and a.sudden_pain)),
+                    **_annotation_cells(ep.annotation),
                     "evidence": " | ".join(sentences.episode_evidence(ep, data.units)),
                     "run_clock": run_clock(row),
                     "setup_shoes": worn["setup_shoes"],
@@ -148,6 +134,14 @@ def episode_rows(data: ExportData) -> list[dict]:
                 }
             )
     return out
+
+
+def _annotation_cells(a: Annotation | None) -> dict[str, object]:
+    """The runner's notes: a flag as 0 or 1, text as text (never a formula)."""
+    return {
+        name: int(bool(a and getattr(a, name))) if name in ANNOTATION_FLAGS else safe((a and getattr(a, name)) or "")
+        for name in ANNOTATION_FIELDS
+    }
 
 
 def run_rows(data: ExportData) -> list[dict]:

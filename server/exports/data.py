@@ -10,14 +10,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from footnote.device.db import reader
 from footnote.device.db.connect import open_reader
 from footnote.device.db.reader import RunRow, list_runs, local_time
+from footnote.device.db.tables import FOOTPOD_SAMPLES
 from footnote.device.errors import BadPeriod, NothingToExport
 from footnote.server.analysis import RunAnalysis, Summary, summarize
 from footnote.server.analysis.questionnaire import Answers, latest_answers
 from footnote.server.analysis.setups import Setup, load_setups
 from footnote.server.analysis_cache import AnalysisCache, analyses_of, cache_path
-from footnote.server.exports.identity import database_uuid
+
+# The footpod samples' columns an export carries (the PDF's charts, the samples CSV).
+SAMPLE_FIELDS = FOOTPOD_SAMPLES.pick("t_s", "speed_mps", "cadence_spm")
 
 
 @dataclass
@@ -29,8 +33,10 @@ class ExportData:
     since: date | None
     until: date | None
     generated_at: datetime
-    samples: dict[int, list[tuple[float, float, float]]]  # run id -> [(t_s, speed_mps, cadence_spm)]
-    database_id: str = ""  # the database's own random id (server.exports.identity): FHIR ids derive from it
+    samples: dict[int, list[tuple[float, float, float]]]  # run id -> [SAMPLE_FIELDS: (t_s, speed_mps, cadence_spm)]
+    # The database's own random id (device.db.reader.database_uuid): FHIR ids derive from
+    # it. "" for a database older than its id, which the FHIR export refuses.
+    database_id: str = ""
     setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
     answers: Answers | None = None  # the newest Edinburgh questionnaire answering
     units: str = "km"  # dashboard.units: how the PDF and the CSV's words say distances and paces
@@ -86,7 +92,7 @@ def collect(
             if (since is None or local_time(r).date() >= since) and (until is None or local_time(r).date() <= until)
         ]
         if not rows:
-            everything = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+            everything = reader.run_count(conn)
             if not everything:
                 raise NothingToExport("the database holds no runs yet: nothing to export")
             period = f"{since or 'the start'} to {until or 'now'}"
@@ -101,14 +107,8 @@ def collect(
             missing = [run_id for run_id in wanted if run_id not in {r.id for r in rows}]
             if missing:
                 raise NothingToExport(f"run {missing[0]} is not in the exported period")
-        samples = {
-            run_id: conn.execute(
-                "SELECT t_s, speed_mps, cadence_spm FROM footpod_samples WHERE run_id = ? ORDER BY t_s, id",
-                (run_id,),
-            ).fetchall()
-            for run_id in wanted
-        }
-        database_id = database_uuid(conn, db_path)
+        samples = {run_id: reader.samples_of(conn, run_id, SAMPLE_FIELDS) for run_id in wanted}
+        database_id = reader.database_uuid(conn) or ""
         setups = load_setups(conn)
         answers, _ = latest_answers(conn)
     finally:

@@ -21,8 +21,9 @@ factors 100753-3 "Alleviating factors - Reported". issued is the export's instan
 The side is not in the profile: bodySite carries the core R4 `bodySite` extension
 pointing at a BodyStructure whose locationQualifier is SNOMED Left/Right/Both.
 
-Ids are name-based UUIDs of the database's own random id (server.exports.identity) and a local
-key: unique across databases and runners, stable for one database.
+Ids are name-based UUIDs of the database's own random id (device.db.reader.database_uuid)
+and a local key: unique across databases and runners, stable for one database. A database
+older than its id is refused (DatabaseTooOld): its ids could be anyone's.
 
 Codes: LOINC 75325-1 Symptom; SNOMED CT 44077006 Numbness; body site SNOMED 30021000
 lower leg structure / 56459004 foot structure; components LOINC 64750-3 severity,
@@ -40,6 +41,7 @@ from html import escape
 from typing import Any, BinaryIO
 
 from footnote.device import __version__
+from footnote.device.errors import DatabaseTooOld
 from footnote.server.analysis.questionnaire import ITEMS, recorded_beside
 from footnote.server.exports.data import ExportData, at
 from footnote.server.words import present, sentences
@@ -314,6 +316,12 @@ def run_observations(data: ExportData, row, ra, subject: dict, pod: dict | None,
 
 
 def build_bundle(data: ExportData) -> dict:
+    if not data.database_id:
+        raise DatabaseTooOld(
+            "the database has no id of its own yet (it was made by an older footnote), and the FHIR export "
+            "derives its resource ids from it: nothing was exported. Starting the logger (footnote log) or "
+            "footnote serve once brings it up to date."
+        )
     pat = patient(data)
     subject = _ref(pat)
     logger, pods = devices(data)

@@ -1,6 +1,6 @@
 """Every sentence footnote writes about an analysis: codes and numbers in, sentences out.
 
-The analysis decides in codes (footnote.server.facts) and leaves the numbers next to them;
+The analysis decides in codes (footnote.server.analysis.codes) and leaves the numbers next to them;
 this module is the only place that turns them into sentences, from the words in
 footnote.server.words.vocabulary, quoting thresholds from footnote.server.analysis.thresholds. Nothing
 decides by reading a sentence back. The words describe patterns to show a doctor; they
@@ -394,11 +394,15 @@ def method() -> list[str]:
             f"Movement: decided from windows of evidence. The footpod's own total distance comes first: advancing "
             f"at {th.MOVING_MIN_MPS} m/s or more over at least {th.DISTANCE_WINDOW_S:.0f} s is moving (walking "
             "counts as moving), slower is standing still; across a gap between packets the distance before and "
-            "after decides, so a notification gap while running stays moving. Pods without distance are judged on "
+            "after decides, so a notification gap while running stays moving. A stop needs agreement: a distance "
+            f"that stands still for up to {th.STALL_MAX_S:.0f} s while the pod's own speed says moving is a stalled "
+            "distance, not a stop; speed and cadence that fall to zero start the stop even if the distance lags "
+            f"by up to {th.DISTANCE_LAG_MAX_S:.0f} s. Pods without distance are judged on "
             f"speed above {th.WALKING_FLOOR_MPS} m/s or cadence above {th.WALKING_FLOOR_SPM} steps/min, and a gap "
             f"of up to {th.GAP_BRIDGE_MAX_S:.0f} s between moving packets is bridged unless the speed decayed into "
             f"a stop. A live link that stays silent is standing still after {th.STALE_S:.0f} s; a shuffle of up to "
-            f"{th.SHUFFLE_MAX_S:.0f} s and {th.SHUFFLE_MAX_M:.0f} m does not break a standstill; the time the link "
+            f"{th.SHUFFLE_MAX_S:.0f} s and {th.SHUFFLE_MAX_M:.0f} m does not break a standstill (a longer move ends "
+            "it, and standstill to relief counts from the stop after it); the time the link "
             "is down, or the pod's packets cannot be read, is unknown (a gap is never counted as rest)."
         ),
         (

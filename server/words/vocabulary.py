@@ -296,6 +296,7 @@ BESIDE_WORDS = {  # what the recordings say beside an item; {n} of {of} are coun
 
 # The SD card (device.durability.integrity, device.durability.journal): the dashboard's banner and error page.
 DATABASE_UNUSABLE = "The database cannot be read"
+DATABASE_TOO_OLD = "Not saved: the database needs bringing up to date"
 NOTICE_HEADING = "The SD card needed attention"
 JOURNAL_WAITING = (
     "{count} journal file(s) hold presses recorded while the database could not be written. "

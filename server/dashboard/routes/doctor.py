@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from footnote.server.analysis.questionnaire import AnswersIn, save_answers
-from footnote.server.analysis.setups import SetupIn, save_setup
+from footnote.server.analysis.questionnaire import AnswersIn
+from footnote.server.analysis.setups import SetupIn
 from footnote.server.dashboard.deps import CsrfChecked, PageDataDep, PostedForm, RunId, SettingsDep
+from footnote.server.dashboard.saves import save_answers, save_setup
 from footnote.server.dashboard.templating import render
 
 pages = APIRouter(include_in_schema=False)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from footnote.device.db.tables import ANNOTATION_FLAGS
 from footnote.server.dashboard.deps import (
     DEFAULT_CHART_WIDTH,
     ChartWidth,
@@ -75,7 +76,7 @@ def annotate_save(
     request: Request, run_id: RunId, number: EpisodeNo, page_data: PageDataDep, settings: SettingsDep, form: PostedForm
 ):
     data: dict[str, object] = {k: v for k, v in form.items() if k != "csrf_token"}
-    for flag in ("rest_or_night", "weakness", "cold_or_pale", "sudden_pain"):
+    for flag in ANNOTATION_FLAGS:  # a checkbox left unticked is not sent at all
         data[flag] = flag in data
     try:
         note = AnnotationIn.model_validate(data)
