@@ -32,11 +32,14 @@ def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
     assert page.locator("article.episode").count() == 2
     page.screenshot(path=artifacts / "dashboard-run.png", full_page=True)
 
+    # what was worn is the run's, set on the run page (the episode form no longer asks)
+    page.fill("form.setup-form input[name=shoes]", "Trail shoes")
+    with page.expect_navigation(wait_until="load"):
+        page.click("#save-setup")
     with page.expect_navigation(wait_until="load"):
         page.locator("#episode-1 a.button").click()
     page.check("input[name=location][value=sole_heel]")
     page.check("input[name=side][value=both]")
-    page.fill("input[name=shoes]", "Trail shoes")
     page.fill("textarea[name=note]", "Tingling under the heel <b>not bold</b>")
     page.check("input[name=weakness]")
     page.screenshot(path=artifacts / "dashboard-annotate.png", full_page=True)
