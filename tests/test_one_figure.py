@@ -75,7 +75,7 @@ def test_every_surface_states_the_same_figures(dashboard, tmp_path):
     # the pages
     home = flat(c.get("/").text)
     assert f"after {distance(onset.median)}" in home and variation(onset.cv, onset.n) in home
-    assert f"after {distance(calf.median)}, " in home and sentences.trend(summary.onset_trend) in home
+    assert f"after {distance(calf.median)}, " in home and sentences.summary_trend(summary) in home
     trends = c.get("/api/trends").json()
     by_run = {ra.run_id: figures.first_numbness(ra) for ra in analyses}
     for point in trends:

@@ -362,7 +362,7 @@ def build_bundle(data: ExportData) -> dict:
             if first.median is not None
             else []
         ),
-        *([f"Trend of the onset distance: {sentences.trend(s.onset_trend, data.units)}."] if s.onset_trend else []),
+        *([f"Trend of the onset distance: {sentences.summary_trend(s, data.units)}."] if s.onset_trend else []),
         *sentences.summary_evidence(s, data.units),
         *sentences.hints_for_doctor(s.hint_codes),
         DISCLAIMER_FOR_DOCTOR,

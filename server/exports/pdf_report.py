@@ -200,7 +200,7 @@ def figures_table(data: ExportData) -> Table:
     )
     felt = ", ".join(f"{where} ({n})" for where, n in locations.most_common()) or "not recorded"
     basis = " where it cleared at rest" if s.onset_basis == OnsetBasis.RUNS_CLEARED_AT_REST else ""
-    trend = sentences.trend(s.onset_trend, u) if s.onset_trend is not None else "-"
+    trend = sentences.summary_trend(s, u)
     rows = [
         ["Pattern across runs", PATTERN_WORDS[s.pattern]],
         ["Runs / total distance", f"{s.runs} runs, {distance(s.total_distance_m, u)}"],
@@ -323,8 +323,7 @@ def trends_section(data: ExportData) -> list:
     if len(data.rows) < 2:
         return []
     chart = pdf_charts.trends(trend_points(data.pairs()), width=WIDTH, height=230, units=data.units)
-    trend = data.summary.onset_trend
-    words = sentences.trend(trend, data.units) if trend is not None else "-"
+    words = sentences.summary_trend(data.summary, data.units)
     return [KeepTogether([p("Trends over the weeks", H2), p(f"Distance to first numbness: {words}.", SMALL), chart])]
 
 

@@ -51,7 +51,7 @@ def summary(s: Summary, units: str = "km") -> dict[str, Any]:
             out["hints"] = sentences.summary_hints(s)
             value = [red_flag(f) for f in s.red_flags]
         out[key] = value
-    out["onset_trend_text"] = sentences.trend(s.onset_trend, units) if s.onset_trend is not None else None
+    out["onset_trend_text"] = sentences.summary_trend(s, units) if s.onset_trend is not None else None
     return out
 
 

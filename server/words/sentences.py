@@ -314,24 +314,33 @@ def summary_hints(summary: Summary) -> list[str]:
 
 TREND_WORDS: dict[TrendCode, str] = {
     TrendCode.NOT_ENOUGH_RUNS: (
-        f"not enough runs yet: a trend needs {th.TREND_MIN_RUNS} runs with numbness over {th.TREND_MIN_DAYS} days "
-        "or more ({runs} {run_word} over {days:.0f} days so far)"
+        f"not enough runs yet: a trend needs {th.TREND_MIN_RUNS} runs over {th.TREND_MIN_DAYS} days or more "
+        "({runs} {run_word}{basis} over {days:.0f} days so far)"
     ),
     TrendCode.NO_CLEAR_TREND: (
-        "no clear trend over {runs} runs and {days:.0f} days: the change is within how much the distance varies "
-        "from run to run"
+        "no clear trend over {runs} runs{basis} and {days:.0f} days: the change is within how much the distance "
+        "varies from run to run"
     ),
-    TrendCode.SHORTENING: "shortening by about {change} per week over {runs} runs and {days:.0f} days",
-    TrendCode.LENGTHENING: "lengthening by about {change} per week over {runs} runs and {days:.0f} days",
+    TrendCode.SHORTENING: "shortening by about {change} per week over {runs} runs{basis} and {days:.0f} days",
+    TrendCode.LENGTHENING: "lengthening by about {change} per week over {runs} runs{basis} and {days:.0f} days",
 }
+TREND_BASIS_WORDS = {OnsetBasis.RUNS: "", OnsetBasis.RUNS_CLEARED_AT_REST: " where it cleared at rest"}
 
 
-def trend(t: Trend, units: str = "km") -> str:
-    """The onset distance's trend over the weeks, or why none is stated."""
+def trend(t: Trend, units: str = "km", basis: OnsetBasis = OnsetBasis.RUNS) -> str:
+    """The onset distance's trend over the weeks, or why none is stated; `basis` says which
+    runs it is measured on (the same as the distance to first numbness)."""
     change = short_distance(abs(t.m_per_week), units) if t.m_per_week is not None else ""
     return TREND_WORDS[TrendCode(t.code)].format(
-        runs=t.runs, run_word=_plural(t.runs, "run"), days=t.days, change=change
+        runs=t.runs, run_word=_plural(t.runs, "run"), days=t.days, change=change, basis=TREND_BASIS_WORDS[basis]
     )
+
+
+def summary_trend(summary: Summary, units: str = "km") -> str:
+    """The summary's trend sentence (over the runs its onset figure is measured on)."""
+    if summary.onset_trend is None:
+        return "-"
+    return trend(summary.onset_trend, units, OnsetBasis(summary.onset_basis))
 
 
 # -- the footpod: cadence and packets ---------------------------------------------------------
