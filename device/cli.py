@@ -131,7 +131,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "replay",
         parents=[common],
         help="feed record files through the logger, faster than real time",
-        description="Replay record files (JSON Lines, see README) through the logger's own code path into the database.",
+        description="Replay record files (JSON Lines, see docs/recording.md) through the logger's own code path into the database.",
     )
     p.add_argument(
         "files",

@@ -187,7 +187,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--ssl-certfile",
         type=Path,
         metavar="FILE",
-        help="serve HTTPS with this PEM certificate (default: dashboard.ssl_certfile in the config; see README)",
+        help="serve HTTPS with this PEM certificate (default: dashboard.ssl_certfile in the config; see docs/dashboard.md)",
     )
     p.add_argument(
         "--ssl-keyfile",
@@ -224,7 +224,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="one run only")
-    p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see README)")
+    p.add_argument("--json", action="store_true", help="machine-readable output (a stable interface, see docs/json.md)")
     p.add_argument(
         "--segments",
         action="store_true",

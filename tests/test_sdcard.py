@@ -843,7 +843,7 @@ def test_while_the_database_works_the_journal_guards_the_last_5_s_and_the_databa
         stored = rows(db, "SELECT max(t_s) FROM footpod_samples")[0][0]
         db_lag.append(s.t - (stored if stored is not None else 0.0))
         durable_lag.append(min(db_lag[-1], s.t - (on_disk[-1] if on_disk else 0.0)))
-    assert max(durable_lag) <= 5 + 0.25  # a power cut loses at most the last 5 s (README)
+    assert max(durable_lag) <= 5 + 0.25  # a power cut loses at most the last 5 s (docs/sdcard.md)
     assert max(db_lag) <= DB_SAMPLE_FLUSH_S + 0.25
     assert 1 <= len(commits) <= 300 / DB_SAMPLE_FLUSH_S + 1
     s.stop()

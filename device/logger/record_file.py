@@ -1,4 +1,4 @@
-"""The record/replay file: a public JSON Lines format (see README, "Record and replay").
+"""The record/replay file: a public JSON Lines format (docs/recording.md, "Record and replay").
 
     {"footnote_replay": 1, "started_at": "2026-11-20T07:00:00Z"}
     {"t": 0.0, "footpod": "connected", "address": "C0:FF:EE:00:00:01", "name": "Pod"}

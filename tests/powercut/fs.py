@@ -22,7 +22,7 @@ process serves until it is unmounted (SIGTERM, or `umount`).
 
 Modelled on SQLite's crash simulation (src/test6.c: writes held until xSync, the crash
 at the N-th sync) and on LazyFS (Jepsen: a FUSE page cache dropped at a "crash"); unlike
-them it never tears a sector or keeps part of the unsynced writes. See README.md, "When
+them it never tears a sector or keeps part of the unsynced writes. See docs/sdcard.md, "When
 the power is cut", for what that leaves out.
 
 The model (`Card`) is plain Python over paths, so it can be tested without FUSE; `Fuse`
