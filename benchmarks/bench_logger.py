@@ -176,6 +176,10 @@ with open(story, encoding="utf-8") as stream:
             recorder.on_rsc(item.t, item.value)
         elif item.kind == "footpod":
             recorder.on_link(item.t, str(item.value), **item.extra)
+        elif item.kind == "hrm":
+            recorder.on_hrm(item.t, item.value)
+        elif item.kind == "strap":
+            recorder.on_strap(item.t, str(item.value), **item.extra)
         elif item.kind == "end":
             recorder.stop(item.t)
             break

@@ -18,6 +18,7 @@ from benchmarks.report import print_table
 MODULES = [
     "bench_logger",
     "bench_footpod",
+    "bench_sensors",
     "bench_dashboard",
     "bench_export",
     "bench_access",

@@ -8,7 +8,7 @@ entry point (pyproject.toml), so the Pi side never imports the server side. A ha
 takes the parsed arguments and returns the exit status; footnote's own errors
 (FootnoteError) become one line on stderr and exit status 2.
 
-This module registers the logger's commands: log, replay, scan, pair.
+This module registers the logger's commands: log, replay, scan, pair, attach.
 """
 
 from __future__ import annotations
@@ -54,8 +54,13 @@ def cmd_log(args: argparse.Namespace) -> int:
         from footnote.device.parts.footpod import FootpodClient
 
         footpod = FootpodClient.from_config(config).run
+    strap = None
+    if not args.no_strap and (config.strap.address or config.strap.enabled):
+        from footnote.device.parts.strap import StrapClient
+
+        strap = StrapClient.from_config(config).run
     run_ids = asyncio.run(
-        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod)
+        run_logger(config, db_path=resolve_db(args.db, config), record_path=args.record, footpod=footpod, strap=strap)
     )
     print("runs recorded: " + ", ".join(map(str, run_ids)))
     return 0
@@ -88,12 +93,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     import asyncio
 
-    from footnote.device.parts.footpod import scan_footpods
+    if args.strap:
+        from footnote.device.parts.strap import scan_straps
 
-    found = asyncio.run(scan_footpods(timeout_s=args.timeout))
-    if not found:
-        print("no Running Speed and Cadence footpod found (is it awake, and not connected to a watch?)")
-        return 1
+        found = asyncio.run(scan_straps(timeout_s=args.timeout))
+        if not found:
+            print("no heart-rate strap found (is it on, moist at the electrodes, and not held by a watch?)")
+            return 1
+    else:
+        from footnote.device.parts.footpod import scan_footpods
+
+        found = asyncio.run(scan_footpods(timeout_s=args.timeout))
+        if not found:
+            print("no Running Speed and Cadence footpod found (is it awake, and not connected to a watch?)")
+            return 1
     print(f"{'name':24} {'address':17}  signal")
     for pod in found:
         print(f"{pod.name:24} {pod.address:17}  {pod.rssi} dBm")
@@ -108,10 +121,53 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
     path = Path(args.config) if args.config else default_config_path()
     config = load_config(path)
-    paired = replace(config, footpod=replace(config.footpod, address=args.address.upper()))
+    if args.strap:
+        paired = replace(config, strap=replace(config.strap, address=args.address.upper()))
+    else:
+        paired = replace(config, footpod=replace(config.footpod, address=args.address.upper()))
     # Checked as the saved file will be read back: a bad address is refused here.
     save_config(parse_config(tomllib.loads(render_config(paired)), path), path)
-    print(f"footpod {args.address.upper()} paired; saved in {path}")
+    print(f"{'strap' if args.strap else 'footpod'} {args.address.upper()} paired; saved in {path}")
+    return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from footnote.device.config import load_config
+    from footnote.device.db.connect import open_writer
+    from footnote.device.watch.attach import attach_watch_file
+    from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
+
+    path: Path = args.file
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_WATCH_FILE_BYTES + 1)  # one byte over is enough for the reader to refuse it
+    except OSError as exc:
+        raise FootnoteError(f"cannot read {path}: {exc.strerror or exc}") from None
+    conn = open_writer(resolve_db(args.db, load_config(args.config)))
+    try:
+        result = attach_watch_file(conn, args.run, data, name=path.name, accept=args.accept)
+    finally:
+        conn.close()
+    activity = result.activity
+    print(
+        f"{path.name}: {activity.format.upper()}, {activity.sport or 'sport not named'}, "
+        f"{len(activity.records)} records, {activity.start:%Y-%m-%d %H:%M:%S} to {activity.end:%H:%M:%S} UTC"
+    )
+    if result.already:
+        print("attached before: nothing changed")
+    for done in result.attached:
+        a = done.alignment
+        if a.method == "wall_clock":
+            print(f"run {done.run_id}: attached by the wall clock, covering {done.overlap_s / 60:.0f} min of it")
+        elif done.accepted:
+            print(f"run {done.run_id}: attached by {a.method.replace('_', ' ')} (score {a.score}); its start corrected")
+        else:
+            print(
+                f"run {done.run_id}: the Pi's clock was not synchronised; proposed from {a.method.replace('_', ' ')}: "
+                f"the watch starts {a.watch_start_t_s:+.0f} s into the run (score {a.score}"
+                + (f", next best {a.runner_up}" if a.runner_up is not None else "")
+                + f"). Accept it with: footnote attach {done.run_id} {path} --accept"
+            )
     return 0
 
 
@@ -124,7 +180,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument("--record", type=Path, metavar="FILE", help="also write every raw input to this replay file")
-    p.add_argument("--no-footpod", action="store_true", help="button only; do not look for a footpod")
+    p.add_argument("--no-footpod", action="store_true", help="do not look for a footpod")
+    p.add_argument("--no-strap", action="store_true", help="do not look for a heart-rate strap even when one is paired")
     p.set_defaults(func=cmd_log)
 
     p = sub.add_parser(
@@ -153,6 +210,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="Listen for footpods advertising Running Speed and Cadence (0x1814), strongest first.",
     )
     p.add_argument("--timeout", type=float, default=8.0, metavar="SECONDS", help="how long to listen (default 8)")
+    p.add_argument("--strap", action="store_true", help="list heart-rate straps (Heart Rate Service 0x180D) instead")
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser(
@@ -164,7 +222,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "address", help='the pod\'s Bluetooth address, as footnote scan prints it (e.g. "C0:FF:EE:00:00:01")'
     )
+    p.add_argument("--strap", action="store_true", help="the address is a heart-rate strap's (footnote scan --strap)")
     p.set_defaults(func=cmd_pair)
+
+    p = sub.add_parser(
+        "attach",
+        parents=[common],
+        help="attach the watch's recording (FIT, TCX, GPX) to a run",
+        description="Attach the watch's own file of a run: aligned by the wall clock, or, when the Pi's clock was "
+        "not synchronised, by the movement (proposed; --accept takes it). The original file is kept.",
+    )
+    p.add_argument("run", type=int, metavar="RUN", help="the run's id, as footnote replay or the dashboard shows it")
+    p.add_argument("file", type=Path, metavar="FILE", help="the watch's .fit, .tcx or .gpx file of that run")
+    add_db_option(p)
+    p.add_argument("--accept", action="store_true", help="accept the alignment proposed from the movement")
+    p.set_defaults(func=cmd_attach)
 
 
 def build_parser() -> argparse.ArgumentParser:

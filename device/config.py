@@ -126,6 +126,14 @@ class FootpodConfig:
 
 
 @dataclass(frozen=True)
+class StrapConfig:
+    # A heart-rate strap is looked for when one is paired (`footnote pair --strap`) or
+    # `enabled`; otherwise the footpod's client scans alone.
+    address: str = key("", _address)
+    enabled: bool = key(False)
+
+
+@dataclass(frozen=True)
 class LoggerConfig:
     inactivity_timeout_min: float = key(INACTIVITY_TIMEOUT_MIN, _between(1.0, 24 * 60.0))
     db: str = key("")
@@ -157,6 +165,7 @@ class Config:
     button: ButtonConfig = field(default_factory=ButtonConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     footpod: FootpodConfig = field(default_factory=FootpodConfig)
+    strap: StrapConfig = field(default_factory=StrapConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
     path: Path | None = field(default=None, compare=False)

@@ -9,6 +9,10 @@ class RscDecodeError(FootnoteError, ValueError):
     """An RSC Measurement notification that does not match its own flags."""
 
 
+class HrmDecodeError(FootnoteError, ValueError):
+    """A Heart Rate Measurement notification that does not match its own flags."""
+
+
 class ReplayFormatError(FootnoteError, ValueError):
     """A record/replay file line that is not valid; the message names the line number."""
 

@@ -50,6 +50,14 @@ class Tee:
         for log in self.logs:
             log.footpod(t, state, **extra)
 
+    def hrm(self, t: float, data: bytes) -> None:
+        for log in self.logs:
+            log.hrm(t, data)
+
+    def strap(self, t: float, state: str, **extra: object) -> None:
+        for log in self.logs:
+            log.strap(t, state, **extra)
+
     def tick(self, t: float) -> None:
         for log in self.logs:
             log.tick(t)
@@ -85,6 +93,10 @@ async def drive(run_recorder: RunRecorder, inputs: Inputs) -> None:
             run_recorder.on_rsc(t, item[2])
         elif kind == "link":
             run_recorder.on_link(t, item[2], **item[3])
+        elif kind == "hrm":
+            run_recorder.on_hrm(t, item[2])
+        elif kind == "strap":
+            run_recorder.on_strap(t, item[2], **item[3])
         else:
             run_recorder.stop(t)
             return
@@ -117,13 +129,15 @@ async def run_logger(
     record_path: str | Path | None = None,
     pin_factory=None,
     footpod: FootpodSource | None = None,
+    strap: FootpodSource | None = None,
     clock: Clock = time.monotonic,
     on_ready: Callable[[Inputs, RunRecorder], None] | None = None,
 ) -> list[int]:
     """Run the logger until SIGINT/SIGTERM (or `inputs.stop()`); return the run ids.
 
-    `footpod(inputs)` is the footpod client's coroutine (device.parts.footpod); it runs as its
-    own task and is cancelled at the end. `on_ready` is called once the button is live.
+    `footpod(inputs)` is the footpod client's coroutine (device.parts.footpod), `strap(inputs)`
+    the heart-rate strap's (device.parts.strap); each runs as its own task and is
+    cancelled at the end. `on_ready` is called once the button is live.
 
     The database is examined first (a damaged one is set aside) and waiting journals are
     replayed into it; when it cannot be written, at start or later, every input goes to
@@ -157,16 +171,16 @@ async def run_logger(
             loop.add_signal_handler(sig, inputs.stop)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests): stop through inputs.stop()
-    footpod_task = asyncio.create_task(footpod(inputs)) if footpod else None
+    sensor_tasks = [asyncio.create_task(source(inputs)) for source in (footpod, strap) if source]
     if on_ready:
         on_ready(inputs, run_recorder)
     logger.info("logger ready: press the button to mark numbness")
     try:
         await drive(run_recorder, inputs)
     finally:
-        if footpod_task:
-            footpod_task.cancel()
-            await asyncio.gather(footpod_task, return_exceptions=True)
+        for task in sensor_tasks:
+            task.cancel()
+        await asyncio.gather(*sensor_tasks, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.remove_signal_handler(sig)

@@ -3,8 +3,15 @@
 `PrivateBus` starts Debian's dbus-daemon on a socket in a temporary folder; tests point
 DBUS_SYSTEM_BUS_ADDRESS at it. `FakeBlueZ` owns `org.bluez` on that bus from its own
 thread and event loop (like the real bluetoothd, a separate peer) and plays simulated
-footpods: they advertise while discovery is on, accept or refuse Connect, notify RSC
-Measurements, drop the link and come back, as a test tells them to.
+footpods and heart-rate straps: they advertise while discovery is on, accept or refuse
+Connect, notify RSC or Heart Rate Measurements, drop the link and come back, as a test
+tells them to. A sensor accepts `max_connections` centrals (a footpod usually one; a
+Wahoo TICKR several); `FakeBlueZ.watch_connects` lets a simulated watch hold one.
+
+Like bluetoothd, the adapter keeps one discovery session per client: a second
+StartDiscovery while discovering is refused with org.bluez.Error.InProgress, and
+SetDiscoveryFilter replaces the filter (only sensors offering one of its UUIDs are
+heard), so two scans that overlap in one process fail here as they would on a Pi.
 
 (No `from __future__ import annotations` here: dbus-fast reads the signature strings
 in the annotations.)
@@ -21,6 +28,13 @@ from dbus_fast import BusType, DBusError
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
 
+from footnote.device.rules.hrm import (
+    BODY_SENSOR_LOCATION_UUID,
+    HEART_RATE_MEASUREMENT_UUID,
+    HEART_RATE_SERVICE_UUID,
+    SensorContact,
+    encode_hrm_measurement,
+)
 from footnote.device.rules.rsc import (
     RSC_FEATURE_UUID,
     RSC_MEASUREMENT_UUID,
@@ -100,6 +114,31 @@ class PodSim:
         return self.last
 
 
+class StrapSim:
+    """What the simulated heart and strap are doing: the next notification, or None.
+
+    `contact`: a SensorContact; `rr`: send RR intervals (one per beat since the last
+    packet); `energy_kj`: send energy expended; `garbage`: send these bytes instead."""
+
+    def __init__(self, *, bpm=150, contact=SensorContact.DETECTED, rr=True, energy_kj=None, uint16=False):
+        self.bpm = bpm
+        self.contact = contact
+        self.rr = rr
+        self.energy_kj = energy_kj
+        self.uint16 = uint16
+        self.garbage = None
+        self.sent = 0
+
+    def packet(self, dt_s: float):
+        self.sent += 1
+        if self.garbage is not None:
+            return self.garbage
+        rr = [round(60 / self.bpm * 1024)] if self.rr and self.bpm > 0 else []
+        return encode_hrm_measurement(
+            self.bpm, contact=self.contact, energy_kj=self.energy_kj, rr_1024=rr, uint16=self.uint16
+        )
+
+
 class Adapter(ServiceInterface):
     def __init__(self, bluez):
         super().__init__("org.bluez.Adapter1")
@@ -109,9 +148,15 @@ class Adapter(ServiceInterface):
     @method()
     def SetDiscoveryFilter(self, filter: "a{sv}"):
         self.bluez.discovery_filters.append(filter)
+        uuids = filter.get("UUIDs")
+        self.bluez.filter_uuids = {u.lower() for u in uuids.value} if uuids is not None else set()
 
     @method()
     def StartDiscovery(self):
+        if self.discovering:
+            # bluetoothd: one discovery session per client; the second is refused.
+            self.bluez.refused_discoveries += 1
+            raise DBusError("org.bluez.Error.InProgress", "Operation already in progress")
         self.discovering = True
         self.emit_properties_changed({"Discovering": True})
 
@@ -201,8 +246,12 @@ class Service(ServiceInterface):
         return True
 
 
-class FakePod(ServiceInterface):
-    """org.bluez.Device1 of one simulated footpod, and the pod's own behaviour."""
+class FakeSensor(ServiceInterface):
+    """org.bluez.Device1 of one simulated BLE sensor, and the sensor's own behaviour:
+    one GATT service with a notifying measurement and small readable characteristics.
+
+    `max_connections`: how many centrals it accepts at once; while that many hold it
+    (the Pi, or a watch through FakeBlueZ.watch_connects), it stops advertising."""
 
     def __init__(
         self,
@@ -210,46 +259,52 @@ class FakePod(ServiceInterface):
         address,
         name,
         *,
+        service_uuid,
+        measurement_uuid,
+        reads,
+        sim,
         rssi=-60,
         uuids=None,
         advertising=True,
         rate_hz=20.0,
-        sim=None,
-        feature=0x07,
-        location=1,
+        max_connections=1,
     ):
         super().__init__("org.bluez.Device1")
         self.bluez = bluez
         self.address = address
         self.pod_name = name  # not self.name: that is the D-Bus interface name
         self.rssi = rssi
-        self.uuids = uuids if uuids is not None else [RSC_SERVICE_UUID]
+        self.uuids = uuids if uuids is not None else [service_uuid]
         self.advertising = advertising
         self.rate_hz = rate_hz
-        self.sim = sim or PodSim()
+        self.sim = sim
+        self.max_connections = max_connections
+        self.watches = 0  # other centrals (a watch) holding a connection
         self.connected = False
         self.resolved = False
         self.connect_errors = []  # (error name, message) to answer the next Connects with
         self.connect_calls = 0
         self.path = f"{ADAPTER_PATH}/dev_{address.replace(':', '_')}"
         service_path = f"{self.path}/service000c"
-        self.objects = [(service_path, Service(self.path, RSC_SERVICE_UUID))]
-        self.measurement = Characteristic(service_path, RSC_MEASUREMENT_UUID, ["notify"])
+        self.objects = [(service_path, Service(self.path, service_uuid))]
+        self.measurement = Characteristic(service_path, measurement_uuid, ["notify"])
         self.objects.append((f"{service_path}/char000d", self.measurement))
-        self.objects.append(
-            (
-                f"{service_path}/char0010",
-                Characteristic(service_path, RSC_FEATURE_UUID, ["read"], feature.to_bytes(2, "little")),
+        for n, (uuid, value) in enumerate(reads):
+            self.objects.append(
+                (f"{service_path}/char{0x10 + 2 * n:04x}", Characteristic(service_path, uuid, ["read"], value))
             )
-        )
-        self.objects.append(
-            (
-                f"{service_path}/char0012",
-                Characteristic(service_path, SENSOR_LOCATION_UUID, ["read"], bytes([location])),
-            )
-        )
         if CYCLING_POWER_UUID in self.uuids:
             self.objects.append((f"{self.path}/service0020", Service(self.path, CYCLING_POWER_UUID)))
+
+    @property
+    def centrals(self):
+        return self.watches + (1 if self.connected else 0)
+
+    def heard_by(self, filter_uuids):
+        """Whether a scan with this service filter hears it now."""
+        if not self.advertising or self.connected or self.centrals >= self.max_connections:
+            return False
+        return not filter_uuids or bool(filter_uuids & {u.lower() for u in self.uuids})
 
     def _set(self, **props):
         for key, value in props.items():
@@ -267,10 +322,11 @@ class FakePod(ServiceInterface):
                 await asyncio.sleep(0.01)
                 self._set(Connected=False)
             raise DBusError(name, message)
-        if not self.advertising:
+        if not self.advertising or self.centrals >= self.max_connections:
             await asyncio.sleep(0.2)
             raise DBusError("org.bluez.Error.Failed", "Software caused connection abort")
-        self.advertising = False  # one connection only: a connected pod stops advertising
+        if self.centrals + 1 >= self.max_connections:
+            self.advertising = False  # no connection left: it stops advertising
         self._set(Connected=True)
         await asyncio.sleep(0.01)
         self._set(ServicesResolved=True)
@@ -325,6 +381,41 @@ class FakePod(ServiceInterface):
         return self.rssi
 
 
+class FakePod(FakeSensor):
+    """A simulated Running Speed and Cadence footpod (one connection, as most pods)."""
+
+    def __init__(self, bluez, address, name, *, sim=None, feature=0x07, location=1, **kwargs):
+        reads = [(RSC_FEATURE_UUID, feature.to_bytes(2, "little")), (SENSOR_LOCATION_UUID, bytes([location]))]
+        super().__init__(
+            bluez,
+            address,
+            name,
+            service_uuid=RSC_SERVICE_UUID,
+            measurement_uuid=RSC_MEASUREMENT_UUID,
+            reads=reads,
+            sim=sim or PodSim(),
+            **kwargs,
+        )
+
+
+class FakeStrap(FakeSensor):
+    """A simulated heart-rate strap; `max_connections=2` or more plays a strap such as
+    the Wahoo TICKR that a watch and the Pi can both hold."""
+
+    def __init__(self, bluez, address, name, *, sim=None, location=1, **kwargs):
+        kwargs.setdefault("rate_hz", 10.0)
+        super().__init__(
+            bluez,
+            address,
+            name,
+            service_uuid=HEART_RATE_SERVICE_UUID,
+            measurement_uuid=HEART_RATE_MEASUREMENT_UUID,
+            reads=[(BODY_SENSOR_LOCATION_UUID, bytes([location]))],
+            sim=sim or StrapSim(),
+            **kwargs,
+        )
+
+
 class FakeBlueZ:
     """bluetoothd's D-Bus face, in a thread of its own. Control it from the test thread
     with the methods below; each runs in the fake's loop and waits for it."""
@@ -333,6 +424,8 @@ class FakeBlueZ:
         self.bus_address = bus_address
         self.pods: dict[str, FakePod] = {}
         self.discovery_filters = []
+        self.filter_uuids = set()
+        self.refused_discoveries = 0
         self.notifications = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-bluez", daemon=True)
@@ -358,15 +451,33 @@ class FakeBlueZ:
         self._tasks = [asyncio.create_task(self._advertise()), asyncio.create_task(self._notify())]
 
     def add_pod(self, address="C0:FF:EE:00:00:01", name="Footpod", **kwargs) -> FakePod:
+        return self._add(FakePod, address, name, kwargs)
+
+    def add_strap(self, address="C0:FF:EE:00:00:0A", name="HRM strap", **kwargs) -> FakeStrap:
+        return self._add(FakeStrap, address, name, kwargs)
+
+    def _add(self, cls, address, name, kwargs):
         def add():
-            pod = FakePod(self, address, name, **kwargs)
-            self.bus.export(pod.path, pod)
-            for path, obj in pod.objects:
+            sensor = cls(self, address, name, **kwargs)
+            self.bus.export(sensor.path, sensor)
+            for path, obj in sensor.objects:
                 self.bus.export(path, obj)
-            self.pods[address] = pod
-            return pod
+            self.pods[address] = sensor
+            return sensor
 
         return self.call(add)
+
+    def watch_connects(self, sensor: FakeSensor):
+        """The runner's watch takes one of the sensor's connections (and keeps it)."""
+
+        def go():
+            if sensor.centrals >= sensor.max_connections:
+                raise RuntimeError(f"{sensor.pod_name} has no connection left for the watch")
+            sensor.watches += 1
+            if sensor.centrals >= sensor.max_connections:
+                sensor.advertising = False
+
+        self.call(go)
 
     def drop(self, pod: FakePod, *, advertising=False):
         """The link goes (out of range, battery): Connected turns False."""
@@ -393,7 +504,7 @@ class FakeBlueZ:
             if not self.adapter.discovering:
                 continue
             for pod in self.pods.values():
-                if pod.advertising and not pod.connected:
+                if pod.heard_by(self.filter_uuids):
                     pod._set(RSSI=pod.rssi + (1 if pod.rssi % 2 else -1))
 
     async def _notify(self):

@@ -99,6 +99,14 @@ class Live:
     def links(self):
         return [state for (state,) in self.query("SELECT state FROM link_events ORDER BY id")]
 
+    def strap_links(self):
+        return [state for (state,) in self.query("SELECT state FROM strap_link_events ORDER BY id")]
+
+    async def heart_rates_at_least(self, n, timeout_s=15.0):
+        await self.until(
+            lambda: self.count("SELECT count(*) FROM heart_rate_samples") >= n, timeout_s, f"{n} heart-rate samples"
+        )
+
     async def press(self, held_s=0.2):
         self.button.drive_low()
         await asyncio.sleep(held_s)  # the runner's thumb stays down
@@ -118,18 +126,20 @@ with a kill -9 of `footnote log`."""
 
 
 @asynccontextmanager
-async def live_logger(db_path, *, config=None, client=None):
+async def live_logger(db_path, *, config=None, client=None, strap=None):
+    """`client`: the footpod's (a FootpodClient by default); `strap`: a StrapClient, or
+    None for none."""
     from unittest.mock import patch
 
     from footnote.device.logger import recorder
 
     with patch.object(recorder, "DB_SAMPLE_FLUSH_S", STORY_SAMPLE_FLUSH_S):
-        async with _live_logger(db_path, config=config, client=client) as live:
+        async with _live_logger(db_path, config=config, client=client, strap=strap) as live:
             yield live
 
 
 @asynccontextmanager
-async def _live_logger(db_path, *, config, client):
+async def _live_logger(db_path, *, config, client, strap):
     from footnote.device.live import run_logger
     from footnote.device.parts.footpod import FootpodClient
 
@@ -142,6 +152,7 @@ async def _live_logger(db_path, *, config, client):
             db_path=db_path,
             pin_factory=factory,
             footpod=client.run,
+            strap=strap.run if strap else None,
             on_ready=lambda i, rec: ready.update(inputs=i),
         )
     )

@@ -11,7 +11,20 @@ from footnote.device.cli import build_parser
 from tests.helpers import FOOTNOTE
 from tests.story_week import story_files
 
-COMMANDS = ["log", "replay", "demo", "scan", "pair", "check", "recover", "serve", "password", "analyze", "export"]
+COMMANDS = [
+    "log",
+    "replay",
+    "demo",
+    "scan",
+    "pair",
+    "attach",
+    "check",
+    "recover",
+    "serve",
+    "password",
+    "analyze",
+    "export",
+]
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

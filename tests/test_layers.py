@@ -19,6 +19,7 @@ import footnote.server
 LAYERS: list[set[str]] = [
     {"device.errors", "device.rules", "device.clock", "device.paths", "device.config"},
     {"device.db"},
+    {"device.watch"},  # the watch's file: read, aligned, attached (issue 24)
     {"device.parts"},
     {"device.logger"},
     {"device.durability"},

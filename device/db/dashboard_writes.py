@@ -31,6 +31,7 @@ from footnote.device.db.tables import (
     RUN_CORRECTIONS,
     RUN_SETUPS,
     SETUP_FIELDS,
+    WATCH_ATTACHMENTS,
     WORN_FIELDS,
     Table,
 )
@@ -146,3 +147,10 @@ def add_answers(db_path: str | Path, answers: ClaudicationAnswers) -> None:
             conn.execute(_ANSWERS_SQL, {"answered_at": answers.answered_at.isoformat(), **values})
     finally:
         conn.close()
+
+
+def for_watch_files(db_path: str | Path) -> sqlite3.Connection:
+    """A writable connection for attaching a watch file from the run page, or for accepting
+    its alignment (device.watch.attach stores through device.db.watch_files): refused with
+    DatabaseTooOld by a database without the watch's tables. The caller closes it."""
+    return _for_a_save(Path(db_path), WATCH_ATTACHMENTS)

@@ -45,6 +45,21 @@ class SampleRow(NamedTuple):
     running: int
 
 
+class HeartRateRow(NamedTuple):
+    """One heart_rate_samples row as the logger stores it (device.db.tables.HEART_RATE_SAMPLES):
+    a strap's notification as received; bpm is None when it is no heart rate; error holds
+    the decoder's reason for a packet it rejected."""
+
+    run_id: int
+    t_s: float
+    raw: bytes
+    bpm: int | None
+    contact: str | None
+    energy_kj: int | None
+    rr_count: int | None
+    error: str | None = None
+
+
 @dataclass(frozen=True)
 class RunRow:
     """A run as listed: no samples."""
@@ -64,6 +79,9 @@ class RunRow:
     footpod_feature: int | None
     footpod_location: int | None
     cadence_convention: str | None
+    strap_address: str | None = None
+    strap_name: str | None = None
+    strap_location: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,12 @@ class Run:
     annotations: dict[int, Annotation] = field(default_factory=dict)
     rejected_t_s: list[float] = field(default_factory=list)  # footpod packets that could not be decoded
     cadence_convention: str = "auto"  # auto | steps | strides (config or per-pod override)
+    # From the strap and the watch's file (device.db.sources says which wins, per field):
+    heart_rates: list[tuple[float, int, str]] = field(default_factory=list)  # (t_s, bpm, strap|watch)
+    elevations: list[tuple[float, float]] = field(default_factory=list)  # (t_s, altitude_m), the watch's
+    movement_sources: list[tuple[float, float, str]] = field(default_factory=list)  # (start_s, end_s, pod|watch)
+    watch_files: list[int] = field(default_factory=list)  # ids of the accepted watch files
+    proposed_watch_files: list[int] = field(default_factory=list)  # attached, alignment not yet accepted
 
 
 @dataclass(frozen=True)

@@ -142,12 +142,28 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _sensors_1_heart_rate(conn: sqlite3.Connection) -> None:
+    """The heart-rate strap (issue 24): every Heart Rate Measurement as received, decoded
+    (bpm NULL when it is no heart rate), its link events apart from the pod's, and the
+    strap a run used. Batched and committed like footpod samples, guarded by the journal."""
+    create(conn, tables.HEART_RATE_SAMPLES, tables.STRAP_LINK_EVENTS)
+    add_columns(conn, tables.RUNS, "sensors_1_heart_rate")
+
+
+def _sensors_2_watch_files(conn: sqlite3.Connection) -> None:
+    """The watch's own recording of a run (issue 24): the original file once (by its
+    SHA-256), its records, and the runs it is attached to with how it was aligned."""
+    create(conn, tables.WATCH_FILES, tables.WATCH_RECORDS, tables.WATCH_ATTACHMENTS)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("doctor_1_database_identity", _m_doctor_database_identity),
     ("doctor_2_run_setups", _m_doctor_run_setups),
     ("doctor_3_claudication_questionnaire", _m_doctor_claudication_questionnaire),
     ("sdcard_notices", _sdcard_notices),
+    ("sensors_1_heart_rate", _sensors_1_heart_rate),
+    ("sensors_2_watch_files", _sensors_2_watch_files),
     # (named so the names sort in the order they were added, as _migrations lists them)
     ("setup_1_worn_on_the_run", _m_setup_worn_on_the_run),
 ]

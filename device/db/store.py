@@ -24,13 +24,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from footnote.device.db.connect import open_writer
-from footnote.device.db.rows import SampleRow
+from footnote.device.db.rows import HeartRateRow, SampleRow
 from footnote.device.db.tables import (
     FOOTPOD_SAMPLES,
+    HEART_RATE_SAMPLES,
     LINK_EVENTS,
     REJECTED_PACKETS,
     RUN_CHILD_TABLES,
     RUNS,
+    STRAP_LINK_EVENTS,
     SYMPTOM_EVENTS,
     Table,
 )
@@ -38,6 +40,7 @@ from footnote.device.errors import StoreError
 
 __all__ = [
     "MAX_PENDING_SAMPLES",
+    "HeartRateRow",
     "SampleRow",
     "Store",
     "close_open_episode",
@@ -60,6 +63,8 @@ _SAMPLE_SQL = FOOTPOD_SAMPLES.insert_sql(SampleRow._fields, positional=True)
 _REJECTED_SQL = REJECTED_PACKETS.insert_sql()
 _EVENT_SQL = SYMPTOM_EVENTS.insert_sql()
 _LINK_SQL = LINK_EVENTS.insert_sql()
+_HEART_RATE_SQL = HEART_RATE_SAMPLES.insert_sql(HeartRateRow._fields, positional=True)
+_STRAP_LINK_SQL = STRAP_LINK_EVENTS.insert_sql()
 _OPEN_RUN_SQL = RUNS.insert_sql(
     RUNS.pick("started_at", "utc_offset_s", "clock_synced", "source", "device", "cadence_convention")
 )
@@ -151,6 +156,7 @@ class Store:
         self.conn = open_writer(self.path)
         self._samples: list[SampleRow] = []
         self._rejected: list[dict[str, object]] = []  # rejected_packets rows
+        self._heart_rates: list[HeartRateRow] = []
         self.dropped_samples = 0
 
     def __enter__(self) -> Store:
@@ -172,6 +178,7 @@ class Store:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
+        self._heart_rates.clear()
         return done
 
     def _insert(self, sql: str, row: dict[str, object]) -> int:
@@ -183,6 +190,8 @@ class Store:
             self.conn.executemany(_SAMPLE_SQL, self._samples)
         if self._rejected:
             self.conn.executemany(_REJECTED_SQL, self._rejected)
+        if self._heart_rates:
+            self.conn.executemany(_HEART_RATE_SQL, self._heart_rates)
 
     def open_run(
         self,
@@ -265,9 +274,31 @@ class Store:
             if self.dropped_samples in (1, 100, 10_000):
                 logger.error("disk full: %d footpod samples dropped so far", self.dropped_samples)
 
+    def buffer_heart_rate(self, row: HeartRateRow) -> None:
+        """Queue one heart_rate_samples row for the next flush, bounded like footpod samples."""
+        self._heart_rates.append(row)
+        if len(self._heart_rates) > MAX_PENDING_SAMPLES:
+            del self._heart_rates[: len(self._heart_rates) - MAX_PENDING_SAMPLES]
+            self.dropped_samples += 1
+
+    def add_strap_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        self._insert(
+            _STRAP_LINK_SQL, {"run_id": run_id, "t_s": t_s, "state": state, "address": address, "sensor": "strap"}
+        )
+
+    def set_strap(self, run_id: int, *, address: str | None, name: str | None, location: int | None) -> None:
+        self._transaction(
+            lambda conn: conn.execute(
+                "UPDATE runs SET strap_address = coalesce(?, strap_address), strap_name = coalesce(?, strap_name),"
+                " strap_location = coalesce(?, strap_location) WHERE id = ?",
+                (address, name, location, run_id),
+            )
+        )
+
     def flush_samples(self) -> None:
-        """Commit the buffered samples and rejected packets (fsync'd: on disk when this returns)."""
-        if not self._samples and not self._rejected:
+        """Commit the buffered samples, heart rates and rejected packets (fsync'd: on disk
+        when this returns)."""
+        if not self._samples and not self._rejected and not self._heart_rates:
             return
         try:
             if not self.fsync_samples:
@@ -282,6 +313,7 @@ class Store:
             raise StoreError(f"could not write to {self.path}: {exc}") from exc
         self._samples.clear()
         self._rejected.clear()
+        self._heart_rates.clear()
 
     def sync_samples(self) -> None:
         """Make the buffered samples survive a power cut. A Store has no cheaper way than

@@ -159,6 +159,9 @@ RUNS = Table(
         Column("footpod_feature", int, "RSC Feature bit field (0x2A54)"),
         Column("footpod_location", int, "Sensor Location (0x2A5D)"),
         Column("cadence_convention", str, values=CADENCE_CONVENTIONS),
+        Column("strap_address", str, "the heart-rate strap's Bluetooth address", added_by="sensors_1_heart_rate"),
+        Column("strap_name", str, added_by="sensors_1_heart_rate"),
+        Column("strap_location", int, "Body Sensor Location (0x2A38)", added_by="sensors_1_heart_rate"),
     ),
 )
 SYMPTOM_EVENTS = Table(
@@ -289,6 +292,81 @@ NOTICES = Table(
         Column("resolved_at", str, "UTC ISO-8601; NULL until footnote recover has salvaged the file"),
     ),
 )
+HEART_RATE_SAMPLES = Table(
+    "heart_rate_samples",
+    (
+        Column("id", int),
+        _run_id(),
+        Column("t_s", float, "s since the run's start: the notification's arrival", not_null=True),
+        Column("raw", bytes, "the Heart Rate Measurement exactly as received", not_null=True),
+        Column("bpm", int, "beats/min; NULL when it is no heart rate (no skin contact, out of range, rejected)"),
+        Column("contact", str, "sensor contact", values=("not_supported", "not_detected", "detected")),
+        Column("energy_kj", int, "kJ: energy expended since the strap's reset, when sent"),
+        Column("rr_count", int, "RR intervals in the packet (their values are in raw)"),
+        Column("error", str, "why the decoder refused it; NULL for a decoded packet"),
+    ),
+    indexes=(("run_id", "t_s"),),
+)
+STRAP_LINK_EVENTS = Table(
+    "strap_link_events",
+    (
+        Column("id", int),
+        _run_id(),
+        Column("t_s", float, "s since the run's start", not_null=True),
+        Column("state", str, not_null=True, values=LINK_STATES),
+        Column("address", str, "the strap's Bluetooth address"),
+        # Always "strap": it also tells these rows from the pod's link_events by their
+        # shape alone (footnote recover's page reader places rows by shape).
+        Column("sensor", str, not_null=True, values=("strap",)),
+    ),
+    indexes=(("run_id", "t_s"),),
+)
+WATCH_FILES = Table(
+    "watch_files",
+    (
+        Column("id", int),
+        Column("sha256", str, "of the original file: one row per file", not_null=True),
+        Column("name", str, "the file's name as given"),
+        Column("format", str, not_null=True, values=("fit", "tcx", "gpx")),
+        Column("sport", str, "as the file names it, lower case"),
+        Column("device", str, "the watch, when the file says"),
+        Column("started_at", str, "UTC ISO-8601: the first record (the watch's GPS clock)", not_null=True),
+        Column("ended_at", str, "UTC ISO-8601: the last record", not_null=True),
+        Column("records", int, not_null=True),
+        Column("original", bytes, "the file byte for byte", not_null=True),
+        Column("added_at", str, "UTC ISO-8601", not_null=True),
+    ),
+    indexes=(("sha256",),),
+)
+WATCH_RECORDS = Table(
+    "watch_records",
+    (
+        Column("id", int),
+        Column("watch_file_id", int, not_null=True, references="watch_files"),
+        Column("time_s", float, "s since the file's first record", not_null=True),
+        Column("distance_m", float, "m, the watch's total"),
+        Column("speed_mps", float, "m/s"),
+        Column("cadence_spm", float, "steps per minute"),
+        Column("heart_rate_bpm", int, "beats/min"),
+        Column("altitude_m", float, "m"),
+    ),
+    indexes=(("watch_file_id", "time_s"),),
+)
+WATCH_ATTACHMENTS = Table(
+    "watch_attachments",
+    (
+        _run_id(),
+        Column("watch_file_id", int, not_null=True, references="watch_files"),
+        Column("method", str, not_null=True, values=("wall_clock", "pod_speed", "presses_vs_stops")),
+        Column("watch_start_t_s", float, "s: the run's t_s of the file's first record", not_null=True),
+        Column("score", float, "1 by the wall clock; the correlation, or the share of presses that agree"),
+        Column("runner_up", float, "the best score at a lag more than 60 s away"),
+        Column("accepted", bool, "0 while an alignment proposed from the movement waits for the runner", not_null=True),
+        Column("attached_at", str, "UTC ISO-8601", not_null=True),
+    ),
+    pk=("run_id", "watch_file_id"),
+    row_id=False,
+)
 MIGRATIONS_DONE = Table(
     "_migrations",
     (Column("name", str), Column("applied_at", str, "UTC ISO-8601")),
@@ -309,10 +387,22 @@ TABLES = (
     RUN_SETUPS,
     CLAUDICATION_ANSWERS,
     NOTICES,
+    HEART_RATE_SAMPLES,
+    STRAP_LINK_EVENTS,
+    WATCH_FILES,
+    WATCH_RECORDS,
+    WATCH_ATTACHMENTS,
 )
 # The rows a run is made of, each holding run_id and t_s: what a run's last moment is
 # taken from, and what `footnote recover` puts back under a run.
-RUN_CHILD_TABLES = (SYMPTOM_EVENTS, FOOTPOD_SAMPLES, LINK_EVENTS, REJECTED_PACKETS)
+RUN_CHILD_TABLES = (
+    SYMPTOM_EVENTS,
+    FOOTPOD_SAMPLES,
+    LINK_EVENTS,
+    REJECTED_PACKETS,
+    HEART_RATE_SAMPLES,
+    STRAP_LINK_EVENTS,
+)
 
 # What the runner says about an episode (rows.Annotation, the dashboard's form, the CSV).
 ANNOTATION_FIELDS = ANNOTATIONS.without("run_id", "episode", "updated_at")

@@ -27,7 +27,7 @@ from typing import Any
 
 from footnote.device.db.connect import advice
 from footnote.device.db.notices import add_notice
-from footnote.device.db.rows import SampleRow
+from footnote.device.db.rows import HeartRateRow, SampleRow
 from footnote.device.db.store import (
     Store,
     find_run,
@@ -36,7 +36,7 @@ from footnote.device.db.store import (
     recorded_already,
     reopen_run,
 )
-from footnote.device.db.tables import LINK_EVENTS, REJECTED_PACKETS, SYMPTOM_EVENTS, Table
+from footnote.device.db.tables import LINK_EVENTS, REJECTED_PACKETS, STRAP_LINK_EVENTS, SYMPTOM_EVENTS, Table
 from footnote.device.durability import integrity
 from footnote.device.durability.journal import Journal, JournalingStore, adopt_stale_context, pending_journals
 from footnote.device.errors import DamagedDatabase, ReplayFormatError, StoreError
@@ -82,6 +82,7 @@ class _DedupStore:
         self._closed: set[int] = set()  # runs the database holds closed (not as interrupted)
         self._db_last_t: dict[int, float] = {}  # open runs: the last moment the database has
         self._last_sample_t: dict[int, float] = {}
+        self._last_heart_rate_t: dict[int, float] = {}
         self.added = {"runs": 0, "events": 0, "samples": 0}
 
     def open_run(
@@ -109,6 +110,8 @@ class _DedupStore:
             reopen_run(self.conn, run_id)
         last = last_sample_t(self.conn, run_id)
         self._last_sample_t[run_id] = -1.0 if last is None else last
+        last_hr = self.conn.execute("SELECT max(t_s) FROM heart_rate_samples WHERE run_id = ?", (run_id,)).fetchone()[0]
+        self._last_heart_rate_t[run_id] = -1.0 if last_hr is None else last_hr
         if run_id not in self._closed:
             self._db_last_t[run_id] = last_moment(self.conn, run_id) or -1.0
         return run_id
@@ -170,6 +173,20 @@ class _DedupStore:
             return
         self.added["samples"] += 1
         self.store.buffer_sample(row)
+
+    def buffer_heart_rate(self, row: HeartRateRow) -> None:
+        # Like samples: what the database has of a run is a prefix of it.
+        if row.t_s <= self._last_heart_rate_t.get(row.run_id, -1.0) + 1e-6:
+            return
+        self.store.buffer_heart_rate(row)
+
+    def add_strap_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        if self._has(STRAP_LINK_EVENTS, run_id, t_s, state=state):
+            return
+        self.store.add_strap_link_event(run_id, t_s=t_s, state=state, address=address)
+
+    def set_strap(self, run_id: int, **kwargs) -> None:
+        self.store.set_strap(run_id, **kwargs)
 
     def flush_samples(self) -> None:
         self.store.flush_samples()

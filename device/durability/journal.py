@@ -37,7 +37,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from footnote.device.db.rows import SampleRow
+from footnote.device.db.rows import HeartRateRow, SampleRow
 from footnote.device.db.store import Store
 from footnote.device.errors import StoreError
 from footnote.device.logger.recorder import RecorderSettings
@@ -98,6 +98,7 @@ class Journal:
         self._last_t = 0.0
         self._synced_t = 0.0
         self._link_line: dict | None = None  # the footpod's state, repeated after a restart
+        self._strap_line: dict | None = None  # the strap's, likewise
         self._reserve: Path | None = None
         self._synced_folder: Path | None = None  # where the file's own name was last made durable
         self._begin(run_open=True)
@@ -114,6 +115,14 @@ class Journal:
     def footpod(self, t: float, state: str, **extra: object) -> None:
         line = {"t": t, "footpod": state, **{k: v for k, v in extra.items() if v is not None}}
         self._link_line = line if state == "connected" else None
+        self._line(line, sync=True)
+
+    def hrm(self, t: float, data: bytes) -> None:
+        self._line({"t": t, "hrm": data.hex()}, sync=t - self._synced_t >= SAMPLE_SYNC_S)
+
+    def strap(self, t: float, state: str, **extra: object) -> None:
+        line = {"t": t, "strap": state, **{k: v for k, v in extra.items() if v is not None}}
+        self._strap_line = line if state == "connected" else None
         self._line(line, sync=True)
 
     def tick(self, t: float) -> None:
@@ -220,8 +229,9 @@ class Journal:
             except OSError:
                 self._close_fd()
         self._begin(run_open=False)
-        if self._link_line is not None:
-            self._line({**self._link_line, "t": self._last_t}, sync=False)
+        for link_line in (self._link_line, self._strap_line):
+            if link_line is not None:
+                self._line({**link_line, "t": self._last_t}, sync=False)
 
     def begin_again(self) -> None:
         """Everything journaled so far is now in the database (device.durability.catchup): go back
@@ -237,8 +247,9 @@ class Journal:
         self._pending_bytes = 0
         self._complete = True
         self._begin(run_open=False)
-        if self._link_line is not None:
-            self._line({**self._link_line, "t": self._last_t}, sync=False)
+        for link_line in (self._link_line, self._strap_line):
+            if link_line is not None:
+                self._line({**link_line, "t": self._last_t}, sync=False)
         self._open_file()
         self._make_reserve()
 
@@ -481,6 +492,18 @@ class JournalingStore:
     def buffer_sample(self, row: SampleRow) -> None:
         if row.run_id > 0 and self.store is not None:
             self.store.buffer_sample(row)
+
+    def buffer_heart_rate(self, row: HeartRateRow) -> None:
+        if row.run_id > 0 and self.store is not None:
+            self.store.buffer_heart_rate(row)
+
+    def add_strap_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None:
+        if run_id > 0:
+            self._db("add_strap_link_event", run_id, t_s=t_s, state=state, address=address)
+
+    def set_strap(self, run_id: int, **kwargs) -> None:
+        if run_id > 0:
+            self._db("set_strap", run_id, **kwargs)
 
     def flush_samples(self) -> None:
         self._db("flush_samples")

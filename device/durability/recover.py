@@ -32,12 +32,14 @@ from footnote.device.db.store import end_run, find_run, last_moment
 from footnote.device.db.tables import (
     ANNOTATIONS,
     FOOTPOD_SAMPLES,
+    HEART_RATE_SAMPLES,
     LINK_EVENTS,
     LINK_STATES,
     REJECTED_PACKETS,
     RUN_CHILD_TABLES,
     RUN_CORRECTIONS,
     RUNS,
+    STRAP_LINK_EVENTS,
     SYMPTOM_EVENTS,
     SYMPTOM_KINDS,
     Table,
@@ -184,12 +186,19 @@ def _table_by_table(copy: Path, rows: Rows) -> bool:
 
 def _table_rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
     """Rows of one table by rowid, as dicts; {} when the table was lost."""
-    columns = COLUMNS[table]
     try:
+        # An older database lacks the columns later migrations added: those read as NULL.
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        columns = tuple(c for c in COLUMNS[table] if c in have)
+        if not columns:
+            return {}
         found = conn.execute(f"SELECT rowid, {', '.join(columns)} FROM {table}").fetchall()
     except sqlite3.DatabaseError:
         return {}
     return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in found}
+
+
+_RUNS_FIRST = tuple(c.name for c in RUNS.columns if c.added_by is None)  # as the first migration made it
 
 
 def _classify(rowid: int, fields: list) -> tuple[str, dict] | None:
@@ -215,12 +224,22 @@ def _classify(rowid: int, fields: list) -> tuple[str, dict] | None:
     elif n == len(REJECTED_PACKETS.names) and fields[0] is None and holds(REJECTED_PACKETS, "raw", _is_bytes):
         table = REJECTED_PACKETS
     elif (
-        n == len(RUNS.names)
+        n in (len(RUNS.names), len(_RUNS_FIRST))
         and fields[0] is None
         and holds(RUNS, "started_at", _is_time)
         and holds(RUNS, "source", _is_text)
     ):
         table = RUNS
+        fields = fields + [None] * (len(RUNS.names) - n)  # a row from before the columns added since
+    elif n == len(HEART_RATE_SAMPLES.names) and fields[0] is None and holds(HEART_RATE_SAMPLES, "raw", _is_bytes):
+        table = HEART_RATE_SAMPLES
+    elif (
+        n == len(STRAP_LINK_EVENTS.names)
+        and fields[0] is None
+        and holds(STRAP_LINK_EVENTS, "state", LINK_STATES.__contains__)
+        and holds(STRAP_LINK_EVENTS, "sensor", "strap".__eq__)
+    ):
+        table = STRAP_LINK_EVENTS
     elif (
         n == len(ANNOTATIONS.names)
         and holds(ANNOTATIONS, "run_id", _is_int)
@@ -273,8 +292,10 @@ def _valid(table: str, row: dict) -> bool:
         return t_ok and isinstance(row["raw"], bytes)
     if table == "link_events":
         return t_ok and row["state"] in LINK_STATES
-    if table == "rejected_packets":
+    if table in ("rejected_packets", "heart_rate_samples"):
         return t_ok
+    if table == "strap_link_events":
+        return t_ok and row["state"] in LINK_STATES
     return True
 
 

@@ -3,6 +3,8 @@
     {"footnote_replay": 1, "started_at": "2026-11-20T07:00:00Z"}
     {"t": 0.0, "footpod": "connected", "address": "C0:FF:EE:00:00:01", "name": "Pod"}
     {"t": 1.02, "rsc": "0400030a"}
+    {"t": 1.10, "strap": "connected", "address": "C0:FF:EE:00:00:02", "name": "Strap", "location": 1}
+    {"t": 1.35, "hrm": "16485401ec02"}
     {"t": 5.5, "button": "down"}
     {"t": 5.8, "button": "up"}
     {"t": 9.0, "footpod": "disconnected"}
@@ -11,7 +13,10 @@
 
 `t` is seconds since the logger started, never decreasing. Optional header keys:
 `clock_synced` (bool, default true). Optional keys on a "connected" line: `address`,
-`name`, `feature` (RSC Feature bits), `location` (Sensor Location). A "tick" line says
+`name`, `feature` (RSC Feature bits), `location` (Sensor Location). "hrm" is one Heart
+Rate Measurement notification (0x2A37) byte for byte, and "strap" the heart-rate strap's
+link, whose "connected" line may carry `address`, `name`, `location` (Body Sensor
+Location). A "tick" line says
 the logger was still running at `t` with nothing else happening: the logger writes one
 when it confirms a press or hold, so a file that ends there (a killed logger, a power
 cut) still replays that hold.
@@ -40,12 +45,12 @@ class Header:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One raw input: kind is button | rsc | footpod | tick | end."""
+    """One raw input: kind is button | rsc | hrm | footpod | strap | tick | end."""
 
     line_no: int
     t: float
     kind: str
-    value: bool | bytes | str  # True/False for button down/up; bytes for rsc; state str for footpod
+    value: bool | bytes | str  # True/False for button down/up; bytes for rsc and hrm; state str for footpod and strap
     extra: dict
 
 
@@ -79,6 +84,12 @@ class ReplayWriter:
     def footpod(self, t: float, state: str, **extra: object) -> None:
         self._write({"t": t, "footpod": state, **{k: v for k, v in extra.items() if v is not None}})
 
+    def hrm(self, t: float, data: bytes) -> None:
+        self._write({"t": t, "hrm": data.hex()})
+
+    def strap(self, t: float, state: str, **extra: object) -> None:
+        self._write({"t": t, "strap": state, **{k: v for k, v in extra.items() if v is not None}})
+
     def tick(self, t: float) -> None:
         self._write({"t": t, "tick": True})
 
@@ -89,7 +100,11 @@ class ReplayWriter:
         self._file.close()
 
 
-_OPTIONAL_LINK_KEYS = {"address": str, "name": str, "feature": int, "location": int}
+_OPTIONAL_LINK_KEYS = {
+    "footpod": {"address": str, "name": str, "feature": int, "location": int},
+    "strap": {"address": str, "name": str, "location": int},
+}
+KINDS = ("button", "rsc", "hrm", "footpod", "strap", "tick", "end")
 
 
 def _fail(line_no: int, message: str) -> ReplayFormatError:
@@ -128,9 +143,9 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
         raise _fail(line_no, '"t" must be a number of seconds >= 0')
     if t < previous_t:
         raise _fail(line_no, f'"t" went backwards ({t} after {previous_t})')
-    kinds = [k for k in ("button", "rsc", "footpod", "tick", "end") if k in obj]
+    kinds = [k for k in KINDS if k in obj]
     if len(kinds) != 1:
-        raise _fail(line_no, 'expected exactly one of "button", "rsc", "footpod", "tick", "end"')
+        raise _fail(line_no, "expected exactly one of " + ", ".join(f'"{k}"' for k in KINDS))
     kind = kinds[0]
     value = obj[kind]
     extra: dict = {}
@@ -138,17 +153,17 @@ def parse_line(line_no: int, line: str, previous_t: float) -> Input:
         if value not in ("down", "up"):
             raise _fail(line_no, '"button" must be "down" or "up"')
         value = value == "down"
-    elif kind == "rsc":
+    elif kind in ("rsc", "hrm"):
         if not isinstance(value, str):
-            raise _fail(line_no, '"rsc" must be a hex string')
+            raise _fail(line_no, f'"{kind}" must be a hex string')
         try:
             value = bytes.fromhex(value)
         except ValueError:
-            raise _fail(line_no, '"rsc" is not valid hex') from None
-    elif kind == "footpod":
+            raise _fail(line_no, f'"{kind}" is not valid hex') from None
+    elif kind in ("footpod", "strap"):
         if value not in ("connected", "disconnected"):
-            raise _fail(line_no, '"footpod" must be "connected" or "disconnected"')
-        for key, type_ in _OPTIONAL_LINK_KEYS.items():
+            raise _fail(line_no, f'"{kind}" must be "connected" or "disconnected"')
+        for key, type_ in _OPTIONAL_LINK_KEYS[kind].items():
             if key in obj:
                 if not isinstance(obj[key], type_) or isinstance(obj[key], bool):
                     raise _fail(line_no, f'"{key}" must be a {type_.__name__}')

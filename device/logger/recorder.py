@@ -1,4 +1,4 @@
-"""RunRecorder: where a button press becomes a row, and footpod bytes become samples.
+"""RunRecorder: where a button press becomes a row, and footpod and strap bytes become samples.
 
 It is the heart of `footnote log` (the logger process): a state machine with no threads and no clock of its own: every input arrives
 with its time `t` (seconds on the monotonic clock), and the driver calls `tick(t)` at
@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from footnote.device.config import HOLD_TIME_S, INACTIVITY_TIMEOUT_MIN
-from footnote.device.db.rows import SampleRow
-from footnote.device.errors import RscDecodeError, StoreError
+from footnote.device.db.rows import HeartRateRow, SampleRow
+from footnote.device.errors import HrmDecodeError, RscDecodeError, StoreError
 from footnote.device.parts.button import Gesture, PressDetector
 from footnote.device.parts.protocols import Indicator, InputLog, RunStore
+from footnote.device.rules.hrm import decode_hrm_measurement
 from footnote.device.rules.motion import Odometer, is_moving
 from footnote.device.rules.rsc import decode_rsc_measurement
 
@@ -87,8 +88,11 @@ class RunRecorder:
         self.run_id: int | None = None
         self.run_ids: list[int] = []
         self.bad_packets = 0
+        self.bad_hrm_packets = 0
         self.link_up = False
         self._link_info: dict = {}
+        self.strap_up = False
+        self._strap_info: dict = {}
         self._run_t0 = 0.0
         self._episode = 0
         self._severity = 0  # 0 when no episode is open
@@ -149,6 +153,57 @@ class RunRecorder:
             )
         )
         self._sample_waiting(t)
+
+    def on_hrm(self, t: float, data: bytes) -> None:
+        """One Heart Rate Measurement from the strap. Stored like a footpod sample (batched,
+        guarded by the journal); a packet the decoder rejects is stored too, with its
+        reason, never one fsync each. Heart rate neither opens a run nor keeps one open:
+        a strap notifies while the runner stands, and a heart rate is not movement."""
+        if self.replay_writer:
+            self.replay_writer.hrm(t - self.t0, data)
+        run_id = self.run_id
+        if run_id is None:
+            return
+        t_s = t - self._run_t0
+        try:
+            m = decode_hrm_measurement(data)
+        except HrmDecodeError as exc:
+            self.bad_hrm_packets += 1
+            if self.bad_hrm_packets in (1, 10, 100) or self.bad_hrm_packets % 1000 == 0:
+                logger.warning("strap packet rejected (%d so far): %s", self.bad_hrm_packets, exc)
+            row = HeartRateRow(run_id, t_s, data, None, None, None, None, str(exc))
+        else:
+            row = HeartRateRow(run_id, t_s, data, m.usable_bpm, m.contact.value, m.energy_kj, len(m.rr_1024))
+        self.store.buffer_heart_rate(row)
+        self._sample_waiting(t)
+
+    def on_strap(self, t: float, state: str, **info) -> None:
+        """The strap's link went up ("connected", with address/name/location when known) or down."""
+        if self.replay_writer:
+            self.replay_writer.strap(t - self.t0, state, **info)
+        self.strap_up = state == "connected"
+        if self.strap_up:
+            self._strap_info = info
+        if self.run_id is not None:
+            self._record_strap(t, state)
+
+    def _record_strap(self, t: float, state: str) -> None:
+        info = self._strap_info
+        if state == "connected":
+            self._try(
+                self.store.set_strap,
+                self.run_id,
+                address=info.get("address"),
+                name=info.get("name"),
+                location=info.get("location"),
+            )
+        self._try(
+            self.store.add_strap_link_event,
+            self.run_id,
+            t_s=t - self._run_t0,
+            state=state,
+            address=info.get("address"),
+        )
 
     def _sample_waiting(self, t: float) -> None:
         if self._sync_due is None:
@@ -239,6 +294,8 @@ class RunRecorder:
         self._last_pod_distance = None
         if self.link_up:
             self._record_link(t, "connected")
+        if self.strap_up:
+            self._record_strap(t, "connected")
         logger.info("run %d opened", self.run_id)
         return self.run_id
 

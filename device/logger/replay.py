@@ -1,7 +1,7 @@
 """Replay a record file through the live code path, much faster than real time.
 
 Button edges drive a gpiozero MockFactory pin wired to a real gpiozero Button; footpod
-bytes and link events go to the same RunRecorder methods the BLE client feeds. Time is the
+and strap bytes and link events go to the same RunRecorder methods the BLE clients feed. Time is the
 file's `t`: before each input the recorder is ticked through every deadline (hold
 threshold, sample flush, inactivity) that falls before it, at the deadline's own time.
 """
@@ -64,10 +64,14 @@ def replay_file(
                 clock[0] = item.t
                 if item.kind == "button":
                     pin.drive_low() if item.value else pin.drive_high()
-                elif isinstance(item.value, bytes):
+                elif item.kind == "rsc" and isinstance(item.value, bytes):
                     run_recorder.on_rsc(item.t, item.value)
+                elif item.kind == "hrm" and isinstance(item.value, bytes):
+                    run_recorder.on_hrm(item.t, item.value)
                 elif item.kind == "footpod":
                     run_recorder.on_link(item.t, str(item.value), **item.extra)
+                elif item.kind == "strap":
+                    run_recorder.on_strap(item.t, str(item.value), **item.extra)
                 elif item.kind == "tick":
                     continue  # the advance above was its whole meaning
                 else:

@@ -11,13 +11,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from footnote.device.db.rows import SampleRow
+    from footnote.device.db.rows import HeartRateRow, SampleRow
 
 Clock = Callable[[], float]
 """Seconds on a monotonic clock (time.monotonic); the replay driver uses the file's `t`."""
 
 FootpodSource = Callable[["Inputs"], Coroutine[Any, Any, None]]
-"""A coroutine that streams one footpod into the logger's Inputs until cancelled."""
+"""A coroutine that streams one sensor (the footpod, the strap) into the logger's Inputs
+until cancelled (device.parts.sensor.SensorClient.run)."""
 
 
 class Indicator(Protocol):
@@ -39,6 +40,10 @@ class InputLog(Protocol):
     def rsc(self, t: float, data: bytes) -> None: ...
 
     def footpod(self, t: float, state: str, **extra: object) -> None: ...
+
+    def hrm(self, t: float, data: bytes) -> None: ...
+
+    def strap(self, t: float, state: str, **extra: object) -> None: ...
 
     def tick(self, t: float) -> None: ...
 
@@ -88,6 +93,12 @@ class RunStore(Protocol):
 
     def buffer_sample(self, row: SampleRow) -> None: ...
 
+    def buffer_heart_rate(self, row: HeartRateRow) -> None: ...
+
+    def add_strap_link_event(self, run_id: int, *, t_s: float, state: str, address: str | None) -> None: ...
+
+    def set_strap(self, run_id: int, *, address: str | None, name: str | None, location: int | None) -> None: ...
+
     def flush_samples(self) -> None: ...
 
     def sync_samples(self) -> None: ...
@@ -114,6 +125,12 @@ class Inputs:
 
     def link(self, state: str, **info: object) -> None:
         self._put(("link", self.clock(), state, info))
+
+    def hrm(self, t: float, data: bytes) -> None:
+        self._put(("hrm", t, data))
+
+    def strap(self, state: str, **info: object) -> None:
+        self._put(("strap", self.clock(), state, info))
 
     def stop(self) -> None:
         self._put(("stop", self.clock()))

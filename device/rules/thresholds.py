@@ -32,3 +32,12 @@ CADENCE_STEP_MAX_S = 5.0
 CADENCE_FIRST_PACKET_S = 1.0
 """The first packet of a run stands for this much running (pods notify about once a
 second), so a run that starts running reads its first cadence in the right unit."""
+
+# -- Heart rate (device.rules.hrm) -----------------------------------------------------------
+HR_MIN_BPM = 25
+"""Below this a strap's value is not a heart rate: straps that cannot report their skin
+contact send 0 while off the skin, and a runner's heart does not beat this slowly (the
+slowest resting rates recorded in athletes are in the high 20s)."""
+HR_MAX_BPM = 250
+"""Above this a value is not a runner's heart rate (the age-predicted maximum is about
+220 minus age); the uint16 format allows 65,535."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from footnote.device.db.rows import Annotation, Run, Sample
 from footnote.server.analysis.cadence import cadence_of
 from footnote.server.analysis.codes import Label, Location, Pattern, State
+from footnote.server.analysis.effort import add_effort, heart_rate_summary, sources_of
 from footnote.server.analysis.episodes import distance_at, episodes_of, label_episode, location_hints
 from footnote.server.analysis.figures import spread
 from footnote.server.analysis.movement import movement_segments, state_at
@@ -45,7 +46,8 @@ from footnote.server.analysis.summary import pattern_of, summarize
 # 2: the windowed movement estimator, sustained cadence decision and reason codes (issue 11).
 # 3: a stop needs agreement of the pod's distance, speed and cadence; shuffles of at most
 #    8 m (issue 23).
-ANALYSIS_VERSION = 3
+# 4: heart rate, grade and movement sources (issue 24).
+ANALYSIS_VERSION = 4
 
 MOVING, REST, UNKNOWN = State.MOVING, State.REST, State.UNKNOWN
 LABELS = tuple(Label)
@@ -90,6 +92,11 @@ def analyze_run(run: Run) -> RunAnalysis:
     for ep in episodes:
         label_episode(ep, segments)
         ep.hint_codes = location_hints(ep)
+    add_effort(run, episodes)
+    sources = sources_of(run, segments)
+    watch_samples = sum(
+        1 for s in run.samples for st in sources if st.source == "watch" and st.start_s <= s.t_s <= st.end_s
+    )
     last = run.samples[-1].distance_m if run.samples else 0.0
     return RunAnalysis(
         run_id=run.id,
@@ -103,8 +110,12 @@ def analyze_run(run: Run) -> RunAnalysis:
         pattern=pattern_of([ep.label for ep in episodes]),
         cadence=cadence,
         packets=PacketCounts(
-            decoded=len(run.samples),
+            decoded=len(run.samples) - watch_samples,  # the pod's: the watch's records are no packets
             rejected=len(run.rejected_t_s),
             with_extra_bytes=sum(1 for s in run.samples if s.extra_bytes),
         ),
+        movement_sources=sources,
+        heart_rate=heart_rate_summary(run),
+        watch_files=list(run.watch_files),
+        proposed_watch_files=list(run.proposed_watch_files),
     )

@@ -13,6 +13,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Source(StrEnum):
+    """Whose data a stretch of movement (or a heart rate) is (device.db.sources)."""
+
+    POD = "pod"
+    WATCH = "watch"
+    STRAP = "strap"
+
+
 class State(StrEnum):
     """What the runner was doing, as far as the footpod shows."""
 

@@ -12,6 +12,7 @@ Pure: analyses in, plain dicts out.
 from __future__ import annotations
 
 from footnote.server.analysis import LABELS, LOCATIONS, Episode, RunAnalysis, figures, pattern_of
+from footnote.server.analysis.effort import onset_steadiness
 from footnote.server.analysis.figures import NOT_SAID, place_of
 from footnote.server.analysis.jsonable import jsonable
 
@@ -67,6 +68,7 @@ def per_place(analyses: list[RunAnalysis]) -> list[dict]:
                 "onset_time_s": jsonable(figures.onset_time(firsts)),
                 "rest_to_relief_s": jsonable(figures.spread(relief)),
                 "relief_distribution": relief_distribution(relief),
+                "onset_steadiness": onset_steadiness([f.episode for f in firsts]),
             }
         )
     return out

@@ -24,6 +24,7 @@ from footnote.server.analysis.codes import (
     OnsetBasis,
     Pattern,
     RedFlagCode,
+    Source,
     State,
     SummaryEvidence,
     TrendCode,
@@ -38,6 +39,7 @@ class Segment:
     end_s: float
     state: State
     why: Why | None = None  # the rule that decided most of it
+    source: Source | None = None  # whose samples decided most of it; None where neither had any
 
     @property
     def duration_s(self) -> float:
@@ -111,6 +113,12 @@ class Episode:
     facts: list[Fact] = field(default_factory=list)
     hint_codes: list[Hint] = field(default_factory=list)
     annotation: Annotation | None = None
+    # Effort (server.analysis.effort): None when unknown, never zero.
+    hr_onset_bpm: int | None = None
+    hr_worse_bpm: list[int | None] = field(default_factory=list)  # one per escalation
+    hr_relief_bpm: int | None = None
+    hr_fall_at_relief_bpm: int | None = None  # the episode's highest heart rate minus the one at relief
+    grade_at_onset_pct: float | None = None
 
     @property
     def relieved(self) -> bool:
@@ -140,6 +148,26 @@ class RunAnalysis:
     pattern: Pattern
     cadence: CadenceDecision | None = None
     packets: PacketCounts | None = None
+    movement_sources: list[SourceStretch] = field(default_factory=list)
+    heart_rate: HeartRateSummary | None = None
+    watch_files: list[int] = field(default_factory=list)  # accepted
+    proposed_watch_files: list[int] = field(default_factory=list)  # alignment waiting for the runner
+
+
+@dataclass
+class SourceStretch:
+    start_s: float
+    end_s: float
+    source: Source
+
+
+@dataclass
+class HeartRateSummary:
+    n: int  # usable values
+    strap: int
+    watch: int
+    median_bpm: float | None
+    max_bpm: int | None
 
 
 @dataclass
@@ -177,4 +205,7 @@ class Summary:
     onset_basis: OnsetBasis = OnsetBasis.RUNS
     facts: list[Fact] = field(default_factory=list)
     hint_codes: list[Hint] = field(default_factory=list)  # every episode's, each once
+    # Across runs, each run's first onset while moving: its spread in distance, time and
+    # heart rate, and the steadiest of them (server.analysis.effort.onset_steadiness).
+    onset_steadiness: dict[str, Any] = field(default_factory=dict)
     onset_trend: Trend | None = None  # whether onset_trend_m_per_week means something (figures.onset_trend)

@@ -100,6 +100,7 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         facts=facts,
         hint_codes=hint_codes,
         onset_trend=stated_trend,
+        onset_steadiness=_steadiness([f.episode for f in figures.first_numbness_of(analyses)]),
     )
 
 
@@ -113,3 +114,9 @@ def onset_runs(analyses: list[RunAnalysis]) -> tuple[list[figures.FirstNumbness]
     if len(resolving) >= 2 and len(resolving) < len(firsts):
         return resolving, OnsetBasis.RUNS_CLEARED_AT_REST
     return firsts, OnsetBasis.RUNS
+
+
+def _steadiness(firsts: list) -> dict:
+    from footnote.server.analysis.effort import onset_steadiness  # effort uses figures' spread
+
+    return onset_steadiness(firsts)

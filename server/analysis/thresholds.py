@@ -143,6 +143,21 @@ freedom to judge the scatter by (with three, one, the interval is twelve times t
 scatter); two weeks, because one week's runs say how the runner felt that week, not where
 things are going."""
 
+# Effort at a press (server.analysis.effort)
+GRADE_OVER_M = 100.0
+"""The grade at onset is the watch's elevation change over the last 100 m run: short enough
+to be the hill the runner is on, long enough that GPS/barometer noise (a metre or two)
+is a few percent at most."""
+GRADE_WITHIN_S = 180.0
+"""...covered within 3 minutes; slower than that the runner was not on a slope but stopping."""
+ELEVATION_FRESH_S = 30.0
+"""An elevation older than this is not the elevation of the moment (smart recording spaces
+records up to about 8 s; a longer gap is a gap)."""
+MIN_RUNS_FOR_STEADINESS = 3
+"""Whether the onset is steadier in distance, time or heart rate is said from 3 runs with
+that value: a coefficient of variation of 2 values is one difference, not a spread (the
+treadmill studies' 13-15 % within-person variation is measured over repeated tests)."""
+
 # The shoe and lacing experiment (server.analysis.experiment)
 MIN_RUNS_PER_SETUP = 4
 """Fewer runs than this in a setup (or in the others) and no difference is tested. Why 4:

@@ -36,6 +36,7 @@ PHONE_WIDTH = 360
 INK, MUTED, GRID = "#1d1d1f", "#4d4d4d", "#d0d0d0"
 LABEL_COLOURS = {"resolves_at_rest": "#0b5d8c", "worsening": "#b5311a", "indeterminate": "#595959"}
 SPEED_COLOUR, CADENCE_COLOUR = "#17663a", "#6b4c9a"
+HEART_RATE_COLOUR = "#b0253a"  # 6.2:1 on white (WCAG AA for the line and its labels)
 REST_FILL, GAP_INK, GAP_FILL = "#d9d9d9", "#595959", "#f2f2f2"
 TREND_COLOURS = {"onset": "#0b5d8c", "relief": "#17663a", "episodes": "#a6500a"}
 
@@ -43,8 +44,9 @@ LEFT, RIGHT = 44.0, 12.0  # room for the y tick labels; the last x label's overh
 LANE_H = 44.0  # the episode lane: a bar a thumb can hit (44 px)
 BAR_TOP, BAR_H = 8.0, 28.0
 
-ChartPoint = tuple[float, float | None, float | None, float | None]
-"""A footpod sample as the run chart reads it: (t_s, speed_mps, cadence_spm, distance_m)."""
+ChartPoint = tuple
+"""A sample as the run chart reads it: (t_s, speed_mps, cadence_spm, distance_m) and, for a
+run with a heart rate, heart_rate_bpm fifth (None where it is unknown)."""
 
 
 def timeline_buckets(width: int) -> int:
@@ -53,17 +55,19 @@ def timeline_buckets(width: int) -> int:
     return max(40, int((width - LEFT - RIGHT) // 2))
 
 
-def _timeline_rows(width: int) -> tuple[float, float, float, float, float]:
-    """(lane_top, speed_top, cadence_top, panel_h, height) of a run chart this wide."""
+def _timeline_rows(width: int, heart_rate: bool = False) -> tuple[float, float, float, float, float]:
+    """(lane_top, speed_top, cadence_top, panel_h, height) of a run chart this wide; a run
+    with a heart rate has a third panel, below the cadence's."""
     panel_h = 110.0 if width < 600 else 140.0
     lane_top = 2.0
     speed_top = lane_top + LANE_H + 28
     cadence_top = speed_top + panel_h + 34
-    return lane_top, speed_top, cadence_top, panel_h, cadence_top + panel_h + 46
+    last_top = cadence_top + (panel_h + 34 if heart_rate else 0)
+    return lane_top, speed_top, cadence_top, panel_h, last_top + panel_h + 46
 
 
-def timeline_height(width: int) -> int:
-    return int(_timeline_rows(width)[-1])
+def timeline_height(width: int, heart_rate: bool = False) -> int:
+    return int(_timeline_rows(width, heart_rate)[-1])
 
 
 def trends_height(width: int) -> int:
@@ -190,8 +194,10 @@ def timeline(
     span = max(t1 - t0, 1.0)
     left, right = LEFT, width - RIGHT
     plot_w = right - left
-    lane_top, speed_top, cadence_top, panel_h, height = _timeline_rows(width)
-    axis_y = cadence_top + panel_h
+    heart_rate = ra.heart_rate is not None
+    lane_top, speed_top, cadence_top, panel_h, height = _timeline_rows(width, heart_rate)
+    hr_top = cadence_top + panel_h + 34
+    axis_y = (hr_top if heart_rate else cadence_top) + panel_h
 
     def x(t: float) -> float:
         return left + (min(max(t, t0), t1) - t0) / span * plot_w
@@ -201,6 +207,8 @@ def timeline(
     cadence_max = max((p[2] or 0.0 for p in in_view), default=0.0)
     speed_top_v, speed_step = nice_ticks(max(speed_max, 1.0), 3 if panel_h < 130 else 4)
     cadence_top_v, cadence_step = nice_ticks(max(cadence_max, 60.0), 3 if panel_h < 130 else 4)
+    hr_max = max((p[4] or 0.0 for p in in_view if len(p) > 4), default=0.0)
+    hr_top_v, hr_step = nice_ticks(max(hr_max, 100.0), 3 if panel_h < 130 else 4)
     gap_s = max(th.STALE_S, 2 * span / timeline_buckets(width))
 
     label = _timeline_description(ra, t0, t1)
@@ -235,12 +243,22 @@ def timeline(
     svg.close("pattern")
     svg.close("defs")
 
-    panels = (
+    panels: tuple[tuple[str, float, int, float, float, str, str], ...] = (
         ("speed", speed_top, 1, speed_top_v, speed_step, SPEED_COLOUR, CHART_WORDS["speed"]),
         ("cadence", cadence_top, 2, cadence_top_v, cadence_step, CADENCE_COLOUR, CHART_WORDS["cadence"]),
     )
+    if heart_rate:
+        panels += (("heart_rate", hr_top, 4, hr_top_v, hr_step, HEART_RATE_COLOUR, CHART_WORDS["heart_rate"]),)
     for field, top, index, v_top, step, colour, title in panels:
-        svg.open("g", class_="panel", data_field=field, data_top=_n(top), data_height=_n(panel_h), data_max=_n(v_top))
+        svg.open(
+            "g",
+            class_="panel",
+            data_field=field,
+            data_index=index,
+            data_top=_n(top),
+            data_height=_n(panel_h),
+            data_max=_n(v_top),
+        )
         for seg in ra.segments:
             if seg.end_s <= t0 or seg.start_s >= t1 or seg.state not in (REST, UNKNOWN):
                 continue
@@ -327,7 +345,7 @@ def _series_path(
     parts: list[str] = []
     last_t: float | None = None
     for p in points:
-        value = p[index]
+        value = p[index] if index < len(p) else None
         if value is None:
             last_t = None
             continue

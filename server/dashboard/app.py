@@ -34,7 +34,7 @@ from footnote.device.errors import (
 from footnote.server.dashboard.auth import CSRF_COOKIE, SESSION_COOKIE, Auth, is_https
 from footnote.server.dashboard.deps import Settings
 from footnote.server.dashboard.pagedata import PageData
-from footnote.server.dashboard.routes import api, doctor, exports, login, pages
+from footnote.server.dashboard.routes import api, doctor, exports, login, pages, watch
 from footnote.server.dashboard.templating import render
 from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, ERROR_WORDS, FIELD_ERROR_WORDS
 
@@ -83,6 +83,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(doctor.pages)
     app.include_router(doctor.api)
+    app.include_router(watch.pages)
+    app.include_router(watch.api)
     app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)

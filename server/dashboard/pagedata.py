@@ -17,8 +17,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from footnote.device.db.connect import open_reader
-from footnote.device.db.reader import RunRow, get_run_row, list_runs, local_time, rejected_count, samples_of
+from footnote.device.db.reader import (
+    RunRow,
+    chart_samples_of,
+    get_run_row,
+    list_runs,
+    local_time,
+    rejected_count,
+    strap_packets_of,
+    watch_files_of,
+)
 from footnote.device.db.tables import FOOTPOD_SAMPLES
+from footnote.device.watch.read import MAX_WATCH_FILE_BYTES
 from footnote.server.analysis import RunAnalysis, experiment, places, questionnaire, summarize
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.jsonable import jsonable
@@ -143,6 +153,8 @@ class PageData:
             rejected = rejected_count(conn, run_id)
             setups = load_setups(conn)
             order = [r.id for r in list_runs(conn)]
+            watch_files = watch_files_of(conn, run_id)
+            strap_packets = strap_packets_of(conn, run_id)
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
@@ -183,6 +195,13 @@ class PageData:
             "setup_offered": None if run_id in setups else _offered(default_setup(setups, order, run_id)),
             "disclaimer": DISCLAIMER,
             "label_meaning": LABEL_MEANING,
+            # The strap and the watch's file (issue 24):
+            "heart_rate": jsonable(ra.heart_rate),
+            "strap_packets": strap_packets,
+            "strap_warnings": wording.strap_packets(strap_packets),
+            "movement_sources": jsonable(ra.movement_sources),
+            "watch_files": watch_files,
+            "watch_file_max_mb": MAX_WATCH_FILE_BYTES // 2**20,
         }
 
     def samples(self, run_id: int, *, max_points: int | None = None, window: tuple[float, float] | None = None) -> dict:
@@ -193,14 +212,15 @@ class PageData:
             get_run_row(conn, run_id)
             rows = _window_samples(conn, run_id, window)
         total = len(rows)
+        heart_rate = bool(rows) and len(rows[0]) > 4
         if max_points:
-            rows = downsample(rows, value_indexes=(1, 2), buckets=max(1, max_points // 3))
+            rows = downsample(rows, value_indexes=(1, 2, 4) if heart_rate else (1, 2), buckets=max(1, max_points // 3))
         out = {
             "run_id": run_id,
             "count": total,
             "returned": len(rows),
             "downsampled": len(rows) < total,
-            "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"],
+            "columns": ["t_s", "speed_mps", "cadence_spm", "distance_m"] + (["heart_rate_bpm"] if heart_rate else []),
             "samples": [list(r) for r in rows],
         }
         if window is not None:
@@ -273,7 +293,8 @@ class PageData:
 
             def draw() -> str:
                 rows = _window_samples(conn, run_id, window)
-                points = downsample(rows, value_indexes=(1, 2), buckets=svgcharts.timeline_buckets(width))
+                indexes = (1, 2, 4) if rows and len(rows[0]) > 4 else (1, 2)
+                points = downsample(rows, value_indexes=indexes, buckets=svgcharts.timeline_buckets(width))
                 return svgcharts.timeline(ra, points, width=width, window=window)
 
             return self._cached_chart(None if key is None else ("timeline", run_id, width, window, key), draw)
@@ -283,7 +304,10 @@ class PageData:
 
 
 def _window_samples(conn: sqlite3.Connection, run_id: int, window: tuple[float, float] | None) -> list[tuple]:
-    return samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
+    """What the run chart draws: CHART_SAMPLE_FIELDS, and heart_rate_bpm fifth for a run
+    with a heart rate; a run with the watch's file or a strap as the analysis read it
+    (device.db.reader.chart_samples_of)."""
+    return chart_samples_of(conn, run_id, CHART_SAMPLE_FIELDS, window)
 
 
 def _offered(setup: Setup | None) -> dict | None:

@@ -80,3 +80,26 @@ def save_answers(db_path: str | Path, answers: AnswersIn) -> Answers:
     stored = Answers(answered_at=datetime.now(UTC), **{**values, "where": tuple(values["where"])})
     dashboard_writes.add_answers(db_path, stored)
     return stored
+
+
+def attach_watch(db_path: str | Path, run_id: int, data: bytes, *, name: str):
+    """Attach a watch file from the run page (device.watch.attach): refused with one line
+    (WatchFileError) and nothing stored when it cannot be. DatabaseTooOld."""
+    from footnote.device.watch.attach import attach_watch_file
+
+    conn = dashboard_writes.for_watch_files(db_path)
+    try:
+        return attach_watch_file(conn, run_id, data, name=name)
+    finally:
+        conn.close()
+
+
+def accept_watch(db_path: str | Path, run_id: int, watch_file_id: int) -> datetime:
+    """The runner accepts the alignment proposed for a watch file: the run's start is corrected."""
+    from footnote.device.watch.attach import accept_alignment
+
+    conn = dashboard_writes.for_watch_files(db_path)
+    try:
+        return accept_alignment(conn, run_id, watch_file_id)
+    finally:
+        conn.close()

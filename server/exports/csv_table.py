@@ -45,6 +45,12 @@ EPISODE_COLUMNS = [
     "rest_periods_count",
     *ANNOTATION_FIELDS,  # the annotations table's: what the runner said
     "evidence",
+    # Effort (issue 24): empty when unknown, never 0.
+    "hr_onset_bpm",
+    "hr_worse_bpm",
+    "hr_relief_bpm",
+    "hr_fall_at_relief_bpm",
+    "grade_at_onset_pct",
     # the run's, on each of its episodes (issue 21)
     "run_clock",
     "setup_shoes",
@@ -83,6 +89,10 @@ def safe(value):
 
 def _num(value, digits: int = 1):
     return "" if value is None else round(value, digits)
+
+
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def run_clock(row) -> str:
@@ -127,6 +137,11 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "rest_periods_count": len(ep.rest_periods),
                     **_annotation_cells(ep.annotation),
                     "evidence": " | ".join(sentences.episode_evidence(ep, data.units)),
+                    "hr_onset_bpm": _int(ep.hr_onset_bpm),
+                    "hr_worse_bpm": ";".join(_int(v) for v in ep.hr_worse_bpm),
+                    "hr_relief_bpm": _int(ep.hr_relief_bpm),
+                    "hr_fall_at_relief_bpm": _int(ep.hr_fall_at_relief_bpm),
+                    "grade_at_onset_pct": _num(ep.grade_at_onset_pct),
                     "run_clock": run_clock(row),
                     "setup_shoes": worn["setup_shoes"],
                     "setup_lacing": worn["setup_lacing"],

@@ -284,6 +284,43 @@ def _activity(data: ExportData, kind: str, row, subject: dict, period: dict, cod
     }
 
 
+VITAL_SIGNS = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+
+def heart_rate_observations(data: ExportData, row, ep, subject: dict) -> list[dict]:
+    """The heart rate at the episode's onset, at each "worse" and at relief, as FHIR's
+    heart-rate vital sign (LOINC 8867-4, /min, effectiveDateTime the press), one each where
+    it is known; the episode's Observation groups them (hasMember)."""
+    moments = [("onset", ep.onset_t_s, ep.hr_onset_bpm)]
+    moments += [
+        (f"worse-{i + 1}", e.t_s, bpm) for i, (e, bpm) in enumerate(zip(ep.escalations, ep.hr_worse_bpm, strict=False))
+    ]
+    if ep.relieved:
+        moments.append(("relief", ep.end_t_s, ep.hr_relief_bpm))
+    out = []
+    for what, t_s, bpm in moments:
+        if bpm is None:
+            continue
+        when = at(row, t_s)
+        out.append(
+            {
+                "resourceType": "Observation",
+                "id": _id(data, "heart-rate", row.id, ep.number, what),
+                "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/heartrate"]},
+                "text": _narrative(
+                    [f"Heart rate {bpm} /min at numbness episode {ep.number}'s {what.split('-')[0]} ({when})."]
+                ),
+                "status": "final",
+                "category": [_cc(VITAL_SIGNS, "vital-signs", "Vital Signs")],
+                "code": _cc(LOINC, "8867-4", "Heart rate"),
+                "subject": subject,
+                "effectiveDateTime": when,
+                "valueQuantity": {"value": bpm, "unit": "beats/minute", "system": UCUM, "code": "/min"},
+            }
+        )
+    return out
+
+
 def run_observations(data: ExportData, row, ra, subject: dict, pod: dict | None, members: list[dict]) -> list[dict]:
     period = {"start": at(row, 0), "end": at(row, ra.duration_s)}
     distance = _activity(
@@ -328,13 +365,19 @@ def build_bundle(data: ExportData) -> dict:
     episode_obs: list[dict] = []
     run_obs: list[dict] = []
     places: list[dict] = []
+    heart_obs: list[dict] = []
     for row, ra in data.pairs():
         mine = []
         for ep in ra.episodes:
             where = body_structure(data, row, ep, subject)
             if where is not None:
                 places.append(where)
-            mine.append(episode_observation(data, row, ra, ep, subject, where))
+            obs = episode_observation(data, row, ra, ep, subject, where)
+            rates = heart_rate_observations(data, row, ep, subject)
+            if rates:
+                obs["hasMember"] = [_ref(r) for r in rates]
+                heart_obs += rates
+            mine.append(obs)
         episode_obs += mine
         run_obs += run_observations(data, row, ra, subject, pods.get(row.footpod_address or ""), mine)
     questionnaire = questionnaire_resources(data, subject, episode_obs)
@@ -374,7 +417,7 @@ def build_bundle(data: ExportData) -> dict:
         {
             "title": "Numbness episodes",
             "text": _narrative([f"{len(episode_obs)} episodes, one Observation each."]),
-            "entry": [_ref(o) for o in episode_obs + places],
+            "entry": [_ref(o) for o in episode_obs + places + heart_obs],
         }
         if episode_obs
         else {
@@ -414,7 +457,7 @@ def build_bundle(data: ExportData) -> dict:
         "text": _narrative(cover),
         "section": sections,
     }
-    resources = [composition, pat, logger, *pods.values(), *questionnaire, *episode_obs, *places, *run_obs]
+    resources = [composition, pat, logger, *pods.values(), *questionnaire, *episode_obs, *places, *heart_obs, *run_obs]
     return {
         "resourceType": "Bundle",
         "id": _id(data, "bundle", data.generated_at.isoformat()),

@@ -214,6 +214,10 @@ def figures_table(data: ExportData) -> Table:
         ["Stopping to relief", _spread(s.rest_to_relief_s, duration, "episode")],
         ["Where it is felt", felt],
     ]
+    hr = s.onset_steadiness.get("heart_rate") if s.onset_steadiness else None
+    if hr and hr["n"]:
+        rows.insert(5, ["Heart rate at first numbness", _spread_dict(hr, lambda v: f"{v:.0f} bpm")])
+        rows.insert(6, ["Steadiest across runs", sentences.onset_steadiness(s.onset_steadiness)])
     return grid([[p(a, CELL_BOLD), p(b, CELL)] for a, b in rows], [50 * mm, WIDTH - 50 * mm], header=False)
 
 
@@ -443,6 +447,9 @@ def run_section(data: ExportData, row, ra) -> list:
     story: list = [CondPageBreak(80 * mm), KeepTogether(head)]
     for ep in ra.episodes:
         lines = sentences.episode_evidence(ep, u)
+        effort = sentences.episode_effort(ep)
+        if effort:
+            lines.append(effort)
         if ep.annotation is not None:
             a = ep.annotation
             parts = [f"felt in the {location(a.location)}" + (f" ({a.side})" if a.side else "")]

@@ -32,6 +32,7 @@ def episode(ep: Episode, units: str = "km") -> dict[str, Any]:
         "reason": sentences.episode_reason(ep),
         "evidence": sentences.episode_evidence(ep, units),
         "hints": sentences.hints(ep.hint_codes),
+        "effort": sentences.episode_effort(ep),
     }
 
 
@@ -52,6 +53,7 @@ def summary(s: Summary, units: str = "km") -> dict[str, Any]:
             value = [red_flag(f) for f in s.red_flags]
         out[key] = value
     out["onset_trend_text"] = sentences.summary_trend(s, units) if s.onset_trend is not None else None
+    out["onset_steadiness_text"] = sentences.onset_steadiness(s.onset_steadiness)
     return out
 
 

@@ -445,3 +445,72 @@ def method() -> list[str]:
             f"{HOLD_TIME_S:g} s hold (the default) relief; each confirmed by the logger only after it was written to disk."
         ),
     ]
+
+
+# -- effort: heart rate and grade (server.analysis.effort) ----------------------------------
+
+
+def bpm(value: int | None) -> str:
+    return "unknown" if value is None else f"{value} bpm"
+
+
+def episode_effort(ep: Episode) -> str | None:
+    """The heart rate at the episode's presses and the grade at onset, as one sentence;
+    None when none of them is known."""
+    worse = [v for v in ep.hr_worse_bpm if v is not None]
+    known = [ep.hr_onset_bpm, ep.hr_relief_bpm, ep.grade_at_onset_pct, *worse]
+    if all(v is None for v in known):
+        return None
+    parts = [f"Heart rate at onset {bpm(ep.hr_onset_bpm)}"]
+    if ep.hr_worse_bpm:
+        parts.append("when it got worse " + ", ".join(bpm(v) for v in ep.hr_worse_bpm))
+    if ep.relieved:
+        relief = f"at relief {bpm(ep.hr_relief_bpm)}"
+        if ep.hr_fall_at_relief_bpm is not None:
+            relief += f" ({ep.hr_fall_at_relief_bpm} bpm below the episode's highest)"
+        parts.append(relief)
+    sentence = "; ".join(parts) + "."
+    if ep.grade_at_onset_pct is not None:
+        sentence += f" Grade at onset {ep.grade_at_onset_pct:+.1f} % over the last {th.GRADE_OVER_M:.0f} m."
+    return sentence
+
+
+_STEADY_WORDS = {"distance": "distance", "time": "time into the run", "heart_rate": "heart rate"}
+
+
+def onset_steadiness(s: dict) -> str:
+    """Whether the first numbness of a run comes at a steadier distance, time or heart
+    rate across runs: evidence, never a diagnosis."""
+    if not s or not s.get("enough_runs"):
+        return (
+            f"Not enough runs yet to say whether numbness starts at a similar distance, time or heart rate "
+            f"(it needs {th.MIN_RUNS_FOR_STEADINESS} runs with numbness that began while moving)."
+        )
+
+    def one(key: str) -> str:
+        v = s[key]
+        if v["cv"] is None or v["n"] < th.MIN_RUNS_FOR_STEADINESS:
+            return f"{_STEADY_WORDS[key]}: not enough runs ({v['n']})"
+        return f"{_STEADY_WORDS[key]} varies {v['cv'] * 100:.0f} % (n={v['n']})"
+
+    steadiest = _STEADY_WORDS[s["steadiest"]]
+    return (
+        f"Across runs, numbness starts at the steadiest {steadiest}: "
+        + "; ".join(one(k) for k in ("distance", "time", "heart_rate"))
+        + "."
+    )
+
+
+def strap_packets(counts: dict[str, int]) -> list[str]:
+    """What the run page warns about the strap's packets (device.db.reader.strap_packets_of)."""
+    out = []
+    if counts.get("rejected"):
+        out.append(
+            f"The heart-rate strap sent {counts['rejected']} {_plural(counts['rejected'], 'packet')} that could not "
+            "be read; they are kept with the reason, and count as no heart rate."
+        )
+    if counts.get("no_heart_rate") and counts["no_heart_rate"] == counts.get("decoded"):
+        out.append(
+            "The heart-rate strap never had skin contact on this run: no heart rate was recorded (moisten its electrodes)."
+        )
+    return out

@@ -117,6 +117,9 @@ CHART_WORDS = {
     "speed_word": "speed",
     "pace_word": "pace",
     "cadence_word": "cadence",
+    "heart_rate": "heart rate (bpm)",
+    "heart_rate_word": "heart rate",
+    "bpm": "bpm",
     "state": "state",
     "unknown_distance": UNKNOWN_DISTANCE,
     "hint": "Tap or hover over the chart to read time, distance, speed, cadence and state; "

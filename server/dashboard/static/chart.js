@@ -360,8 +360,10 @@
       ["speed", w.speed_word, p[1] === null ? "-" : this.fmt.speed(p[1])],
       ["pace", w.pace_word, p[1] === null ? "-" : this.fmt.pace(p[1]), "derived"],
       ["cadence", w.cadence_word, p[2] === null ? "-" : this.fmt.cadence(p[2])],
-      ["state", w.state, this.words.states[state]],
-    ]);
+    ].concat(
+      p.length > 4 ? [["heart_rate", w.heart_rate_word, p[4] === null || p[4] === undefined ? "-" : fixed(p[4], 0) + " " + w.bpm]] : [],
+      [["state", w.state, this.words.states[state]]]
+    ));
     list.dataset.tS = String(p[0]);
     this.selected = { kind: "point", index: i, t: p[0] };
     this.show("point", [list]);
@@ -467,8 +469,8 @@
     group.appendChild(svgEl("line", { x1: x, x2: x, y1: top, y2: bottom, stroke: "#1d1d1f", "stroke-width": 2 }));
     if (point) {
       panels.forEach(function (panel) {
-        var value = point[panel.dataset.field === "speed" ? 1 : 2];
-        if (value === null) return;
+        var value = point[Number(panel.dataset.index)];
+        if (value === null || value === undefined) return;
         var h = Number(panel.dataset.height);
         var y = Number(panel.dataset.top) + h - (Math.min(value, Number(panel.dataset.max)) / Number(panel.dataset.max)) * h;
         group.appendChild(svgEl("circle", { cx: x, cy: y, r: 6, fill: "#fff", stroke: "#1d1d1f", "stroke-width": 3 }));
