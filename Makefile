@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 # Debian packages the tests drive for real: a private D-Bus for the fake BlueZ,
 # headless Chromium for the dashboard, poppler for PDF pages, shellcheck and
 # systemd-analyze for the Pi install files, the sqlite3 command whose .recover
-# `footnote recover` uses where it is built in, and libfuse2 for the power-cut file
-# system of the tests (tests/powercut, through fusepy).
-DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3 libfuse2
+# `footnote recover` uses where it is built in, libfuse2 for the power-cut file
+# system of the tests (tests/powercut, through fusepy), and DejaVu Sans, the PDF's font.
+DEBS := dbus-daemon chromium poppler-utils shellcheck systemd sqlite3 libfuse2 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # `make test` runs the tests against footnote as a runner has it: the wheel built from
@@ -20,8 +20,19 @@ WHEEL_VENV := .venv-wheel
 
 .PHONY: demo test check lint benchmarks setup system-packages fhir-r4 dist wheel-env docs pi-rehearsal
 
-demo: setup
-	$(VENV)/bin/footnote demo
+# `make demo` installs only what the demo needs (footnote with its dashboard, no test
+# toolchain) and says nothing unless something fails; PORT=8766 serves it elsewhere.
+PORT ?= 8765
+demo: $(VENV)/.installed-server
+	@echo "footnote is installed in $(VENV)/bin/: run it as $(VENV)/bin/footnote (or '. $(VENV)/bin/activate', then footnote)"
+	@$(VENV)/bin/footnote demo --port $(PORT)
+
+# The runtime and the dashboard only. A development install (make setup) has them already.
+$(VENV)/.installed-server: pyproject.toml
+	@if [ ! -f $(VENV)/.installed ] || [ pyproject.toml -nt $(VENV)/.installed ]; then \
+		python3 -m venv $(VENV) && $(PY) -m pip install --quiet --quiet -e '.[server]'; \
+	fi
+	@touch $@
 
 test: setup system-packages fhir-r4 lint wheel-env
 	FOOTNOTE_TEST_INSTALLED=wheel $(WHEEL_VENV)/bin/python -m pytest

@@ -23,8 +23,16 @@ from pathlib import Path
 
 from footnote.device import __version__
 from footnote.device.db.connect import advice
-from footnote.device.errors import DamagedDatabase, FootnoteError
-from footnote.device.paths import PRIVATE_UMASK, add_db_option, keep_private, resolve_db
+from footnote.device.errors import DamagedDatabase, FootnoteError, NoDatabase
+from footnote.device.paths import (
+    PRIVATE_UMASK,
+    add_db_option,
+    check_input_file,
+    check_output_file,
+    demo_db,
+    keep_private,
+    resolve_db,
+)
 
 # The Pi side's command modules besides this one, in the order `footnote --help` lists them.
 COMMAND_MODULES = (
@@ -50,6 +58,8 @@ def cmd_log(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     db_path = resolve_db(args.db, config)
     keep_private(db_path)
+    if args.record:
+        check_output_file(args.record, option="--record")
     footpod = None
     if not args.no_footpod:
         from footnote.device.parts.footpod import FootpodClient
@@ -73,13 +83,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from footnote.device.parts.feedback import EchoIndicator, SilentIndicator
 
     indicator = EchoIndicator() if args.echo_feedback else SilentIndicator()
+    for path in args.files:
+        check_input_file(path)
     db_path = resolve_db(args.db, load_config(args.config))
     keep_private(db_path)
     health = examine(db_path)
     if health.set_aside_needed:
         raise DamagedDatabase(advice(db_path, health.detail, foreign=health.state == "foreign"))
     with Store(db_path, fsync_samples=False) as store:
-        for path in args.files:
+        for path in args.files:  # a bad line raises ReplayFormatError naming the file and the line
             for run_id in replay_file(path, store=store, indicator=indicator):
                 print(f"run {run_id} from {path}", flush=True)
     return 0
@@ -274,6 +286,14 @@ def database_error(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str:
     return advice(path, str(exc))
 
 
+def demo_hint(args: argparse.Namespace, exc: FootnoteError) -> str:
+    """After `footnote demo`, a command without --db finds no database of the runner's own:
+    name the demo's, so `footnote analyze` right after `make demo` says where to look."""
+    if not isinstance(exc, NoDatabase) or getattr(args, "db", None) or not demo_db().exists():
+        return ""
+    return f"; the demo's runs are in {demo_db()}: footnote {args.command} --db {demo_db()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False)
@@ -290,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except FootnoteError as exc:
-        print(f"footnote: {exc}", file=sys.stderr)
+        print(f"footnote: {exc}{demo_hint(args, exc)}", file=sys.stderr)
         return 2
     except sqlite3.DatabaseError as exc:  # a damaged file found mid-query, a full or read-only card
         print(f"footnote: {database_error(args, exc)}", file=sys.stderr)

@@ -23,6 +23,10 @@ from footnote.device.errors import ConfigError, UnusableFile
 from footnote.device.paths import open_regular, sync_folder
 from footnote.device.rules.motion import CADENCE_CONVENTIONS
 
+# Distances and paces as the runner reads them: kilometres (min/km) or miles (min/mi). The
+# stored data and every JSON stay in metres and m/s.
+DISTANCE_UNITS = ("km", "mi")
+
 # BCM numbers a Pi brings out on its 40-pin header.
 VALID_BCM = range(2, 28)
 
@@ -146,6 +150,7 @@ class DashboardConfig:
     # HTTPS with the runner's own certificate (PEM files; "" = plain HTTP).
     ssl_certfile: str = key("")
     ssl_keyfile: str = key("")
+    units: str = key("km", _one_of(*DISTANCE_UNITS))  # what the dashboard and the exports show a runner
 
 
 # Older configs had a plain-text dashboard.password. An empty one (as every default

@@ -47,7 +47,12 @@ class NothingToExport(FootnoteError, LookupError):
 
 
 class BadPeriod(FootnoteError, ValueError):
-    """A period that is not one: a malformed date, or an end before the start."""
+    """A period that is not one: a malformed date, or an end before the start.
+    `without_value` says the same without repeating what was typed (for a web page)."""
+
+    def __init__(self, message: str, *, without_value: str | None = None) -> None:
+        super().__init__(message)
+        self.without_value = without_value or message
 
 
 class PasswordError(FootnoteError, ValueError):
@@ -78,3 +83,16 @@ class NotADemoDatabase(FootnoteError, FileExistsError):
 
 class RunCannotBeShown(FootnoteError, ValueError):
     """A stored run whose times cannot be shown (server.analysis.showable); the message names it."""
+
+
+class NotADatabaseFile(FootnoteError, IsADirectoryError):
+    """A database path that names a folder, a FIFO or a device: never opened (a FIFO would
+    block the command)."""
+
+
+class OutputFileError(FootnoteError, FileNotFoundError):
+    """A file a command should write cannot be made where it was asked (the message names it)."""
+
+
+class PortInUse(FootnoteError, OSError):
+    """The dashboard's port cannot be listened on (the message names it and --port)."""

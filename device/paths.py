@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from footnote.device.errors import UnusableFile
+from footnote.device.errors import NotADatabaseFile, OutputFileError, UnusableFile
 
 if TYPE_CHECKING:
     from footnote.device.config import Config
@@ -34,13 +34,48 @@ def default_db() -> Path:
 
 def resolve_db(db: Path | None, config: Config) -> Path:
     """The database a command uses: --db, else logger.db in the config, else
-        $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
-        reads or writes runs asks here, so the logger, replay, the dashboard and the export
-        always agree. A path that exists but is not a regular file (a FIFO, which SQLite
-    would wait on forever; a folder; a device) is refused here (UnusableFile)."""
+    $FOOTNOTE_DB, else footnote.db in the per-user data folder. Every command that
+    reads or writes runs asks here, so the logger, replay, the dashboard and the export
+    always agree."""
     path = Path(db) if db else Path(config.logger.db) if config.logger.db else default_db()
-    check_regular(path)
+    check_db_path(path, given="--db" if db else "logger.db in the config" if config.logger.db else None)
     return path
+
+
+def check_db_path(path: Path, *, given: str | None = None) -> None:
+    """A database path must be a file or nothing yet: a folder, a FIFO (which SQLite would
+    wait on forever), a socket or a device is refused in one line naming it (and the option
+    it came from). Only stat is asked: opening a FIFO would wait for a writer."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # nothing there yet (the logger makes it), or unreadable: the open says which
+    if stat.S_ISREG(mode):
+        return
+    hint = f" (for example {path / 'footnote.db'})" if stat.S_ISDIR(mode) else ""
+    source = f" given as {given}" if given else ""
+    raise NotADatabaseFile(
+        f"{path}: not a regular file ({_kind(mode)}){source}: footnote needs a database file there{hint}"
+    )
+
+
+def check_input_file(path: Path) -> None:
+    """A file a command reads (a replay file, a damaged database to recover), asked before
+    any work is done: UnusableFile, naming it, when it is missing, not a regular file or
+    not readable (open_regular's rule)."""
+    open_regular(path).close()
+
+
+def check_output_file(path: Path, *, option: str) -> None:
+    """A file a command writes (--out, --record): its folder must exist and the path must not
+    be a folder, said in one line before any work is done."""
+    if path.is_dir():
+        raise OutputFileError(f"{option} {path} is a folder: give a file name, for example {path / 'report.pdf'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputFileError(f"{option} {path}: there is no folder {folder}/ (make it first, or choose another place)")
+    if not os.access(folder, os.W_OK):
+        raise OutputFileError(f"{option} {path}: the folder {folder}/ cannot be written")
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -84,19 +119,6 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
-
-
-def check_regular(path: Path) -> None:
-    """Refuse (UnusableFile) a path that exists and is not a regular file, or a link to one.
-    Only stat is asked: opening a FIFO would wait for a writer."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise UnusableFile(f"{path}: cannot be used ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(mode):
-        raise UnusableFile(f"{path}: not a regular file ({_kind(mode)})")
 
 
 def open_regular(path: Path, *, max_bytes: int | None = None) -> BinaryIO:

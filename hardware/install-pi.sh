@@ -49,8 +49,9 @@ config="$home_dir/.config/footnote/config.toml"
 venv="$prefix/venv"
 
 echo "== Debian packages"
-# avahi-daemon announces NAME.local for the phone; openssl makes the HTTPS certificate.
-packages=(python3-venv python3-dev bluez sqlite3 avahi-daemon openssl)
+# avahi-daemon announces NAME.local for the phone; openssl makes the HTTPS certificate;
+# fonts-dejavu-core is the PDF report's font (any name or note prints as typed).
+packages=(python3-venv python3-dev bluez sqlite3 avahi-daemon openssl fonts-dejavu-core)
 pypi_gpio=()
 updated=0
 # What the archive offers is known only from its package lists, which a fresh image lacks.

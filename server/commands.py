@@ -11,7 +11,7 @@ from pathlib import Path
 
 from footnote.device.config import default_config_path, load_config
 from footnote.device.db.connect import open_reader
-from footnote.device.paths import resolve_db
+from footnote.device.paths import check_output_file, resolve_db
 
 
 def _run_ids(text: str) -> list[int]:
@@ -102,16 +102,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     from footnote.server.words.vocabulary import RUN_NOT_SHOWN
 
     fmt = FORMATS[args.format]
+    written = [(fmt, args.out)]
+    if args.samples:
+        written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
+    for _, path in written:
+        check_output_file(path, option="--out")
+    config = load_config(args.config)
     data = collect(
-        resolve_db(args.db, load_config(args.config)),
+        resolve_db(args.db, config),
         since=parse_day(args.since, "--since"),
         until=parse_day(args.until, "--until"),
         name=args.name,
         samples_of=args.samples or fmt.samples_of,
+        units=config.dashboard.units,
     )
-    written = [(fmt, args.out)]
-    if args.samples:
-        written.append((SAMPLES_CSV, args.out.with_name(args.out.stem + "-samples.csv")))
     for each, path in written:
         with open(path, "wb") as out:
             each.write(data, out)
@@ -127,6 +131,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from footnote.device.paths import demo_db
 
     db_path = args.db or demo_db()
+    if not args.no_serve:  # a busy port is said before the demo is built, not after
+        from footnote.server.dashboard.serve import check_port
+
+        dashboard = load_config(args.config).dashboard
+        check_port(args.host or dashboard.host, args.port or dashboard.port)
     summary = build_demo_db(db_path)
     print(f"demo database: {db_path}")
     print(summary)
@@ -234,9 +243,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_db_option(p)
     p.add_argument(
-        "--format", required=True, choices=["pdf", "csv", "fhir"], help="pdf report, csv table, or fhir R4 bundle"
+        "--format",
+        required=True,
+        choices=["pdf", "csv", "runs-csv", "fhir"],
+        help="pdf report, csv table (one row per episode), runs-csv (one row per run, with or without numbness), "
+        "or fhir R4 bundle",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the file to write",
+    )
     p.add_argument("--since", metavar="DAY", help="first day, e.g. 2026-11-01 (local dates, inclusive)")
     p.add_argument("--until", metavar="DAY", help="last day, inclusive")
     p.add_argument("--name", help="the runner's name for the report (default: anonymous)")

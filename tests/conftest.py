@@ -47,12 +47,13 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The bundled demo runs, replayed through the real pipeline (with the demo
-    runner's annotations), built once for the session; tests that write copy it."""
-    from footnote.device.demo import build_demo_db
+    """The story week (tests/story_week.py: the five synthetic runs the tests state their
+    figures on), replayed through the real pipeline with its runner's annotations, built
+    once for the session; tests that write copy it."""
+    from tests.story_week import build_story_week_db
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo_db(path)
+    build_story_week_db(path)
     return path
 
 

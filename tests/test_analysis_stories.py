@@ -15,10 +15,10 @@ from footnote.device.db.reader import list_runs, load_runs
 from footnote.device.db.store import Store
 from footnote.device.logger.replay import replay_file
 from footnote.device.logger.story import Pod, Story
-from footnote.device.paths import demo_sessions
 from footnote.server.analysis import Annotation, Run, analyze_run, summarize
 from footnote.server.words import sentences as said
 from tests.helpers import replay_story
+from tests.story_week import build_story_week_db, story_files
 
 
 def analyse(story: Story, db_path, tmp_path):
@@ -159,8 +159,8 @@ EXPECTED_DEMO = {
 }
 
 
-@pytest.mark.parametrize("path", demo_sessions(), ids=lambda p: p.name)
-def test_the_demo_runs_show_what_they_were_built_to_show(path, db_path):
+@pytest.mark.parametrize("path", story_files(), ids=lambda p: p.name)
+def test_the_story_week_runs_show_what_they_were_built_to_show(path, db_path):
     with Store(db_path) as store:
         replay_file(path, store=store)
     conn = open_reader(db_path)
@@ -169,14 +169,9 @@ def test_the_demo_runs_show_what_they_were_built_to_show(path, db_path):
     assert [ep.label for ep in ra.episodes] == expected
 
 
-def test_summary_across_the_demo_runs(tmp_path):
+def test_summary_across_the_story_week(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run(
-        [sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    build_story_week_db(db)
     conn = open_reader(db)
     summary = summarize([analyze_run(run) for run in load_runs(conn, list_runs(conn))])
     assert summary.pattern == "mixed"
@@ -191,12 +186,7 @@ def test_summary_across_the_demo_runs(tmp_path):
 
 def test_footnote_analyze_json_uses_the_label_words(tmp_path):
     db = tmp_path / "demo.db"
-    subprocess.run(
-        [sys.executable, "-m", "footnote.device.cli", "demo", "--db", str(db), "--no-serve"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    build_story_week_db(db)
     out = subprocess.run(
         [sys.executable, "-m", "footnote.device.cli", "analyze", "--db", str(db), "--json"],
         check=True,

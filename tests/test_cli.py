@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from footnote.device.cli import build_parser
-from footnote.device.paths import demo_sessions
 from tests.helpers import FOOTNOTE
+from tests.story_week import story_files
 
 COMMANDS = [
     "log",
@@ -63,7 +63,7 @@ def test_global_options_work_before_and_after_the_command(tmp_path):
     db = tmp_path / "configured.db"
     config.write_text(f'[logger]\ndb = "{db}"\n')
     before = subprocess.run(
-        [*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])],
+        [*FOOTNOTE, "--config", str(config), "replay", str(story_files()[0])],
         capture_output=True,
         text=True,
         timeout=120,
@@ -89,7 +89,7 @@ def test_replay_and_serve_agree_on_the_configured_database(tmp_path, monkeypatch
     config = tmp_path / "c.toml"
     config.write_text(f'[logger]\ndb = "{tmp_path / "configured.db"}"\n')
     result = subprocess.run(
-        [*FOOTNOTE, "--config", str(config), "replay", str(demo_sessions()[0])],
+        [*FOOTNOTE, "--config", str(config), "replay", str(story_files()[0])],
         capture_output=True,
         text=True,
         timeout=120,

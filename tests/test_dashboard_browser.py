@@ -23,7 +23,7 @@ def chart_is_drawn(page, selector: str) -> None:
 def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(dashboard.url + "/")
-    assert "Across 5 runs" in page.inner_text("h1")
+    assert "Across 5 runs" in page.inner_text("#summary h2")  # the latest run is the h1 now
     page.screenshot(path=artifacts / "dashboard-runs.png", full_page=True)
 
     with page.expect_navigation(url=re.compile(r"/runs/1$"), wait_until="load"):
@@ -32,11 +32,14 @@ def test_runs_run_chart_annotate_and_reload(browser, dashboard, artifacts):
     assert page.locator("article.episode").count() == 2
     page.screenshot(path=artifacts / "dashboard-run.png", full_page=True)
 
+    # what was worn is the run's, set on the run page (the episode form no longer asks)
+    page.fill("form.setup-form input[name=shoes]", "Trail shoes")
+    with page.expect_navigation(wait_until="load"):
+        page.click("#save-setup")
     with page.expect_navigation(wait_until="load"):
         page.locator("#episode-1 a.button").click()
     page.check("input[name=location][value=sole_heel]")
     page.check("input[name=side][value=both]")
-    page.fill("input[name=shoes]", "Trail shoes")
     page.fill("textarea[name=note]", "Tingling under the heel <b>not bold</b>")
     page.check("input[name=weakness]")
     page.screenshot(path=artifacts / "dashboard-annotate.png", full_page=True)

@@ -428,6 +428,88 @@ def test_setting_what_was_worn_on_a_phone_then_comparing(phone, artifacts):
     phone.clean()
 
 
+# -- back from a run (issue 21): what happened first, the forms after --------------------
+
+
+def first_screen_bottom(page) -> float:
+    return page.evaluate("window.innerHeight")
+
+
+def bottom_of(page, selector: str) -> float:
+    return page.eval_on_selector(selector, "el => el.getBoundingClientRect().bottom + window.scrollY")
+
+
+@pytest.fixture
+def real_demo(tmp_path):
+    """The dashboard on `footnote demo`'s own runs (real recordings), as `make demo` shows it."""
+    from footnote.device.demo import build_demo_db
+    from footnote.server.dashboard.app import create_app
+    from tests.helpers import LiveServer
+
+    db = tmp_path / "demo.db"
+    build_demo_db(db)
+    server = LiveServer(create_app(db))
+    yield server
+    server.stop()
+
+
+def test_the_latest_run_is_on_the_first_screen_with_its_verdict_and_onset(browser, real_demo, artifacts):
+    phone = Phone(browser, real_demo.url)
+    try:
+        page = phone.page
+        phone.goto("/")
+        runs = httpx.get(f"{real_demo.url}/api/runs").json()["runs"]
+        latest = runs[0]
+        (ep,) = latest["episode_list"]
+        card = page.locator("#latest")
+        assert latest["date"] in card.inner_text() and latest["time"] in card.inner_text()
+        assert LABEL_WORDS[ep["label"]] in page.inner_text("#latest .badge")
+        assert page.inner_text("#latest .onset-distance") == km(ep["onset_distance_m"])
+        assert "Calf, left" in card.inner_text() and "cleared" in card.inner_text()
+        for part in ("#latest .badge", "#latest .onset-distance", "#latest a.button"):
+            assert bottom_of(page, part) <= first_screen_bottom(page), f"{part} is below the first screen"
+        assert page.eval_on_selector("#latest a.button", "a => a.getAttribute('href')") == f"/runs/{latest['id']}"
+        # the runs follow, the summary across runs after them
+        assert bottom_of(page, "#latest") < bottom_of(page, "#runs") < bottom_of(page, "#summary")
+        page.screenshot(path=artifacts / "phone-home-real-demo.png")
+        comfortable_on_a_phone(page, "/ (the real demo)")
+        phone.goto(f"/runs/{latest['id']}")
+        phone.chart_ready()
+        comfortable_on_a_phone(page, "a real run's page")
+        page.screenshot(path=artifacts / "phone-run-real-demo.png", full_page=True)
+        phone.clean()
+    finally:
+        phone.close()
+
+
+def test_a_latest_run_without_numbness_says_so_on_the_first_screen(phone):
+    phone.goto("/")
+    page = phone.page
+    assert "No numbness was marked on this run." in page.inner_text("#latest")
+    assert bottom_of(phone.page, "#latest .badge") <= first_screen_bottom(page)
+
+
+@pytest.mark.parametrize("run_id", [1, 4])
+def test_on_a_run_page_what_happened_comes_before_every_form(phone, run_id):
+    phone.goto(f"/runs/{run_id}")
+    page = phone.page
+    evidence = page.eval_on_selector("#episode-1 ul.evidence", "el => el.getBoundingClientRect().bottom + scrollY")
+    forms = page.eval_on_selector_all("main form", "fs => fs.map(f => f.getBoundingClientRect().top + scrollY)")
+    assert forms and evidence < min(forms)
+    assert page.locator(".run-nav a").count() >= 1  # previous / next run
+
+
+def test_every_error_page_is_a_page_with_the_sites_header(phone, artifacts):
+    page = phone.page
+    for path, status in (("/nope", 404), ("/runs/abc", 422), ("/export/report.pdf?since=2030-01-01", 404)):
+        response = page.goto(phone.base_url + path)
+        assert response.status == status and response.headers["content-type"].startswith("text/html")
+        assert page.locator("header.top nav.site a[href='/trends']").is_visible()
+        assert page.locator("main a.button.secondary[href='/']").is_visible()
+        page.screenshot(path=artifacts / f"phone-error-{status}-{path.strip('/').split('/')[0].split('?')[0]}.png")
+        comfortable_on_a_phone(page, path)
+
+
 # -- the heart-rate line (issue 24) ----------------------------------------------------------
 
 

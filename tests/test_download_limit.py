@@ -51,7 +51,7 @@ def test_a_flood_of_downloads_builds_one_at_a_time(dashboard, monkeypatch):
     holder.join(timeout=120)
     assert len(answers) == 29 and {a.status_code for a in answers} == {503}
     assert all(int(a.headers["Retry-After"]) >= 1 for a in answers)
-    assert "try again" in answers[0].json()["detail"]
+    assert "try again" in answers[0].text  # a page that says so (the downloads are browser links)
     assert built == ["pdf"]  # none of the 29 started a build
     assert first["pdf"].status_code == 200 and first["pdf"].content.startswith(b"%PDF")
     again = client(dashboard).get("/export/episodes.csv")  # the slot is free again

@@ -215,9 +215,9 @@ def test_ids_are_unique_across_databases_and_stable_for_one(answered_db, tmp_pat
     import shutil
 
     other = tmp_path / "other.db"
-    from footnote.device.demo import build_demo_db
+    from tests.story_week import build_story_week_db
 
-    build_demo_db(other)  # another runner's logger with the very same runs
+    build_story_week_db(other)  # another runner's logger with the very same runs
     first = export_fhir(answered_db, tmp_path / "1.json", "--name", "Ada Runner")
     again = export_fhir(answered_db, tmp_path / "2.json", "--name", "Ada Runner")
     theirs = export_fhir(other, tmp_path / "3.json", "--name", "Ada Runner")

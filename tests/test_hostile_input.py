@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, settings
 from pypdf import PdfReader
 from schemathesis.checks import not_a_server_error
 
-from footnote.device.demo import build_demo_db
 from footnote.server.dashboard.app import create_app
 from tests.helpers import FOOTNOTE, LiveServer
+from tests.story_week import build_story_week_db
 
 SCRIPT = "<script>alert('pwned')</script>"
 SQL = "x'); DROP TABLE runs; --"
@@ -28,7 +28,7 @@ def _schema():
     from pathlib import Path
 
     db = Path(tempfile.mkdtemp()) / "demo.db"
-    build_demo_db(db)
+    build_story_week_db(db)
     app = create_app(db, names=["testserver"])  # the name schemathesis's ASGI client sends
     app.state.fuzz_db = db
     return schemathesis.openapi.from_asgi("/openapi.json", app)

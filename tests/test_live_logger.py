@@ -16,8 +16,8 @@ from footnote.device.db.store import Store
 from footnote.device.live import run_logger
 from footnote.device.logger.record_file import read_replay
 from footnote.device.logger.replay import replay_file
-from footnote.device.paths import demo_sessions
 from tests.helpers import rows
+from tests.story_week import story_files
 
 LED_PIN, BUTTON_PIN = 27, 17
 
@@ -123,7 +123,7 @@ LINK_COLUMNS = "SELECT t_s, state, address FROM link_events ORDER BY id"
 RUN_COLUMNS = "SELECT ended_t_s, end_reason, footpod_address, cadence_convention FROM runs ORDER BY id"
 
 
-@pytest.mark.parametrize("path", demo_sessions(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", story_files(), ids=lambda p: p.name)
 def test_replay_gives_the_same_rows_as_driving_the_pins_live(path, tmp_path):
     live_db, replay_db = tmp_path / "live.db", tmp_path / "replay.db"
     live_runs = drive_live(path, live_db)

@@ -31,9 +31,9 @@ from footnote.device.durability.integrity import examine
 from footnote.device.errors import FootnoteError
 from footnote.device.logger.replay import replay_file
 from footnote.device.logger.story import Story
-from footnote.device.paths import demo_sessions
 from tests.helpers import FOOTNOTE, csrf, rows
 from tests.powercut import PowerCutCard
+from tests.story_week import story_files
 
 pytestmark = pytest.mark.slow  # every story mounts a card and runs real processes on it
 
@@ -203,7 +203,7 @@ def test_replays_cut_at_many_points_keep_every_run_they_reported(power_cut_card,
     every run any replay reported is there whole (as a replay off the card stores it), and
     every event whose feedback was echoed is there."""
     card = power_cut_card
-    files = demo_sessions()[:3]
+    files = story_files()[:3]
     reference = {}
     for path in files:
         with Store(tmp_path / f"ref-{path.name}.db") as store:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from footnote.device.demo import STORIES
+from footnote.device.demo import DEMO_RUNS
 from footnote.device.logger.story import Story
 from footnote.device.paths import demo_sessions
 from tests.helpers import FOOTNOTE, rows
+from tests.story_week import STORIES, story_files
 
 
 def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -21,7 +22,7 @@ def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def test_replay_prints_the_runs_it_created(db_path):
-    files = [str(p) for p in demo_sessions()[:2]]
+    files = [str(p) for p in story_files()[:2]]
     result = footnote("replay", *files, "--db", str(db_path))
     assert result.returncode == 0, result.stderr
     assert [line.split()[1] for line in result.stdout.splitlines()] == ["1", "2"]
@@ -68,9 +69,9 @@ def test_a_header_without_time_zone_is_refused(db_path, tmp_path):
     assert result.returncode == 2 and "line 1: started_at needs a time zone" in result.stderr
 
 
-def test_bundled_demo_files_match_their_stories(tmp_path):
+def test_the_story_week_files_match_their_stories(tmp_path):
     for name, story in STORIES.items():
-        assert (Path(demo_sessions()[0]).parent / name).read_text() == story().text(), name
+        assert (Path(story_files()[0]).parent / name).read_text() == story().text(), name
 
 
 def test_demo_builds_a_fresh_database(tmp_path):
@@ -78,7 +79,7 @@ def test_demo_builds_a_fresh_database(tmp_path):
     for _ in range(2):  # twice: the second run starts afresh, it does not append
         result = footnote("demo", "--db", str(db), "--no-serve")
         assert result.returncode == 0, result.stderr
-    assert rows(db, "SELECT count(*) FROM runs") == [(len(STORIES),)]
+    assert rows(db, "SELECT count(*) FROM runs") == [(len(DEMO_RUNS),)]
     assert "onset, worse, worse, unresolved_at_run_end" in result.stdout
 
 
@@ -106,7 +107,7 @@ def test_kill_9_loses_no_event_whose_feedback_was_given(db_path, tmp_path):
     assert set(confirmed) <= stored and len(confirmed) >= target
     assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     # A new logger starts cleanly: the interrupted run is closed, a fresh run follows.
-    result = footnote("replay", str(demo_sessions()[-1]), "--db", str(db_path))
+    result = footnote("replay", str(story_files()[-1]), "--db", str(db_path))
     assert result.returncode == 0, result.stderr
     assert rows(db_path, "SELECT count(*) FROM runs WHERE ended_t_s IS NULL") == [(0,)]
 

@@ -32,6 +32,7 @@ from footnote.device.db.tables import (
     RUN_SETUPS,
     SETUP_FIELDS,
     WATCH_ATTACHMENTS,
+    WORN_FIELDS,
     Table,
 )
 from footnote.device.errors import DatabaseTooOld, NoSuchEpisode, NoSuchRun
@@ -39,6 +40,13 @@ from footnote.device.errors import DatabaseTooOld, NoSuchEpisode, NoSuchRun
 _ANNOTATION_SQL = ANNOTATIONS.insert_sql(conflict="REPLACE")
 _CORRECTION_SQL = RUN_CORRECTIONS.insert_sql(conflict="REPLACE")
 _SETUP_SQL = RUN_SETUPS.insert_sql(conflict="REPLACE")
+# What was worn, given with an annotation: into the run's setup, keeping what it does not say.
+_WORN_SQL = (
+    f'INSERT INTO "{RUN_SETUPS.name}" (run_id, {", ".join(WORN_FIELDS)}, updated_at)'
+    f" VALUES (:run_id, {', '.join(':' + n for n in WORN_FIELDS)}, :updated_at)"
+    f" ON CONFLICT (run_id) DO UPDATE SET {', '.join(f'{n} = coalesce(excluded.{n}, {n})' for n in WORN_FIELDS)},"
+    " updated_at = excluded.updated_at"
+)
 _ANSWERS_SQL = CLAUDICATION_ANSWERS.insert_sql()
 
 
@@ -68,9 +76,16 @@ def _now() -> str:
 
 def put_annotation(conn: sqlite3.Connection, run_id: int, episode: int, note: Annotation) -> None:
     """Store (or replace) an episode's annotation on `conn`, inside the caller's
-    transaction (the demo database is annotated this way too)."""
-    values = {name: getattr(note, name) for name in ANNOTATION_FIELDS}
+    transaction (the demo database is annotated this way too). What was worn is the run's:
+    shoes or lacing given with an annotation (an older client of the API) go to the run's
+    setup, its other fields kept; the annotation row holds only what belongs to the episode."""
+    values = {name: None if name in WORN_FIELDS else getattr(note, name) for name in ANNOTATION_FIELDS}
     conn.execute(_ANNOTATION_SQL, {"run_id": run_id, "episode": episode, **values, "updated_at": _now()})
+    worn = {name: getattr(note, name) for name in WORN_FIELDS}
+    if any(v is not None for v in worn.values()):
+        if not schema.has_table(conn, RUN_SETUPS.name):
+            raise DatabaseTooOld(f"the database has no {RUN_SETUPS.name} table yet: shoes and lacing were not saved")
+        conn.execute(_WORN_SQL, {"run_id": run_id, **worn, "updated_at": _now()})
 
 
 def save_annotation(db_path: str | Path, run_id: int, episode: int, note: Annotation) -> None:
@@ -102,6 +117,13 @@ def correct_start(db_path: str | Path, run_id: int, started_at: datetime) -> Non
         conn.close()
 
 
+def put_setup(conn: sqlite3.Connection, run_id: int, setup: RunSetup) -> None:
+    """Store (or replace) a run's setup on `conn`, inside the caller's transaction (the demo
+    database's setups are written this way too)."""
+    values = {name: getattr(setup, name) for name in SETUP_FIELDS}
+    conn.execute(_SETUP_SQL, {"run_id": run_id, **values, "updated_at": _now()})
+
+
 def save_setup(db_path: str | Path, run_id: int, setup: RunSetup) -> None:
     """Store (or replace) what the runner wore on a run. NoSuchRun; DatabaseTooOld for a
     database from before run setups."""
@@ -109,8 +131,7 @@ def save_setup(db_path: str | Path, run_id: int, setup: RunSetup) -> None:
     try:
         with conn:
             _run_exists(conn, run_id)
-            values = {name: getattr(setup, name) for name in SETUP_FIELDS}
-            conn.execute(_SETUP_SQL, {"run_id": run_id, **values, "updated_at": _now()})
+            put_setup(conn, run_id, setup)
     finally:
         conn.close()
 

@@ -30,6 +30,7 @@ from footnote.device.db.tables import (
     SETUP_FIELDS,
     SYMPTOM_EVENTS,
     WATCH_ATTACHMENTS,
+    WORN_FIELDS,
 )
 from footnote.device.errors import NoSuchRun
 
@@ -119,9 +120,23 @@ def get_run_row(conn: sqlite3.Connection, run_id: int) -> RunRow:
     return found[0]
 
 
+def _annotations_sql(conn: sqlite3.Connection, first: tuple[str, ...]) -> str:
+    """The annotations' `first` columns and ANNOTATION_FIELDS, in order, with what was worn
+    (WORN_FIELDS) taken from the run's setup: it is entered once, on the run. A database not
+    yet brought up to date (setup_1_worn_on_the_run) still has it on its annotations; a run's
+    own setup outranks them, as the migration decides."""
+    columns = [f"a.{n}" for n in first]
+    has_setups = schema.has_table(conn, RUN_SETUPS.name)
+    for name in ANNOTATION_FIELDS:
+        columns.append(f"coalesce(s.{name}, a.{name})" if name in WORN_FIELDS and has_setups else f"a.{name}")
+    join = f" LEFT JOIN {RUN_SETUPS.name} s ON s.run_id = a.run_id" if has_setups else ""
+    return f"SELECT {', '.join(columns)} FROM {ANNOTATIONS.name} a{join}"
+
+
 def annotations_of(conn: sqlite3.Connection, run_id: int) -> dict[int, Annotation]:
-    """The runner's notes on each episode of a run, by episode number."""
-    sql = ANNOTATIONS.select_sql(("episode", *ANNOTATION_FIELDS)) + " WHERE run_id = ?"
+    """The runner's notes on each episode of a run, by episode number (what was worn: the
+    run's setup)."""
+    sql = _annotations_sql(conn, ("episode",)) + " WHERE a.run_id = ?"
     out = {}
     for episode, *values in conn.execute(sql, (run_id,)):
         fields: dict[str, Any] = {
@@ -383,7 +398,6 @@ _ANALYSIS_KEY_SQL = (
     f" {RUN_CORRECTIONS.columns_sql(_CORRECTION_KEY_COLUMNS, alias='c')}, {', '.join(_SUMMARIES)}"
     " FROM runs r LEFT JOIN run_corrections c ON c.run_id = r.id"
 )
-_ANNOTATION_KEY_SQL = ANNOTATIONS.select_sql(("run_id", "episode", *ANNOTATION_FIELDS))
 
 
 # The strap's heart rates and the watch's attachments (issue 24), in databases that have them.
@@ -406,6 +420,8 @@ def analysis_key_rows(conn: sqlite3.Connection, run_id: int | None = None) -> li
 
 
 def annotation_key_rows(conn: sqlite3.Connection, run_id: int | None = None) -> list[tuple]:
-    """Every annotation's (run_id, episode, *ANNOTATION_FIELDS), by run and episode."""
-    where, params = (" WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
-    return conn.execute(_ANNOTATION_KEY_SQL + where + " ORDER BY run_id, episode", params).fetchall()
+    """Every annotation's (run_id, episode, *ANNOTATION_FIELDS) as the analysis reads it
+    (what was worn from the run's setup), by run and episode."""
+    where, params = (" WHERE a.run_id = ?", (run_id,)) if run_id is not None else ("", ())
+    sql = _annotations_sql(conn, ("run_id", "episode"))
+    return conn.execute(sql + where + " ORDER BY a.run_id, a.episode", params).fetchall()

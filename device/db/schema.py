@@ -98,6 +98,40 @@ def _m_doctor_claudication_questionnaire(conn: sqlite3.Connection) -> None:
     create(conn, tables.CLAUDICATION_ANSWERS)
 
 
+def _m_setup_worn_on_the_run(conn: sqlite3.Connection) -> None:
+    """What was worn is entered once, on the run: the shoes and lacing of older annotations
+    become their run's setup (issue 21), so /setups and the exports see them. A run's own
+    setup keeps its values; what an episode said differently is kept in the setup's note
+    ("From the episode notes: episode 2: shoes ..."), so no entry is lost. The annotation
+    columns are emptied (nothing writes them any more)."""
+    said = conn.execute(
+        f"SELECT run_id, episode, shoes, lacing FROM {tables.ANNOTATIONS.name}"
+        " WHERE coalesce(shoes, '') != '' OR coalesce(lacing, '') != '' ORDER BY run_id, episode"
+    ).fetchall()
+    by_run: dict[int, list[tuple[int, dict[str, str | None]]]] = {}
+    for run_id, episode, shoes, lacing in said:
+        by_run.setdefault(run_id, []).append((episode, {"shoes": shoes or None, "lacing": lacing or None}))
+    select = tables.RUN_SETUPS.select_sql(tables.SETUP_FIELDS) + " WHERE run_id = ?"
+    for run_id, episodes in by_run.items():
+        found = conn.execute(select, (run_id,)).fetchone()
+        setup = dict(zip(tables.SETUP_FIELDS, found or (None,) * len(tables.SETUP_FIELDS), strict=True))
+        for field in tables.WORN_FIELDS:  # an empty field of the setup takes the first episode's
+            setup[field] = setup[field] or next((worn[field] for _, worn in episodes if worn[field]), None)
+        others = [
+            f"episode {episode}: {field} {worn[field]}"
+            for episode, worn in episodes
+            for field in tables.WORN_FIELDS
+            if worn[field] and worn[field] != setup[field]
+        ]
+        if others:
+            kept = "From the episode notes: " + "; ".join(others) + "."
+            setup["note"] = f"{setup['note']} {kept}" if setup["note"] else kept
+        conn.execute(
+            tables.RUN_SETUPS.insert_sql(conflict="REPLACE"), {"run_id": run_id, **setup, "updated_at": _now()}
+        )
+    conn.execute(f"UPDATE {tables.ANNOTATIONS.name} SET shoes = NULL, lacing = NULL")
+
+
 def _sdcard_notices(conn: sqlite3.Connection) -> None:
     """What the logger had to do about the SD card (a damaged database set aside, a
     journal replayed), shown as a banner until resolved (device.durability.integrity)."""
@@ -130,6 +164,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("sdcard_notices", _sdcard_notices),
     ("sensors_1_heart_rate", _sensors_1_heart_rate),
     ("sensors_2_watch_files", _sensors_2_watch_files),
+    # (named so the names sort in the order they were added, as _migrations lists them)
+    ("setup_1_worn_on_the_run", _m_setup_worn_on_the_run),
 ]
 
 

@@ -222,8 +222,10 @@ ANNOTATIONS = Table(
         Column("episode", int),
         Column("location", str, "a place of the leg (server.words.vocabulary)"),
         Column("side", str, values=("left", "right", "both")),
-        Column("shoes", str),
-        Column("lacing", str),
+        # What was worn is the run's (run_setups): setup_1_worn_on_the_run moved these there,
+        # and nothing writes them since. Kept, empty, so an older database reads as it did.
+        Column("shoes", str, "moved to run_setups (setup_1_worn_on_the_run); empty"),
+        Column("lacing", str, "moved to run_setups (setup_1_worn_on_the_run); empty"),
         Column("note", str),
         Column("rest_or_night", bool, "felt at rest or at night"),
         Column("weakness", bool),
@@ -404,6 +406,10 @@ RUN_CHILD_TABLES = (
 
 # What the runner says about an episode (rows.Annotation, the dashboard's form, the CSV).
 ANNOTATION_FIELDS = ANNOTATIONS.without("run_id", "episode", "updated_at")
+# An annotation's fields that are the run's setup's: read from run_setups, written there.
+WORN_FIELDS = ("shoes", "lacing")
+# What an annotation row itself holds: what belongs to the episode.
+EPISODE_NOTE_FIELDS = tuple(n for n in ANNOTATION_FIELDS if n not in WORN_FIELDS)
 ANNOTATION_FLAGS = tuple(n for n in ANNOTATION_FIELDS if ANNOTATIONS.column(n).type is bool)
 # What the runner wore on a run (rows.RunSetup).
 SETUP_FIELDS = RUN_SETUPS.without("run_id", "updated_at")

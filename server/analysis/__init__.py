@@ -7,7 +7,8 @@ together the modules that decide, each named after what it does:
 - server.analysis.movement: the run cut into moving / rest / unknown segments (windows of evidence);
 - server.analysis.cadence: steps or strides for the run, on sustained running;
 - server.analysis.episodes: each episode's facts and its label, as codes;
-- server.analysis.redflags and server.analysis.summary: across runs;
+- server.analysis.redflags and server.analysis.summary: across runs, with the figures of
+  server.analysis.figures (each figure defined once);
 and returns codes and numbers only: server.words says them (sentences), where they are
 shown (server.words.present gives the JSON with its sentences).
 
@@ -24,6 +25,7 @@ from footnote.server.analysis.cadence import cadence_of
 from footnote.server.analysis.codes import Label, Location, Pattern, State
 from footnote.server.analysis.effort import add_effort, heart_rate_summary, sources_of
 from footnote.server.analysis.episodes import distance_at, episodes_of, label_episode, location_hints
+from footnote.server.analysis.figures import spread
 from footnote.server.analysis.movement import movement_segments, state_at
 from footnote.server.analysis.redflags import red_flags
 from footnote.server.analysis.results import (
@@ -37,7 +39,7 @@ from footnote.server.analysis.results import (
     Spread,
     Summary,
 )
-from footnote.server.analysis.summary import pattern_of, spread, summarize
+from footnote.server.analysis.summary import pattern_of, summarize
 
 # Bump when a change makes analyze_run give a different result for the same run: the
 # analyses kept between starts (server.analysis_cache) from another version are ignored.

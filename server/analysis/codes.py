@@ -121,6 +121,15 @@ class Evidence(StrEnum):
     NOT_LABELLED = "not_labelled"  # why: Indeterminate
 
 
+class TrendCode(StrEnum):
+    """What the onset distance did over the weeks (server.analysis.figures.onset_trend)."""
+
+    NOT_ENOUGH_RUNS = "not_enough_runs"  # fewer runs, or fewer days, than a trend needs
+    NO_CLEAR_TREND = "no_clear_trend"  # enough runs; the change is within their variation
+    SHORTENING = "shortening"
+    LENGTHENING = "lengthening"
+
+
 class Hint(StrEnum):
     """Where it was felt, read with the label: a hint to show a doctor, never a diagnosis."""
 

@@ -15,9 +15,9 @@ from footnote.device.db.rows import Run
 from footnote.device.db.sources import value_at
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import Source, State
+from footnote.server.analysis.figures import spread
 from footnote.server.analysis.jsonable import jsonable
 from footnote.server.analysis.results import Episode, HeartRateSummary, Segment, SourceStretch
-from footnote.server.analysis.summary import spread
 
 
 def add_effort(run: Run, episodes: list[Episode]) -> None:

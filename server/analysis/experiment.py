@@ -19,6 +19,7 @@ from math import comb
 
 from footnote.server.analysis import RunAnalysis
 from footnote.server.analysis import thresholds as th
+from footnote.server.analysis.figures import first_numbness
 from footnote.server.analysis.setups import Setup
 
 _TIES = 1 + 1e-7  # tables as likely as the observed one, within rounding, count as "no more likely"
@@ -107,10 +108,11 @@ def group_runs(pairs: list[tuple[RunAnalysis, Setup | None]]) -> list[SetupGroup
         g.worsening_episodes += sum(ep.label == "worsening" for ep in ra.episodes)
         if ra.episodes:
             g.runs_with_numbness += 1
-            first = min(ra.episodes, key=lambda ep: ep.onset_t_s)
-            g.onset_times_s.append(first.onset_t_s)
-            if first.onset_distance_m is not None:
-                g.onset_distances_m.append(first.onset_distance_m)
+        first = first_numbness(ra)
+        if first is not None:
+            g.onset_times_s.append(first.t_s)
+            if first.distance_m is not None:
+                g.onset_distances_m.append(first.distance_m)
     return sorted(groups.values(), key=lambda g: (g.key is None, -g.runs))
 
 

@@ -2,19 +2,21 @@
 
 Episodes are grouped by where the runner said they felt it (the annotation), with "not
 said" as its own group. Per place: how many episodes and runs, the labels and pattern, the
-onset distance and time (median and coefficient of variation, of the episodes that began
-while moving), standstill-to-relief (median, variation) and its distribution over the
-ranges that mean something to a doctor (server.words.vocabulary.RELIEF_RANGE_MEANING).
+distance and time to first numbness (per run, its first episode felt there, when it began
+while moving: the definition of server.analysis.figures), standstill-to-relief (median,
+variation) and its distribution over the ranges that mean something to a doctor
+(server.words.vocabulary.RELIEF_RANGE_MEANING).
 Pure: analyses in, plain dicts out.
 """
 
 from __future__ import annotations
 
-from footnote.server.analysis import LABELS, LOCATIONS, MOVING, Episode, RunAnalysis, pattern_of, spread
+from footnote.server.analysis import LABELS, LOCATIONS, Episode, RunAnalysis, figures, pattern_of
 from footnote.server.analysis.effort import onset_steadiness
+from footnote.server.analysis.figures import NOT_SAID, place_of
 from footnote.server.analysis.jsonable import jsonable
 
-NOT_SAID = "not_said"
+__all__ = ["NOT_SAID", "RELIEF_RANGES", "per_place", "place_of", "relief_distribution"]
 RELIEF_RANGES: tuple[tuple[str, float, float], ...] = (  # code, from (inclusive), to (exclusive), in seconds
     ("within_1_min", 0.0, 60.0),
     ("1_to_2_min", 60.0, 120.0),
@@ -22,11 +24,6 @@ RELIEF_RANGES: tuple[tuple[str, float, float], ...] = (  # code, from (inclusive
     ("5_to_10_min", 300.0, 600.0),
     ("over_10_min", 600.0, float("inf")),
 )
-
-
-def place_of(ep: Episode) -> str:
-    a = ep.annotation
-    return a.location if a is not None and a.location else NOT_SAID
 
 
 def relief_distribution(values_s: list[float]) -> list[dict]:
@@ -41,15 +38,6 @@ def relief_distribution(values_s: list[float]) -> list[dict]:
         }
         for code, lo, hi in RELIEF_RANGES
     ]
-
-
-def _first_per_run(pairs: list[tuple[RunAnalysis, Episode]]) -> list[Episode]:
-    """Each run's first episode (in this place): the onset compared across runs."""
-    first: dict[int, Episode] = {}
-    for ra, ep in pairs:
-        if ra.run_id not in first or ep.onset_t_s < first[ra.run_id].onset_t_s:
-            first[ra.run_id] = ep
-    return list(first.values())
 
 
 def per_place(analyses: list[RunAnalysis]) -> list[dict]:
@@ -67,8 +55,8 @@ def per_place(analyses: list[RunAnalysis]) -> list[dict]:
         if not pairs:
             continue
         eps = [ep for _, ep in pairs]
-        moving = [ep for ep in eps if ep.onset_state == MOVING]
-        relief = [ep.rest_to_relief_s for ep in eps if ep.rest_to_relief_s is not None]
+        firsts = figures.first_numbness_of(analyses, place)
+        relief = figures.relief_times(eps)
         out.append(
             {
                 "place": place,
@@ -76,13 +64,11 @@ def per_place(analyses: list[RunAnalysis]) -> list[dict]:
                 "runs": len({ra.run_id for ra, _ in pairs}),
                 "label_counts": {label: sum(ep.label == label for ep in eps) for label in LABELS},
                 "pattern": pattern_of([ep.label for ep in eps]),
-                "onset_distance_m": jsonable(
-                    spread([ep.onset_distance_m for ep in moving if ep.onset_distance_m is not None])
-                ),
-                "onset_time_s": jsonable(spread([ep.onset_t_s for ep in moving])),
-                "rest_to_relief_s": jsonable(spread(relief)),
+                "onset_distance_m": jsonable(figures.onset_distance(firsts)),
+                "onset_time_s": jsonable(figures.onset_time(firsts)),
+                "rest_to_relief_s": jsonable(figures.spread(relief)),
                 "relief_distribution": relief_distribution(relief),
-                "onset_steadiness": onset_steadiness(_first_per_run(pairs)),
+                "onset_steadiness": onset_steadiness([f.episode for f in firsts]),
             }
         )
     return out

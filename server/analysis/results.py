@@ -27,6 +27,7 @@ from footnote.server.analysis.codes import (
     Source,
     State,
     SummaryEvidence,
+    TrendCode,
     Urgency,
     Why,
 )
@@ -176,6 +177,19 @@ class Spread:
     cv: float | None  # coefficient of variation (stdev / mean); None below 2 values
 
 
+@dataclass(frozen=True)
+class Trend:
+    """The onset distance over the weeks: the least-squares slope, the half-width of its 95 %
+    confidence interval, and whether it is stated (enough runs and clear of the variation)."""
+
+    code: TrendCode
+    runs: int
+    days: float
+    m_per_week: float | None
+    ci95_m_per_week: float | None
+    stated: bool
+
+
 @dataclass
 class Summary:
     runs: int
@@ -194,3 +208,4 @@ class Summary:
     # Across runs, each run's first onset while moving: its spread in distance, time and
     # heart rate, and the steadiest of them (server.analysis.effort.onset_steadiness).
     onset_steadiness: dict[str, Any] = field(default_factory=dict)
+    onset_trend: Trend | None = None  # whether onset_trend_m_per_week means something (figures.onset_trend)

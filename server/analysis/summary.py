@@ -7,13 +7,14 @@ evidence sentences come from footnote.server.words.sentences.
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime
 
+from footnote.server.analysis import figures
 from footnote.server.analysis import thresholds as th
-from footnote.server.analysis.codes import Label, OnsetBasis, Pattern, State, SummaryEvidence
+from footnote.server.analysis.codes import Label, OnsetBasis, Pattern, SummaryEvidence
+from footnote.server.analysis.figures import least_squares_per_week
 from footnote.server.analysis.redflags import red_flags
-from footnote.server.analysis.results import Fact, RunAnalysis, Spread, Summary
+from footnote.server.analysis.results import Fact, RunAnalysis, Summary
 
 
 def pattern_of(labels: list[str]) -> Pattern:
@@ -27,50 +28,27 @@ def pattern_of(labels: list[str]) -> Pattern:
     return Pattern(determinate.pop())
 
 
-def spread(values: list[float]) -> Spread:
-    if not values:
-        return Spread(0, None, None)
-    med = statistics.median(values)
-    cv = None
-    if len(values) >= 2 and statistics.mean(values) > 0:
-        cv = statistics.stdev(values) / statistics.mean(values)
-    return Spread(len(values), med, cv)
-
-
 def _trend_per_week(points: list[tuple[datetime, float]]) -> float | None:
+    """The raw slope of `onset_trend_m_per_week` (3 runs over 7 days, as it always was)."""
     if len(points) < th.MIN_RUNS_FOR_TREND:
         return None
     days = [(t - points[0][0]).total_seconds() / 86400 for t, _ in points]
-    if days[-1] - days[0] < th.MIN_DAYS_FOR_TREND and max(days) - min(days) < th.MIN_DAYS_FOR_TREND:
+    if max(days) - min(days) < th.MIN_DAYS_FOR_TREND:
         return None
-    ys = [y for _, y in points]
-    mx, my = statistics.mean(days), statistics.mean(ys)
-    sxx = sum((x - mx) ** 2 for x in days)
-    if sxx == 0:
-        return None
-    return sum((x - mx) * (y - my) for x, y in zip(days, ys, strict=True)) / sxx * 7
+    fit = least_squares_per_week(points)
+    return None if fit is None else fit[0]
 
 
 def summarize(analyses: list[RunAnalysis]) -> Summary:
     episodes = [ep for ra in analyses for ep in ra.episodes]
     counts = {str(label): sum(ep.label == label for ep in episodes) for label in Label}
     pattern = pattern_of([ep.label for ep in episodes])
-    firsts = [(ra, ra.episodes[0]) for ra in sorted(analyses, key=lambda r: r.started_at) if ra.episodes]
-    first_moving = [(ra, ep) for ra, ep in firsts if ep.onset_state == State.MOVING]
-    # Onset distance is the measure doctors use for the exertional pattern; when runs
-    # show it, measure it on those runs so another kind of numbness does not blur it.
-    resolving = [(ra, ep) for ra, ep in first_moving if ep.label == Label.RESOLVES_AT_REST]
-    onset_basis = OnsetBasis.RUNS
-    if len(resolving) >= 2 and len(resolving) < len(first_moving):
-        first_moving, onset_basis = resolving, OnsetBasis.RUNS_CLEARED_AT_REST
-    onset_d = spread([ep.onset_distance_m for _, ep in first_moving if ep.onset_distance_m is not None])
-    onset_t = spread([ep.onset_t_s for _, ep in first_moving])
-    relief = spread(
-        [ep.rest_to_relief_s for ep in episodes if ep.rest_to_relief_s is not None and ep.label != Label.INDETERMINATE]
-    )
-    trend = _trend_per_week(
-        [(ra.started_at, ep.onset_distance_m) for ra, ep in first_moving if ep.onset_distance_m is not None]
-    )
+    firsts, onset_basis = onset_runs(analyses)
+    onset_d = figures.onset_distance(firsts)
+    onset_t = figures.onset_time(firsts)
+    relief = figures.standstill_to_relief(episodes)
+    trend = _trend_per_week([(f.started_at, f.distance_m) for f in firsts if f.distance_m is not None])
+    stated_trend = figures.onset_trend(firsts)
 
     facts = []
     if not episodes:
@@ -104,8 +82,8 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         )
     if relief.median is not None:
         facts.append(Fact(SummaryEvidence.RELIEF_SPREAD, {"median_s": relief.median, "n": relief.n}))
-    if trend is not None:
-        facts.append(Fact(SummaryEvidence.ONSET_TREND, {"m_per_week": trend}))
+    if stated_trend.stated:
+        facts.append(Fact(SummaryEvidence.ONSET_TREND, {"m_per_week": stated_trend.m_per_week}))
     hint_codes = list(dict.fromkeys(h for ep in episodes for h in ep.hint_codes))
     return Summary(
         runs=len(analyses),
@@ -121,11 +99,24 @@ def summarize(analyses: list[RunAnalysis]) -> Summary:
         onset_basis=onset_basis,
         facts=facts,
         hint_codes=hint_codes,
-        onset_steadiness=_steadiness([ep for _, ep in firsts]),
+        onset_trend=stated_trend,
+        onset_steadiness=_steadiness([f.episode for f in figures.first_numbness_of(analyses)]),
     )
 
 
+def onset_runs(analyses: list[RunAnalysis]) -> tuple[list[figures.FirstNumbness], OnsetBasis]:
+    """The runs whose first numbness the summary measures, and on what basis. Onset distance
+    is the measure doctors use for the exertional pattern: when at least two runs show it
+    (their first numbness cleared at rest) and others do not, it is measured on those runs,
+    so another kind of numbness does not blur it."""
+    firsts = figures.first_numbness_of(analyses)
+    resolving = [f for f in firsts if f.episode.label == Label.RESOLVES_AT_REST]
+    if len(resolving) >= 2 and len(resolving) < len(firsts):
+        return resolving, OnsetBasis.RUNS_CLEARED_AT_REST
+    return firsts, OnsetBasis.RUNS
+
+
 def _steadiness(firsts: list) -> dict:
-    from footnote.server.analysis.effort import onset_steadiness  # effort uses this module's spread
+    from footnote.server.analysis.effort import onset_steadiness  # effort uses figures' spread
 
     return onset_steadiness(firsts)

@@ -125,6 +125,23 @@ REPRODUCIBLE_ONSET_CV = 0.25
 """Outdoors varies more than a treadmill: up to this CV the onset counts as reproducible."""
 MIN_RUNS_FOR_TREND = 3
 MIN_DAYS_FOR_TREND = 7
+"""`onset_trend_m_per_week` in the JSON is the least-squares slope from this many runs over
+this many days, as it always was; whether it is stated anywhere is the rule below."""
+TREND_MIN_RUNS = 4
+TREND_MIN_DAYS = 14
+TREND_CONFIDENCE = 0.95
+"""A trend of the onset distance is stated (on the pages, the PDF, the FHIR narrative) only
+from at least TREND_MIN_RUNS runs over at least TREND_MIN_DAYS days, and only when the
+TREND_CONFIDENCE confidence interval of the least-squares slope (Student's t on the
+runs' scatter around the line) leaves out zero; otherwise "not enough runs yet", or "no
+clear trend" when there are enough runs but the change is within their variation. Why:
+within one person the onset distance varies by about 15 % from test to test on a
+treadmill, more outdoors (the treadmill studies above), so a change over a few runs is
+mostly that variation: three runs in a week once read "lengthened by 204 m per week" while
+the last of them was the shortest. Four runs are the fewest that leave two degrees of
+freedom to judge the scatter by (with three, one, the interval is twelve times the
+scatter); two weeks, because one week's runs say how the runner felt that week, not where
+things are going."""
 
 # Effort at a press (server.analysis.effort)
 GRADE_OVER_M = 100.0

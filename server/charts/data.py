@@ -4,7 +4,9 @@ the stretch of a run the run chart zooms to for an episode."""
 
 from __future__ import annotations
 
-from footnote.server.analysis import MOVING
+import statistics
+
+from footnote.server.analysis.figures import first_numbness, relief_times
 
 ZOOM_PAD_FRACTION = 0.3
 """Zoomed to an episode, the chart shows this much of the episode's length on either
@@ -23,21 +25,22 @@ def episode_window(onset_t_s: float, end_t_s: float, run_duration_s: float) -> t
 
 def trend_points(pairs) -> list[dict]:
     """The trends chart's input from (RunRow, RunAnalysis) pairs: per run, the first
-    numbness (when it began while moving), the quickest relief after stopping, and the
+    numbness (server.analysis.figures: its first episode, when it began while moving), the
+    median standstill-to-relief of its episodes (the figures' rule), and the
     number of episodes."""
     from footnote.device.db.reader import local_time
 
     points = []
     for row, ra in pairs:
-        first = ra.episodes[0] if ra.episodes and ra.episodes[0].onset_state == MOVING else None
-        reliefs = [ep.rest_to_relief_s for ep in ra.episodes if ep.rest_to_relief_s is not None]
+        first = first_numbness(ra)
+        reliefs = relief_times(ra.episodes)
         points.append(
             {
                 "run_id": row.id,
                 "started_at": local_time(row),
-                "onset_distance_m": first.onset_distance_m if first else None,
-                "onset_time_s": first.onset_t_s if first else None,
-                "rest_to_relief_s": min(reliefs) if reliefs else None,
+                "onset_distance_m": first.distance_m if first else None,
+                "onset_time_s": first.t_s if first else None,
+                "rest_to_relief_s": statistics.median(reliefs) if reliefs else None,
                 "episodes": len(ra.episodes),
             }
         )

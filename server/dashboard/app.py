@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi import exception_handlers as fastapi_handlers
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from footnote.device.db.connect import advice
@@ -39,8 +43,18 @@ from footnote.server.dashboard.hosts import HostAllowList, served_names
 from footnote.server.dashboard.pagedata import PageData
 from footnote.server.dashboard.routes import api, doctor, exports, login, pages, watch
 from footnote.server.dashboard.templating import render
-from footnote.server.words.vocabulary import DATABASE_TOO_OLD, DATABASE_UNUSABLE, RUN_NOT_SHOWN_TITLE
+from footnote.server.words.vocabulary import (
+    DATABASE_TOO_OLD,
+    DATABASE_UNUSABLE,
+    ERROR_WORDS,
+    FIELD_ERROR_WORDS,
+    RUN_NOT_SHOWN_TITLE,
+)
 
+logger = logging.getLogger(__name__)
+
+BACK_HOME = ("/", ERROR_WORDS["back_home"])
+BACK_EXPORT = ("/export", ERROR_WORDS["back_to_export"])
 # Forms post only here (form-action), no <base> may move relative links elsewhere (base-uri).
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src {scripts}; frame-ancestors 'none';"
@@ -112,14 +126,16 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     host: str = "127.0.0.1",
     names: Sequence[str] = (),
+    units: str = "km",
 ) -> FastAPI:
     """The dashboard on the database at `db_path`. `password_hash` is the argon2id hash
     from dashboard.password_hash (None: no login, for loopback only); the app never sees
     the password itself. `clock` (monotonic seconds) times the sessions and the login
     limits. `host` is the address it listens on (dashboard.host): it answers to the names
     that serve there (server.dashboard.hosts) and to `names` (a test client's
-    "testserver"), any other Host is refused."""
-    page_data = PageData(db_path)
+    "testserver"), any other Host is refused. `units` ("km" or "mi", dashboard.units) is
+    how distances and paces are shown; the JSON stays in metres."""
+    page_data = PageData(db_path, units=units)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -133,7 +149,7 @@ def create_app(
         docs_url=None,  # served below from local files: the dashboard works offline
         redoc_url=None,
     )
-    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None)
+    app.state.settings = Settings(db_path=Path(db_path), password_hash=password_hash or None, units=units)
     app.state.page_data = page_data
     app.state.auth = Auth(password_hash or None, clock=clock)
     app.state.downloads = exports.DownloadSlots()
@@ -172,7 +188,7 @@ def create_app(
 
     # Outermost last: the Host first, then the body's size and the CSRF checks that need no
     # body, all before the login check above and any route reads a byte of the body.
-    app.add_middleware(CsrfFirst)
+    app.add_middleware(CsrfFirst, answer=error_response)
     app.add_middleware(BodyLimit)
     app.add_middleware(
         HostAllowList,
@@ -181,54 +197,114 @@ def create_app(
     )
     app.add_middleware(PrivacyHeaders, docs_csp=_docs_csp(docs_page))
 
-    @app.exception_handler(NoSuchRun)
-    @app.exception_handler(NoSuchEpisode)
-    async def not_found(request: Request, exc: LookupError):
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": str(exc.args[0])}, status_code=404)
-        return render(request, "message.html", {"title": "Not found", "message": str(exc.args[0])}, status_code=404)
+    # Every error, in one place: a page with the site's header and a way back for anything a
+    # browser reaches, JSON (FastAPI's own shapes) only under /api/.
+    for error in (
+        StarletteHTTPException,
+        RequestValidationError,
+        NoSuchRun,
+        NoSuchEpisode,
+        RunCannotBeShown,
+        NothingToExport,
+        BadPeriod,
+        DatabaseTooOld,
+        DamagedDatabase,
+        NoDatabase,
+        sqlite3.DatabaseError,
+        Exception,
+    ):
+        app.add_exception_handler(error, error_response)
 
-    @app.exception_handler(RunCannotBeShown)
-    async def cannot_be_shown(request: Request, exc: RunCannotBeShown):
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": str(exc)}, status_code=422)
-        return render(request, "message.html", {"title": RUN_NOT_SHOWN_TITLE, "message": str(exc)}, status_code=422)
+    return app
 
-    @app.exception_handler(DamagedDatabase)
-    @app.exception_handler(NoDatabase)
-    @app.exception_handler(sqlite3.DatabaseError)
-    async def unusable_database(request: Request, exc: Exception):
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer to an error: JSON under /api/, else the error page (the site's header, what
+    happened, and a way back). Never repeats what the request sent (a value, a path)."""
+    page = error_page(request, exc)
+    if request.url.path.startswith("/api/"):
+        if isinstance(exc, RequestValidationError):
+            # Which field and why, never the value sent: a 5 MB note does not come back.
+            errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+            return JSONResponse({"detail": errors}, status_code=422)
+        if isinstance(exc, StarletteHTTPException):
+            return await fastapi_handlers.http_exception_handler(request, exc)
+        return JSONResponse({"detail": page.message}, status_code=page.status, headers=page.headers)
+    return render(
+        request,
+        "message.html",
+        {"title": page.title, "message": page.message, "lines": page.lines, "back": page.back},
+        status_code=page.status,
+        headers=page.headers,
+    )
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    status: int
+    title: str
+    message: str
+    lines: list[str] = field(default_factory=list)
+    back: tuple[str, str] = BACK_HOME
+    headers: Mapping[str, str] | None = None
+
+
+def error_page(request: Request, exc: Exception) -> ErrorPage:
+    """What an error page says, by the kind of error."""
+    if isinstance(exc, (NoSuchRun, NoSuchEpisode)):
+        back = BACK_HOME
+        run_id = request.path_params.get("run_id")
+        if isinstance(exc, NoSuchEpisode) and run_id is not None:
+            back = (f"/runs/{run_id}", ERROR_WORDS["back_to_run"])
+        return ErrorPage(404, ERROR_WORDS["not_found"], str(exc.args[0]), back=back)
+    if isinstance(exc, RunCannotBeShown):
+        return ErrorPage(422, RUN_NOT_SHOWN_TITLE, str(exc))
+    if isinstance(exc, NothingToExport):
+        return ErrorPage(404, ERROR_WORDS["nothing_to_export"], sentence(str(exc)), back=BACK_EXPORT)
+    if isinstance(exc, BadPeriod):
+        return ErrorPage(422, ERROR_WORDS["bad_period"], exc.without_value + ".", back=BACK_EXPORT)
+    if isinstance(exc, RequestValidationError):
+        lines = [field_error(e) for e in exc.errors()]
+        return ErrorPage(422, ERROR_WORDS["bad_address"], ERROR_WORDS["bad_address_why"], lines=lines)
+    if isinstance(exc, DatabaseTooOld):
+        # A save (or the FHIR export) needs a table the database does not have yet: the
+        # request never migrates it (device.db.dashboard_writes), so the page says who does.
+        return ErrorPage(503, DATABASE_TOO_OLD, str(exc))
+    if isinstance(exc, (DamagedDatabase, NoDatabase, sqlite3.DatabaseError)):
+        db_path = request.app.state.settings.db_path
         # Damage found at open (DamagedDatabase) or mid-query (sqlite3.DatabaseError).
         if isinstance(exc, (DamagedDatabase, NoDatabase)):
             message = str(exc)
         elif isinstance(exc, sqlite3.OperationalError):
-            message = f"could not read {app.state.settings.db_path}: {exc}"
+            message = f"could not read {db_path}: {exc}"
         else:
-            message = advice(app.state.settings.db_path, str(exc))
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": message}, status_code=503)
-        return render(request, "message.html", {"title": DATABASE_UNUSABLE, "message": message}, status_code=503)
+            message = advice(db_path, str(exc))
+        return ErrorPage(503, DATABASE_UNUSABLE, message)
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 404:
+            return ErrorPage(404, ERROR_WORDS["no_such_page"], ERROR_WORDS["no_such_page_why"], headers=exc.headers)
+        if exc.status_code == 503:  # busy (a download being made): the page says when to try again
+            return ErrorPage(503, ERROR_WORDS["busy"], exc.detail, back=BACK_EXPORT, headers=exc.headers)
+        if exc.status_code == 403:
+            return ErrorPage(403, ERROR_WORDS["refused"], exc.detail, headers=exc.headers)
+        if exc.status_code == 405:
+            return ErrorPage(405, ERROR_WORDS["wrong_method"], ERROR_WORDS["wrong_method_why"], headers=exc.headers)
+        detail = exc.detail if isinstance(exc.detail, str) else ERROR_WORDS["bad_address_why"]
+        return ErrorPage(exc.status_code, ERROR_WORDS["bad_address"], detail, headers=exc.headers)
+    logger.error("unexpected error on %s", request.url.path, exc_info=exc)
+    return ErrorPage(500, ERROR_WORDS["server_error"], ERROR_WORDS["server_error_why"])
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError):
-        # Which field and why, never the value sent: a 5 MB note does not come back.
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
 
-    @app.exception_handler(DatabaseTooOld)
-    async def database_too_old(request: Request, exc: DatabaseTooOld):
-        # A save (or the FHIR export) needs a table the database does not have yet: the
-        # request never migrates it (device.db.dashboard_writes), so say who does.
-        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": str(exc)}, status_code=503)
-        return render(request, "message.html", {"title": DATABASE_TOO_OLD, "message": str(exc)}, status_code=503)
+def field_error(error: dict) -> str:
+    """One invalid part of a request, named without its value: "run_id: must be a whole number"."""
+    where = [str(part) for part in error.get("loc", ()) if part not in ("path", "query", "body")]
+    words = FIELD_ERROR_WORDS.get(error.get("type", ""))
+    try:
+        said = words.format(**error.get("ctx", {})) if words else error.get("msg", "not valid")
+    except (KeyError, IndexError):
+        said = error.get("msg", "not valid")
+    return f"{'.'.join(where) or 'request'}: {said}"
 
-    @app.exception_handler(NothingToExport)
-    async def nothing_to_export(request: Request, exc: NothingToExport):
-        return JSONResponse({"detail": str(exc)}, status_code=404)
 
-    @app.exception_handler(BadPeriod)
-    async def bad_period(request: Request, exc: BadPeriod):
-        return JSONResponse({"detail": str(exc)}, status_code=422)
-
-    return app
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

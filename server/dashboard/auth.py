@@ -29,11 +29,11 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from footnote.device.config import password_hash_problem
@@ -174,15 +174,20 @@ class CsrfFirst:
     """ASGI middleware: every state-changing request is checked for what needs no body
     (Origin, the cookie, the header token) before anything reads its body."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, *, answer: Callable[[Request, Exception], Awaitable[Response]]) -> None:
+        """`answer` turns the refusal into the response (the dashboard's one error handler:
+        a page for a browser, JSON under /api/)."""
         self.app = app
+        self.answer = answer
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
-            problem = refusal_before_body(Request(scope))
+            request = Request(scope)
+            problem = refusal_before_body(request)
             if problem:
+                request.state.csrf = request.cookies.get(CSRF_COOKIE, "")
                 # Connection: close, so the body a refused request still sends is never read.
-                refusal = JSONResponse({"detail": problem}, status_code=403, headers={"Connection": "close"})
+                refusal = await self.answer(request, HTTPException(403, problem, headers={"Connection": "close"}))
                 await refusal(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -19,6 +19,7 @@ class Settings:
     db_path: FilePath
     password_hash: str | None = None
     title: str = "footnote"
+    units: str = "km"  # dashboard.units: distances and paces as the runner reads them
 
 
 # async: FastAPI would run a plain def in the thread pool, a hop for an attribute read.

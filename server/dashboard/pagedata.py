@@ -42,7 +42,7 @@ from footnote.server.charts.downsample import downsample
 from footnote.server.dashboard import heap as memory
 from footnote.server.words import present
 from footnote.server.words import sentences as wording
-from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING, RUN_NOT_SHOWN
+from footnote.server.words.vocabulary import DISCLAIMER, JOURNAL_WAITING, LABEL_MEANING, RUN_NOT_SHOWN, time_of_day
 
 CACHE_RUNS = 2000  # analyses kept in memory (the cache file keeps them all)
 CACHE_CHARTS = 16
@@ -51,8 +51,9 @@ CHART_SAMPLE_FIELDS = FOOTPOD_SAMPLES.pick("t_s", "speed_mps", "cadence_spm", "d
 
 
 class PageData:
-    def __init__(self, db_path: str | Path, *, cache: AnalysisCache | None = None) -> None:
+    def __init__(self, db_path: str | Path, *, cache: AnalysisCache | None = None, units: str = "km") -> None:
         self.db_path = Path(db_path)
+        self.units = units  # how the sentences on the pages say distances and paces
         self.cache = cache if cache is not None else AnalysisCache(cache_path(self.db_path))
         self._analyses: OrderedDict[int, tuple[str, RunAnalysis]] = OrderedDict()
         self._charts: OrderedDict[tuple, str] = OrderedDict()
@@ -131,7 +132,7 @@ class PageData:
         return {
             "runs": runs,
             "summary": {
-                **present.summary(summary),
+                **present.summary(summary, self.units),
                 "places": places.per_place(analyses),
                 "questionnaire": None if answers is None else {"answers": answers.as_dict(), "items": beside},
             },
@@ -170,18 +171,25 @@ class PageData:
             ignored = len(ra.ignored_holds)
             rejected = rejected_count(conn, run_id)
             setups = load_setups(conn)
-            order = [r.id for r in list_runs(conn)] if run_id not in setups else []
+            order = [r.id for r in list_runs(conn)]
             watch_files = watch_files_of(conn, run_id)
             strap_packets = strap_packets_of(conn, run_id)
         card = _run_card(row, ra)
         episodes = []
         for ep in ra.episodes:
-            e = present.episode(ep)
+            e = present.episode(ep, self.units)
             e["onset_local"] = local_time(row, ep.onset_t_s).isoformat(timespec="seconds")
             e["end_local"] = local_time(row, ep.end_t_s).isoformat(timespec="seconds")
+            # Clock times of the episode's moments, with the day when it is not the run's start day.
+            e["onset_clock"] = _clock_time(row, ep.onset_t_s)
+            e["end_clock"] = _clock_time(row, ep.end_t_s)
+            e["escalation_clocks"] = [_clock_time(row, esc.t_s) for esc in ep.escalations]
             episodes.append(e)
+        at = order.index(run_id)
         return {
             **card,
+            "previous_run_id": order[at - 1] if at > 0 else None,
+            "next_run_id": order[at + 1] if at + 1 < len(order) else None,
             "episodes": episodes,
             "segments": jsonable(ra.segments),
             "ignored_holds": ignored,
@@ -241,7 +249,11 @@ class PageData:
     def summary(self) -> dict:
         with self.connect() as conn:
             analyses = [ra for _, ra in self.all_analyses(conn)]
-        return {**present.summary(summarize(analyses)), "places": places.per_place(analyses), "disclaimer": DISCLAIMER}
+        return {
+            **present.summary(summarize(analyses), self.units),
+            "places": places.per_place(analyses),
+            "disclaimer": DISCLAIMER,
+        }
 
     def setups_page(self) -> dict:
         """The shoe and lacing experiment: per setup, runs, hours, numbness, and the exact tests."""
@@ -326,7 +338,15 @@ def _offered(setup: Setup | None) -> dict | None:
     return None if setup is None else {**setup.as_dict(), "note": None}
 
 
+def _clock_time(row: RunRow, t_s: float) -> str:
+    """A moment of a run as clock time: 17:53, or Fri 20 Nov 00:10 past midnight."""
+    moment, start = local_time(row, t_s), local_time(row)
+    return time_of_day(moment, with_day=moment.date() != start.date())
+
+
 def _run_card(row: RunRow, ra: RunAnalysis) -> dict:
+    """A run as the runs list shows it: when, how far and long, and each episode in brief
+    (its label, where it was felt, how far and long in it began, how it ended)."""
     start = local_time(row)
     return {
         "id": row.id,
@@ -340,4 +360,19 @@ def _run_card(row: RunRow, ra: RunAnalysis) -> dict:
         "episodes": len(ra.episodes),
         "pattern": ra.pattern,
         "open": row.end_reason is None,
+        "average_speed_mps": round(ra.distance_m / ra.duration_s, 2) if ra.duration_s > 0 and ra.distance_m else None,
+        "episode_list": [
+            {
+                "number": ep.number,
+                "label": ep.label,
+                "location": ep.annotation.location if ep.annotation else None,
+                "side": ep.annotation.side if ep.annotation else None,
+                "onset_t_s": ep.onset_t_s,
+                "onset_distance_m": ep.onset_distance_m,
+                "onset_state": ep.onset_state,
+                "ended_by": ep.ended_by,
+                "rest_to_relief_s": ep.rest_to_relief_s,
+            }
+            for ep in ra.episodes
+        ],
     }

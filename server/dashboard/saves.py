@@ -32,8 +32,10 @@ class AnnotationIn(BaseModel):
 
     location: Literal[LOCATIONS] | None = None  # type: ignore[valid-type]
     side: Literal["left", "right", "both"] | None = None
-    shoes: str | None = Field(default=None, max_length=200)
-    lacing: str | None = Field(default=None, max_length=200)
+    # What was worn is the run's: given here (as older clients do) it is saved as the run's
+    # setup (PUT /api/runs/{id}/setup is the place for it); the annotate form no longer asks.
+    shoes: str | None = Field(default=None, max_length=200, description="saved as the run's setup")
+    lacing: str | None = Field(default=None, max_length=200, description="saved as the run's setup")
     note: str | None = Field(default=None, max_length=2000)
     rest_or_night: bool = False
     weakness: bool = False

@@ -5,8 +5,10 @@ at its own: the dashboard's requests never migrate the database."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 import sqlite3
 import ssl
 import sys
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from footnote.device.config import load_config
 from footnote.device.db.connect import bring_up_to_date
-from footnote.device.errors import CertificateError, ConfigError
+from footnote.device.errors import CertificateError, ConfigError, PortInUse
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,32 @@ def check_privacy(host: str, password_hash: str | None) -> None:
         raise ConfigError(
             f"refusing to serve on {host} without a password: set one with `footnote password` (or listen on 127.0.0.1)"
         )
+
+
+def check_port(host: str, port: int) -> None:
+    """The port can be listened on, or one line naming it and --port (before the address is
+    printed: uvicorn's own refusal comes after it, as a log line and exit 3)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        raise ConfigError(f"cannot listen on {host}: not an address or name this machine knows (--host)") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use (another footnote serve or footnote demo?): "
+                    f"stop it, or choose another port with --port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise PortInUse(
+                    f"not allowed to listen on port {port} (ports below 1024 need root): choose another with --port"
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ConfigError(f"cannot listen on {host}: it is not an address of this machine (--host)") from None
+            raise PortInUse(f"cannot listen on {host} port {port}: {exc.strerror} (--host, --port)") from None
 
 
 @dataclass(frozen=True)
@@ -85,6 +113,7 @@ def serve(
         # Served anyway: on a Pi the dashboard's service may start before the logger has
         # made the database, and the pages say what is missing until it exists.
         logger.warning("no footnote database at %s yet: the dashboard says so until footnote log makes it", db_path)
+    check_port(host, port)  # before anything is changed or printed
     try:
         applied = bring_up_to_date(db_path)
     except sqlite3.OperationalError as exc:  # read-only card, or the logger held the lock too long
@@ -103,7 +132,7 @@ def serve(
 
     for made_before in (Path(db_path), cache_path(db_path)):  # by an older footnote, with wider modes
         keep_private(made_before)
-    app = create_app(db_path, password_hash=password_hash, host=host)
+    app = create_app(db_path, password_hash=password_hash, host=host, units=config.dashboard.units)
     scheme = "https" if tls else "http"
     if is_loopback(host):
         print(f"footnote dashboard: {lan.url(scheme, host, port)}  (Ctrl-C to stop)", flush=True)

@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal
 
 from footnote.server.exports.data import ExportData, collect, parse_day
 
-__all__ = ["FORMATS", "ExportData", "Format", "collect", "parse_day"]
+__all__ = ["FORMATS", "RUNS_CSV", "SAMPLES_CSV", "ExportData", "Format", "collect", "parse_day"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,12 @@ FORMATS = {
         ),
         Format("csv", "text/csv; charset=utf-8", "episodes.csv", "footnote.server.exports.csv_table"),
         Format("fhir", "application/fhir+json", "bundle.fhir.json", "footnote.server.exports.fhir_bundle"),
+        Format("runs-csv", "text/csv; charset=utf-8", "runs.csv", "footnote.server.exports.csv_table", "write_runs"),
     )
 }
+RUNS_CSV = FORMATS["runs-csv"]
+"""One row per run, with or without numbness (`footnote export --format runs-csv`, the
+dashboard's /export/runs.csv)."""
 SAMPLES_CSV = Format(
     "csv-samples", "text/csv; charset=utf-8", "samples.csv", "footnote.server.exports.csv_table", "write_samples"
 )

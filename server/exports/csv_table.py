@@ -1,4 +1,5 @@
-"""CSV for the doctor: one row per episode with every metric and label, ISO-8601 local
+"""CSV for the doctor: one row per episode with every metric and label, and one row per run
+(with or without numbness: its clock, what was worn, its first numbness), ISO-8601 local
 times with offset, units in the column names; optionally the samples of chosen runs.
 
 Text is written as text: every text field is quoted, and a formula start (= + - @) is
@@ -19,8 +20,10 @@ from typing import BinaryIO
 
 from footnote.device.db.rows import Annotation
 from footnote.device.db.tables import ANNOTATION_FIELDS, ANNOTATION_FLAGS
+from footnote.server.analysis.figures import first_numbness
 from footnote.server.exports.data import SAMPLE_FIELDS, ExportData, at
 from footnote.server.words import sentences
+from footnote.server.words.vocabulary import pace
 
 EPISODE_COLUMNS = [
     "run_id",
@@ -52,6 +55,31 @@ EPISODE_COLUMNS = [
     "hr_relief_bpm",
     "hr_fall_at_relief_bpm",
     "grade_at_onset_pct",
+    # the run's, on each of its episodes (issue 21)
+    "run_clock",
+    "setup_shoes",
+    "setup_lacing",
+    "setup_orthotics",
+]
+RUN_COLUMNS = [
+    "run_id",
+    "run_start_local",
+    "run_clock",
+    "recorded_start_local",
+    "duration_s",
+    "distance_m",
+    "average_speed_mps",
+    "average_pace",
+    "episodes",
+    "pattern",
+    "labels",
+    "first_numbness_distance_m",
+    "first_numbness_t_s",
+    "setup_shoes",
+    "setup_lacing",
+    "setup_orthotics",
+    "setup_note",
+    "footpod",
 ]
 # The samples' columns as the database names them (SAMPLE_FIELDS), with the local time beside t_s.
 SAMPLE_COLUMNS = ["run_id", SAMPLE_FIELDS[0], "time_local", *SAMPLE_FIELDS[1:]]
@@ -75,9 +103,22 @@ def _int(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def run_clock(row) -> str:
+    """The state of the Pi's clock at the run's start: synchronised, not_synchronised, or
+    corrected (not synchronised, the start corrected by the runner)."""
+    return "synchronised" if row.clock_synced else "corrected" if row.corrected else "not_synchronised"
+
+
+def _setup(data: ExportData, run_id: int) -> dict:
+    setup = data.setups.get(run_id)
+    fields = ("shoes", "lacing", "orthotics", "note")
+    return {f"setup_{f}": safe(getattr(setup, f) or "") if setup else "" for f in fields}
+
+
 def episode_rows(data: ExportData) -> list[dict]:
     out = []
     for row, ra in data.pairs():
+        worn = _setup(data, row.id)
         for ep in ra.episodes:
             out.append(
                 {
@@ -103,12 +144,16 @@ def episode_rows(data: ExportData) -> list[dict]:
                     "moving_before_relief_s": _num(ep.moving_before_relief_s),
                     "rest_periods_count": len(ep.rest_periods),
                     **_annotation_cells(ep.annotation),
-                    "evidence": " | ".join(sentences.episode_evidence(ep)),
+                    "evidence": " | ".join(sentences.episode_evidence(ep, data.units)),
                     "hr_onset_bpm": _int(ep.hr_onset_bpm),
                     "hr_worse_bpm": ";".join(_int(v) for v in ep.hr_worse_bpm),
                     "hr_relief_bpm": _int(ep.hr_relief_bpm),
                     "hr_fall_at_relief_bpm": _int(ep.hr_fall_at_relief_bpm),
                     "grade_at_onset_pct": _num(ep.grade_at_onset_pct),
+                    "run_clock": run_clock(row),
+                    "setup_shoes": worn["setup_shoes"],
+                    "setup_lacing": worn["setup_lacing"],
+                    "setup_orthotics": worn["setup_orthotics"],
                 }
             )
     return out
@@ -120,6 +165,42 @@ def _annotation_cells(a: Annotation | None) -> dict[str, object]:
         name: int(bool(a and getattr(a, name))) if name in ANNOTATION_FLAGS else (a and getattr(a, name)) or ""
         for name in ANNOTATION_FIELDS
     }
+
+
+def run_rows(data: ExportData) -> list[dict]:
+    """One row per run in the period, with or without numbness."""
+    out = []
+    for row, ra in data.pairs():
+        first = first_numbness(ra)
+        speed = ra.distance_m / ra.duration_s if ra.duration_s > 0 and ra.distance_m else None
+        out.append(
+            {
+                "run_id": row.id,
+                "run_start_local": at(row, 0),
+                "run_clock": run_clock(row),
+                "recorded_start_local": row.recorded_started_at.isoformat(timespec="seconds"),
+                "duration_s": _num(ra.duration_s),
+                "distance_m": _num(ra.distance_m),
+                "average_speed_mps": _num(speed, 2),
+                "average_pace": pace(speed, data.units),
+                "episodes": len(ra.episodes),
+                "pattern": ra.pattern,
+                "labels": ";".join(ep.label for ep in ra.episodes),
+                "first_numbness_distance_m": _num(first.distance_m) if first else "",
+                "first_numbness_t_s": _num(first.t_s) if first else "",
+                **_setup(data, row.id),
+                "footpod": safe(row.footpod_name or row.footpod_address or ""),
+            }
+        )
+    return out
+
+
+def write_runs(data: ExportData, out: BinaryIO) -> None:
+    """The runs table: one row per run, with or without numbness."""
+    with _text(out) as f:
+        writer = csv.DictWriter(f, fieldnames=RUN_COLUMNS)
+        writer.writeheader()
+        writer.writerows(run_rows(data))
 
 
 def write(data: ExportData, out: BinaryIO) -> None:

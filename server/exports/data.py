@@ -41,6 +41,7 @@ class ExportData:
     setups: dict[int, Setup] = field(default_factory=dict)  # run id -> what the runner wore
     answers: Answers | None = None  # the newest Edinburgh questionnaire answering
     not_shown: list[RunRow] = field(default_factory=list)  # runs left out: their times cannot be shown
+    units: str = "km"  # dashboard.units: how the PDF and the CSV's words say distances and paces
 
     @property
     def first_day(self) -> date:
@@ -60,7 +61,10 @@ def parse_day(text: str | None, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadPeriod(f"{what} must be a date like 2026-11-01, not {text!r}") from None
+        raise BadPeriod(
+            f"{what} must be a date like 2026-11-01, not {text!r}",
+            without_value=f"{what}: must be a date like 2026-11-01",
+        ) from None
 
 
 def collect(
@@ -70,6 +74,7 @@ def collect(
     until: date | None = None,
     name: str | None = None,
     samples_of: Collection[int] | Literal["with_numbness"] = (),
+    units: str = "km",
 ) -> ExportData:
     """Runs whose local start day is within [since, until] (both inclusive), analysed.
 
@@ -126,6 +131,7 @@ def collect(
         setups=setups,
         answers=answers,
         not_shown=not_shown,
+        units=units,
     )
 
 

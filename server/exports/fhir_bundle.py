@@ -48,7 +48,7 @@ from footnote.server.words import present, sentences
 from footnote.server.words.vocabulary import (
     BESIDE_NOTE,
     BESIDE_WORDS,
-    DISCLAIMER,
+    DISCLAIMER_FOR_DOCTOR,
     EDINBURGH_ANSWER_WORDS,
     EDINBURGH_NAME,
     EDINBURGH_QUESTIONS,
@@ -58,8 +58,9 @@ from footnote.server.words.vocabulary import (
     LOCATION_WORDS,
     PATTERN_WORDS,
     SIDE_WORDS,
+    distance,
     duration,
-    km,
+    variation,
 )
 
 LOINC = "http://loinc.org"
@@ -381,19 +382,33 @@ def build_bundle(data: ExportData) -> dict:
         run_obs += run_observations(data, row, ra, subject, pods.get(row.footpod_address or ""), mine)
     questionnaire = questionnaire_resources(data, subject, episode_obs)
     s = data.summary
+    episodes = [ep for ra in data.analyses for ep in ra.episodes]
+    flags = [
+        ("EMERGENCY: " if f.urgency == "emergency" else "") + sentences.red_flag_for_doctor(f) for f in s.red_flags
+    ] or [
+        "Red flags: none reported. "
+        + sentences.no_red_flags(sum(ep.annotation is not None for ep in episodes), len(episodes))
+    ]
+    first = s.onset_distance_m
     cover = [
         (
             f"Runner-recorded numbness log, {data.first_day:%d %b %Y} to {data.last_day:%d %b %Y}: {s.runs} runs, "
-            f"{km(s.total_distance_m)}, {s.episodes} numbness episodes."
+            f"{distance(s.total_distance_m, data.units)}, {s.episodes} numbness episodes."
         ),
         f"Pattern across runs: {PATTERN_WORDS[s.pattern]}.",
-        *sentences.summary_evidence(s),
-        *[
-            ("EMERGENCY: " if f.urgency == "emergency" else "See a doctor soon: ") + sentences.red_flag(f)
-            for f in s.red_flags
-        ],
-        *sentences.summary_hints(s),
-        DISCLAIMER,
+        *flags,
+        *(
+            [
+                f"Distance to first numbness: {distance(first.median, data.units)} (median), "
+                f"{variation(first.cv, first.n)}."
+            ]
+            if first.median is not None
+            else []
+        ),
+        *([f"Trend of the onset distance: {sentences.summary_trend(s, data.units)}."] if s.onset_trend else []),
+        *sentences.summary_evidence(s, data.units),
+        *sentences.hints_for_doctor(s.hint_codes),
+        DISCLAIMER_FOR_DOCTOR,
     ]
     if s.rest_to_relief_s.median is not None:
         cover.insert(2, f"Median time from standing still to relief: {duration(s.rest_to_relief_s.median)}.")

@@ -13,17 +13,20 @@ from datetime import datetime, timedelta
 from reportlab import rl_config
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from footnote.server.analysis import REST, UNKNOWN, RunAnalysis
 from footnote.server.analysis.codes import State
 from footnote.server.charts.downsample import downsample
-from footnote.server.words.vocabulary import LABEL_WORDS, STATE_WORDS
+from footnote.server.exports.fonts import report_fonts
+from footnote.server.words.vocabulary import LABEL_WORDS, METRES_PER, STATE_WORDS
 
 LABEL_COLOURS = {"resolves_at_rest": "#2b8cbe", "worsening": "#d7301f", "indeterminate": "#969696"}
 CHART_POINTS = 160  # min-max buckets: up to 480 points across a chart 480 pt wide, peaks kept
 GREY = colors.HexColor("#636363")
 REST_GREY = colors.HexColor("#bdbdbd")
-FONT = "Helvetica"
+FONT, BOLD_FONT = report_fonts()
+LABEL_PT = 8.0  # every word and number on a chart: readable on paper (issue 21: at least 8 pt)
 
 # The shapes here are built by this module from numbers, never from input: checking
 # every attribute as it is set costs a third of the report's time.
@@ -68,12 +71,12 @@ class Panel:
         for v in self.yticks:
             yy = self.py(v)
             g.add(Line(self.x - 2.5, yy, self.x, yy, strokeColor=colors.black, strokeWidth=0.5))
-            g.add(String(self.x - 4, yy - 2.5, _tick_text(v), fontName=FONT, fontSize=6.5, textAnchor="end"))
-        g.add(String(self.x + 2, self.y + self.h + 3, ylabel, fontName=FONT, fontSize=7, fillColor=GREY))
+            g.add(String(self.x - 4, yy - 3, _tick_text(v), fontName=FONT, fontSize=LABEL_PT, textAnchor="end"))
+        g.add(String(self.x + 2, self.y + self.h + 3, ylabel, fontName=FONT, fontSize=LABEL_PT, fillColor=GREY))
         for v, text in x_ticks or []:
             xx = self.px(v)
             g.add(Line(xx, self.y, xx, self.y - 2.5, strokeColor=colors.black, strokeWidth=0.5))
-            g.add(String(xx, self.y - 10, text, fontName=FONT, fontSize=6.5, textAnchor="middle"))
+            g.add(String(xx, self.y - 10, text, fontName=FONT, fontSize=LABEL_PT, textAnchor="middle"))
 
     def span(self, g: Group, start: float, end: float, colour: colors.Color, opacity: float) -> None:
         x0, x1 = self.px(start), self.px(end)
@@ -123,9 +126,9 @@ def _minute_ticks(end_min: float) -> list[tuple[float, str]]:
 def _legend(g: Group, x: float, y: float, items: list[tuple[str, Callable[[Group, float, float], None]]]) -> None:
     for text, swatch in items:
         swatch(g, x, y)
-        s = String(x + 12, y + 1, text, fontName=FONT, fontSize=7)
+        s = String(x + 12, y + 1, text, fontName=FONT, fontSize=LABEL_PT)
         g.add(s)
-        x += 12 + len(text) * 3.6 + 12
+        x += 12 + stringWidth(text, FONT, LABEL_PT) + 12
 
 
 def timeline(
@@ -160,7 +163,9 @@ def timeline(
     cadence.line(g, minutes, [c for _, _, c in points], colors.HexColor("#6a51a3"))
     speed.axes(g, "speed (m/s)", x_ticks=None)
     cadence.axes(g, "cadence (steps/min)", x_ticks=_minute_ticks(end_min))
-    g.add(String(left + cadence.w / 2, 3, "minutes into the run", fontName=FONT, fontSize=7, textAnchor="middle"))
+    g.add(
+        String(left + cadence.w / 2, 3, "minutes into the run", fontName=FONT, fontSize=LABEL_PT, textAnchor="middle")
+    )
     marker_y = speed.y + speed.h * 0.92
     for ep in ra.episodes:
         colour = colors.HexColor(LABEL_COLOURS[ep.label])
@@ -170,7 +175,7 @@ def timeline(
                 speed.y + speed.h - 8,
                 f"#{ep.number}",
                 fontName=FONT,
-                fontSize=7,
+                fontSize=LABEL_PT,
                 fillColor=colour,
             )
         )
@@ -193,7 +198,7 @@ def timeline(
             height - 22,
             "dashed line / triangle: got worse; circle: relief",
             fontName=FONT,
-            fontSize=6.5,
+            fontSize=LABEL_PT,
             fillColor=GREY,
             textAnchor="end",
         )
@@ -238,7 +243,7 @@ def _date_ticks(first: datetime, days: float, pad: float) -> list[tuple[float, s
     return ticks
 
 
-def trends(points: list[dict], *, width: float, height: float = 300) -> Drawing:
+def trends(points: list[dict], *, width: float, height: float = 300, units: str = "km") -> Drawing:
     """Onset distance, onset time, stopping to relief and episodes per run over the weeks."""
     d = Drawing(width, height)
     g = Group()
@@ -249,7 +254,7 @@ def trends(points: list[dict], *, width: float, height: float = 300) -> Drawing:
     span = max(days) + pad
     ticks = _date_ticks(first, span - 2 * pad, pad)
     panels = [
-        ("onset_distance_m", "first numbness: distance (km)", 1 / 1000, "#2b8cbe"),
+        ("onset_distance_m", f"first numbness: distance ({units})", 1 / METRES_PER[units], "#2b8cbe"),
         ("onset_time_s", "first numbness: time (min)", 1 / 60, "#2b8cbe"),
         ("rest_to_relief_s", "stopping to relief (min)", 1 / 60, "#41ab5d"),
         ("episodes", "numbness episodes per run", 1, "#fd8d3c"),

@@ -25,12 +25,12 @@ from footnote.server.words.vocabulary import (
 )
 
 
-def episode(ep: Episode) -> dict[str, Any]:
-    """An episode's JSON, with its sentences."""
+def episode(ep: Episode, units: str = "km") -> dict[str, Any]:
+    """An episode's JSON, with its sentences (distances in `units`; the numbers stay SI)."""
     return {
         **jsonable(ep),
         "reason": sentences.episode_reason(ep),
-        "evidence": sentences.episode_evidence(ep),
+        "evidence": sentences.episode_evidence(ep, units),
         "hints": sentences.hints(ep.hint_codes),
         "effort": sentences.episode_effort(ep),
     }
@@ -41,16 +41,18 @@ def red_flag(flag: RedFlag) -> dict[str, Any]:
     return {"code": values.pop("code"), "urgency": values.pop("urgency"), "text": sentences.red_flag(flag), **values}
 
 
-def summary(s: Summary) -> dict[str, Any]:
-    """The summary's JSON, with its sentences (in the order its fields always had)."""
+def summary(s: Summary, units: str = "km") -> dict[str, Any]:
+    """The summary's JSON, with its sentences (in the order its fields always had; fields
+    added later come after them)."""
     values = jsonable(s)
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key == "red_flags":
-            out["evidence"] = sentences.summary_evidence(s)
+            out["evidence"] = sentences.summary_evidence(s, units)
             out["hints"] = sentences.summary_hints(s)
             value = [red_flag(f) for f in s.red_flags]
         out[key] = value
+    out["onset_trend_text"] = sentences.summary_trend(s, units) if s.onset_trend is not None else None
     out["onset_steadiness_text"] = sentences.onset_steadiness(s.onset_steadiness)
     return out
 

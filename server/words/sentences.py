@@ -24,9 +24,11 @@ from footnote.server.analysis.codes import (
     Pattern,
     RedFlagCode,
     SummaryEvidence,
+    TrendCode,
+    Urgency,
 )
-from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag, Summary
-from footnote.server.words.vocabulary import STATE_WHILE, clock, duration, km
+from footnote.server.analysis.results import CadenceDecision, Episode, Fact, PacketCounts, RedFlag, Summary, Trend
+from footnote.server.words.vocabulary import STATE_WHILE, clock, distance, duration, pace, variation
 
 
 def minutes(seconds: float) -> str:
@@ -85,63 +87,96 @@ HINT_WORDS: dict[Hint, str] = {
 }
 
 
-def _onset(v: dict) -> str:
-    text = f"Numbness started {clock(v['t_s'])} into the run, after {km(v['distance_m'])}, {STATE_WHILE[v['state']]}"
+def _onset(v: dict, units: str) -> str:
+    text = (
+        f"Numbness started {clock(v['t_s'])} into the run, after {distance(v['distance_m'], units)}, "
+        f"{STATE_WHILE[v['state']]}"
+    )
     if v.get("speed_mps") is not None:
         # A pod with no cadence sends 0 while running: say only what it measured.
         cadence = f", {v['cadence_spm']:.0f} steps/min" if v.get("cadence_spm") else ""
-        text += f" ({v['speed_mps']:.1f} m/s{cadence})"
+        shown_pace = pace(v["speed_mps"], units)
+        at_pace = f"{shown_pace}, " if shown_pace != "-" else ""
+        text += f" ({at_pace}{v['speed_mps']:.1f} m/s{cadence})"
     return text + "."
 
 
-def _got_worse(v: dict) -> str:
-    parts = "; ".join(f"{clock(s['t_s'])}, {km(s['distance_m'])}, {STATE_WHILE[s['state']]}" for s in v["steps"])
+def _got_worse(v: dict, units: str) -> str:
+    parts = "; ".join(
+        f"{clock(s['t_s'])} into the run, after {distance(s['distance_m'], units)}, {STATE_WHILE[s['state']]}"
+        for s in v["steps"]
+    )
     times = "time" + ("s" if v["count"] > 1 else "")
     return f"It got worse {v['count']} {times} (severity up to {v['max_severity']}): {parts}."
 
 
-def _short_stops(v: dict) -> str:
+def _short_stops(v: dict, units: str) -> str:
     n = v["count"]
     return f"{n} shorter stop{'s' if n > 1 else ''} (under {duration(th.STANDSTILL_NOT_CLEARING_S)}) did not clear it."
 
 
-EVIDENCE_SENTENCES: dict[Evidence, Callable[[dict], str]] = {
+EVIDENCE_SENTENCES: dict[Evidence, Callable[[dict, str], str]] = {
     Evidence.ONSET: _onset,
     Evidence.GOT_WORSE: _got_worse,
-    Evidence.STOOD_STILL_MOVED_ON: lambda v: (
-        f"The runner stood still for {duration(v['duration_s'])} at {clock(v['start_s'])} and moved on still numb."
+    Evidence.STOOD_STILL_MOVED_ON: lambda v, u: (
+        f"The runner stood still for {duration(v['duration_s'])} from {clock(v['start_s'])} into the run and moved "
+        "on still numb."
     ),
     Evidence.SHORT_STOPS_DID_NOT_CLEAR: _short_stops,
-    Evidence.STILL_THERE_AT_RUN_END: lambda v: f"It was still there when the run ended, {clock(v['t_s'])} in.",
-    Evidence.CLEARED_AFTER_STANDSTILL: lambda v: (
+    Evidence.STILL_THERE_AT_RUN_END: lambda v, u: f"It was still there when the run ended, {clock(v['t_s'])} in.",
+    Evidence.CLEARED_AFTER_STANDSTILL: lambda v, u: (
         f"It cleared {duration(v['rest_to_relief_s'])} after the runner came to a standstill, without moving in between."
     ),
-    Evidence.KEPT_MOVING_WITH_IT: lambda v: (
+    Evidence.KEPT_MOVING_WITH_IT: lambda v, u: (
         f"Before that the runner kept moving with it for {duration(v['moving_s'])}."
     ),
-    Evidence.RELIEF_THE_MOMENT_IT_STOPPED: lambda v: (
+    Evidence.RELIEF_THE_MOMENT_IT_STOPPED: lambda v, u: (
         "Relief came the moment the runner stopped, which is unusual for the exertional pattern doctors check."
     ),
-    Evidence.CLEARED_AT: lambda v: f"It cleared at {clock(v['t_s'])}, {STATE_WHILE[v['state']]}.",
-    Evidence.REST_DID_NOT_CLEAR: lambda v: (
+    Evidence.CLEARED_AT: lambda v, u: f"It cleared {clock(v['t_s'])} into the run, {STATE_WHILE[v['state']]}.",
+    Evidence.REST_DID_NOT_CLEAR: lambda v, u: (
         "Rest did not clear it: " + "; ".join(NOT_CLEARED_WORDS[c] for c in v["not_cleared"]) + "."
     ),
-    Evidence.NOT_LABELLED: lambda v: f"Not labelled: {INDETERMINATE_WORDS[v['why']]}.",
+    Evidence.NOT_LABELLED: lambda v, u: f"Not labelled: {INDETERMINATE_WORDS[v['why']]}.",
 }
 
 
-def evidence(fact: Fact) -> str:
-    return EVIDENCE_SENTENCES[Evidence(fact.code)](fact.values)
+def evidence(fact: Fact, units: str = "km") -> str:
+    return EVIDENCE_SENTENCES[Evidence(fact.code)](fact.values, units)
 
 
-def episode_evidence(ep: Episode) -> list[str]:
-    """The evidence for an episode's label, one sentence per fact."""
-    return [evidence(f) for f in ep.facts]
+def episode_evidence(ep: Episode, units: str = "km") -> list[str]:
+    """The evidence for an episode's label, one sentence per fact (distances in `units`)."""
+    return [evidence(f, units) for f in ep.facts]
 
 
 def episode_reason(ep: Episode) -> str | None:
     """Why an episode is indeterminate (None when it has a pattern)."""
     return INDETERMINATE_WORDS[ep.why] if ep.why is not None else None
+
+
+# The same hints in the doctor's report: what the location and the label are consistent
+# with, for the doctor to weigh (never a diagnosis, never advice to the reader).
+HINT_FOR_DOCTOR: dict[Hint, str] = {
+    Hint.CALF_CLEARS_AT_REST: (
+        "Calf numbness that clears at rest: consistent with the exertional pattern of intermittent claudication; in "
+        "young runners chronic exertional compartment syndrome and popliteal artery entrapment clear at rest too."
+    ),
+    Hint.TOP_OF_FOOT_BUILDS_UP: (
+        "Numbness over the top of the foot that builds up during the run: consistent with lacing pressure on the "
+        "superficial peroneal nerve. The runner was shown the usual remedies (looser lacing over the sore spot, "
+        "half a size up, orthotics repositioned)."
+    ),
+    Hint.SOLE_HEEL: "Numbness in the sole or heel: the location of tarsal tunnel syndrome.",
+    Hint.TOES_3_4_BALL: (
+        "Numbness between the 3rd and 4th toes or at the ball of the foot: the location of Morton's neuroma."
+    ),
+}
+
+
+def hints_for_doctor(codes: list[Hint]) -> list[str]:
+    """The location hints in the doctor's voice, each once, in the order first seen."""
+    return [HINT_FOR_DOCTOR[h] for h in dict.fromkeys(codes)]
 
 
 def hints(codes: list[Hint]) -> list[str]:
@@ -161,13 +196,52 @@ RED_FLAG_SENTENCES: dict[RedFlagCode, str] = {
     RedFlagCode.COLD_OR_PALE: "You noted a cold or pale leg or foot ({where}). This can be an emergency: seek urgent "
     "medical care now.",
 }
+# The same flags in the doctor's report: what the recording or the runner said, and that
+# footnote raised it for prompt review (the doctor decides; footnote never names a cause).
+RED_FLAG_FOR_DOCTOR: dict[RedFlagCode, str] = {
+    RedFlagCode.ONSET_AT_REST: "Numbness began while the runner was standing still ({where}, {at}).",
+    RedFlagCode.REST_NO_LONGER_RELIEVES: "Rest no longer brought relief where it used to ({where}).",
+    RedFlagCode.SYMPTOMS_AT_REST_OR_NIGHT: "The runner reported symptoms at rest or at night ({where}).",
+    RedFlagCode.WEAKNESS_OR_FOOT_DROP: "The runner reported weakness or foot drop ({where}).",
+    RedFlagCode.SUDDEN_SEVERE_PAIN: "The runner reported sudden severe pain with the numbness ({where}).",
+    RedFlagCode.COLD_OR_PALE: "The runner reported a cold or pale leg or foot ({where}).",
+}
+URGENCY_FOR_DOCTOR = {
+    Urgency.SOON: "flagged for prompt review",
+    Urgency.EMERGENCY: "flagged as a possible emergency; the runner was told to seek urgent care",
+}
+
+
+def no_red_flags(annotated: int, episodes: int) -> str:
+    """What was checked when no red flag was found (the doctor's report)."""
+    notes = (
+        f"from the runner's notes on {annotated} of {episodes} {_plural(episodes, 'episode')}"
+        if episodes
+        else "from the runner's notes (no episode to note)"
+    )
+    return (
+        "Checked from the recordings: numbness starting at rest, rest no longer bringing relief where it used to; "
+        f"{notes}: symptoms at rest or at night, weakness or foot drop, sudden severe pain, a cold or pale leg."
+    )
+
+
+def _flag_where(flag: RedFlag) -> tuple[str, str]:
+    day = f"{flag.run_started_at:%d %b %Y}" if flag.run_started_at is not None else "a run"
+    at = f"{clock(flag.t_s)} into the run" if flag.t_s is not None else ""
+    return f"run of {day}, episode {flag.episode}", at
 
 
 def red_flag(flag: RedFlag) -> str:
-    day = f"{flag.run_started_at:%d %b %Y}" if flag.run_started_at is not None else "a run"
-    where = f"run of {day}, episode {flag.episode}"
-    at = clock(flag.t_s) if flag.t_s is not None else ""
+    """A red flag as the runner reads it: what happened, and to see a doctor."""
+    where, at = _flag_where(flag)
     return RED_FLAG_SENTENCES[RedFlagCode(flag.code)].format(where=where, at=at)
+
+
+def red_flag_for_doctor(flag: RedFlag) -> str:
+    """A red flag in the doctor's report, in the doctor's voice."""
+    where, at = _flag_where(flag)
+    said = RED_FLAG_FOR_DOCTOR[RedFlagCode(flag.code)].format(where=where, at=at)
+    return f"{said[:-1]}: {URGENCY_FOR_DOCTOR[Urgency(flag.urgency)]}."
 
 
 # -- across runs ----------------------------------------------------------------------------
@@ -175,20 +249,20 @@ def red_flag(flag: RedFlag) -> str:
 ONSET_BASIS_WORDS = {OnsetBasis.RUNS: "runs", OnsetBasis.RUNS_CLEARED_AT_REST: "runs where it cleared at rest"}
 
 
-def _episode_counts(v: dict) -> str:
+def _episode_counts(v: dict, units: str) -> str:
     n, counts = v["episodes"], v["label_counts"]
     parts = ", ".join(f"{counts[label]} {label.replace('_', ' ')}" for label in counts if counts[label])
     return f"{n} {_plural(n, 'episode')} in {v['runs_with_episodes']} of {v['runs']} runs: {parts}."
 
 
-def _onset_spread(v: dict) -> str:
+def _onset_spread(v: dict, units: str) -> str:
     basis = ONSET_BASIS_WORDS[v["basis"]] if v["n"] != 1 else "run"
     text = (
-        f"The first numbness of a run started after a median of {km(v['median_m'])} ({clock(v['median_s'])} into "
-        f"the run) over {v['n']} {basis}"
+        f"The first numbness of a run came after a median of {distance(v['median_m'], units)} "
+        f"({clock(v['median_s'])} into the run) over {v['n']} {basis}"
     )
     if v["cv"] is not None:
-        text += f"; the onset distance varied by {v['cv']:.0%} (coefficient of variation)"
+        text += f"; the distance {variation(v['cv'], v['n'])}"
         if v["reproducible"]:
             text += (
                 f", close to the ~{th.TYPICAL_ONSET_CV:.0%} doctors see from test to test in one person: the onset "
@@ -198,20 +272,25 @@ def _onset_spread(v: dict) -> str:
                 text += ", which strengthens the resolves-at-rest pattern"
         else:
             text += f", more than the ~{th.TYPICAL_ONSET_CV:.0%} typical within one person"
-    return text + "."
+    return text.replace("%", " %").replace("  %", " %") + "."
 
 
-def _onset_trend(v: dict) -> str:
+def short_distance(distance_m: float, units: str = "km") -> str:
+    """A few hundred metres as a runner reads them: 100 m, or 110 yd."""
+    return f"{distance_m:.0f} m" if units == "km" else f"{distance_m / 0.9144:.0f} yd"
+
+
+def _onset_trend(v: dict, units: str) -> str:
     trend = v["m_per_week"]
     direction = "shortened" if trend < 0 else "lengthened"
-    return f"Over the weeks, the distance before numbness {direction} by about {abs(trend):.0f} m per week."
+    return f"Over the weeks, the distance before numbness {direction} by about {short_distance(abs(trend), units)} per week."
 
 
-SUMMARY_SENTENCES: dict[SummaryEvidence, Callable[[dict], str]] = {
-    SummaryEvidence.NO_NUMBNESS: lambda v: f"No numbness was marked in {v['runs']} {_plural(v['runs'], 'run')}.",
+SUMMARY_SENTENCES: dict[SummaryEvidence, Callable[[dict, str], str]] = {
+    SummaryEvidence.NO_NUMBNESS: lambda v, u: f"No numbness was marked in {v['runs']} {_plural(v['runs'], 'run')}.",
     SummaryEvidence.EPISODE_COUNTS: _episode_counts,
     SummaryEvidence.ONSET_SPREAD: _onset_spread,
-    SummaryEvidence.RELIEF_SPREAD: lambda v: (
+    SummaryEvidence.RELIEF_SPREAD: lambda v, u: (
         f"Numbness cleared a median of {duration(v['median_s'])} after the runner came to a standstill "
         f"({v['n']} {_plural(v['n'], 'episode')})."
     ),
@@ -219,18 +298,49 @@ SUMMARY_SENTENCES: dict[SummaryEvidence, Callable[[dict], str]] = {
 }
 
 
-def summary_fact(fact: Fact) -> str:
-    return SUMMARY_SENTENCES[SummaryEvidence(fact.code)](fact.values)
+def summary_fact(fact: Fact, units: str = "km") -> str:
+    return SUMMARY_SENTENCES[SummaryEvidence(fact.code)](fact.values, units)
 
 
-def summary_evidence(summary: Summary) -> list[str]:
+def summary_evidence(summary: Summary, units: str = "km") -> list[str]:
     """The evidence across runs, one sentence per fact."""
-    return [summary_fact(f) for f in summary.facts]
+    return [summary_fact(f, units) for f in summary.facts]
 
 
 def summary_hints(summary: Summary) -> list[str]:
     """Every episode's hints, each once, in alphabetical order."""
     return sorted(set(hints(summary.hint_codes)))
+
+
+TREND_WORDS: dict[TrendCode, str] = {
+    TrendCode.NOT_ENOUGH_RUNS: (
+        f"not enough runs yet: a trend needs {th.TREND_MIN_RUNS} runs over {th.TREND_MIN_DAYS} days or more "
+        "({runs} {run_word}{basis} over {days:.0f} days so far)"
+    ),
+    TrendCode.NO_CLEAR_TREND: (
+        "no clear trend over {runs} runs{basis} and {days:.0f} days: the change is within how much the distance "
+        "varies from run to run"
+    ),
+    TrendCode.SHORTENING: "shortening by about {change} per week over {runs} runs{basis} and {days:.0f} days",
+    TrendCode.LENGTHENING: "lengthening by about {change} per week over {runs} runs{basis} and {days:.0f} days",
+}
+TREND_BASIS_WORDS = {OnsetBasis.RUNS: "", OnsetBasis.RUNS_CLEARED_AT_REST: " where it cleared at rest"}
+
+
+def trend(t: Trend, units: str = "km", basis: OnsetBasis = OnsetBasis.RUNS) -> str:
+    """The onset distance's trend over the weeks, or why none is stated; `basis` says which
+    runs it is measured on (the same as the distance to first numbness)."""
+    change = short_distance(abs(t.m_per_week), units) if t.m_per_week is not None else ""
+    return TREND_WORDS[TrendCode(t.code)].format(
+        runs=t.runs, run_word=_plural(t.runs, "run"), days=t.days, change=change, basis=TREND_BASIS_WORDS[basis]
+    )
+
+
+def summary_trend(summary: Summary, units: str = "km") -> str:
+    """The summary's trend sentence (over the runs its onset figure is measured on)."""
+    if summary.onset_trend is None:
+        return "-"
+    return trend(summary.onset_trend, units, OnsetBasis(summary.onset_basis))
 
 
 # -- the footpod: cadence and packets ---------------------------------------------------------

@@ -11,6 +11,8 @@ footnote.server.words.sentences; this module holds the words they are built from
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from footnote.server.analysis import thresholds as th
 from footnote.server.analysis.codes import EndedBy, Label, Location, Pattern, RedFlagCode, State, Urgency
 
@@ -20,6 +22,10 @@ DISCLAIMER = (
     "It does not diagnose anything: only a doctor can say what causes your numbness."
 )
 NOT_A_DIAGNOSIS = "Not a diagnosis."
+DISCLAIMER_FOR_DOCTOR = (
+    "footnote shows patterns in what the runner recorded, and the evidence behind them. It does not diagnose: "
+    "what causes the numbness is for the doctor to judge."
+)
 
 # -- an episode's label, and the pattern across runs -------------------------------------
 LABEL_WORDS: dict[Label, str] = {
@@ -61,6 +67,7 @@ LOCATION_WORDS: dict[Location, str] = {
     Location.OTHER: "other",
 }
 NOT_SAID = "not said"
+WHERE_NOT_SAID = "Where: not said"
 SIDE_WORDS = {"left": "left", "right": "right", "both": "both"}
 
 # -- red flags ---------------------------------------------------------------------------
@@ -108,6 +115,7 @@ CHART_WORDS = {
     "time": "time",
     "distance": "distance",
     "speed_word": "speed",
+    "pace_word": "pace",
     "cadence_word": "cadence",
     "heart_rate": "heart rate (bpm)",
     "heart_rate_word": "heart rate",
@@ -134,7 +142,8 @@ TREND_WORDS = {
 
 # -- numbers as a runner reads them ------------------------------------------------------
 def clock(t_s: float) -> str:
-    """Run time as a runner reads it: 12:04 or 1:02:30."""
+    """Time into the run: 12:04 or 1:02:30. Always shown with "in", "into the run" or under
+    an axis that says so, never bare beside a time of day (time_of_day)."""
     t = round(t_s)
     h, rest = divmod(t, 3600)
     m, s = divmod(rest, 60)
@@ -154,11 +163,48 @@ def duration(seconds: float) -> str:
 
 
 def km(distance_m: float | None) -> str:
-    return UNKNOWN_DISTANCE if distance_m is None else f"{distance_m / 1000:.2f} {UNIT_WORDS['km']}"
+    return distance(distance_m, "km")
+
+
+METRES_PER: dict[str, float] = {"km": 1000.0, "mi": 1609.344}
+"""Distance units a runner reads (dashboard.units in the config): the data stay in metres."""
+
+
+def distance(distance_m: float | None, units: str = "km") -> str:
+    """A distance in the runner's units: 2.13 km, or 1.32 mi."""
+    if distance_m is None:
+        return UNKNOWN_DISTANCE
+    return f"{distance_m / METRES_PER[units]:.2f} {units}"
 
 
 def speed(speed_mps: float) -> str:
     return f"{speed_mps:.1f} {UNIT_WORDS['speed']}"
+
+
+PACE_SLOWEST_MPS = th.WALKING_FLOOR_MPS
+"""Slower than this the runner is standing: no pace is shown (it would read hours per km)."""
+
+
+def pace(speed_mps: float | None, units: str = "km") -> str:
+    """Speed as a runner reads it: 5:33 /km (minutes and seconds per km or mile)."""
+    if speed_mps is None or speed_mps < PACE_SLOWEST_MPS:
+        return "-"
+    seconds = round(METRES_PER[units] / speed_mps)
+    return f"{seconds // 60}:{seconds % 60:02d} /{units}"
+
+
+def time_of_day(moment: datetime, *, with_day: bool = False) -> str:
+    """A moment as clock time: 17:53, or with its day (Thu 19 Nov 17:53) where it could be
+    another day's."""
+    return f"{moment:%a %d %b %H:%M}" if with_day else f"{moment:%H:%M}"
+
+
+def variation(cv: float | None, n: int, what: str = "run") -> str:
+    """How much a figure varies, in words with its n: "varies by 8 % between 3 runs"."""
+    things = f"{n} {what}{'s' if n != 1 else ''}"
+    if cv is None:
+        return f"from {things}" if n else f"no {what}s yet"
+    return f"varies by {cv:.0%} between {things}".replace("%", " %")
 
 
 def cadence(cadence_spm: float) -> str:
@@ -266,3 +312,35 @@ RUN_NOT_SHOWN = (
     "Run {run_id} (recorded as starting {started}) cannot be shown: its times are outside what footnote can show. "
     "It stays in the database; the pages, the trends and the downloads leave it out."
 )
+# The dashboard's error pages (server.dashboard.app): what happened, and a way back.
+ERROR_WORDS = {
+    "not_found": "Not found",
+    "no_such_page": "Page not found",
+    "no_such_page_why": "footnote has no page at this address. The runs are on the home page.",
+    "bad_address": "This address cannot be shown",
+    "bad_address_why": "Part of the address is not something footnote understands:",
+    "refused": "Not accepted",
+    "busy": "Busy for a moment",
+    "wrong_method": "Not possible here",
+    "wrong_method_why": "This address does not take that kind of request (a form sent to a page that only shows).",
+    "nothing_to_export": "Nothing to export",
+    "bad_period": "Dates not understood",
+    "server_error": "Something went wrong",
+    "server_error_why": "footnote could not show this page. Nothing was changed; the dashboard's log has the details.",
+    "back_home": "Back to the runs",
+    "back_to_run": "Back to the run",
+    "back_to_export": "Back to the downloads",
+}
+# What is wrong with a part of a request, by pydantic's error type (its ctx fills the braces).
+FIELD_ERROR_WORDS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "greater_than_equal": "must be {ge} or more",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be {le} or less",
+    "less_than": "must be less than {lt}",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "missing": "is missing",
+}

@@ -89,7 +89,7 @@ def _download(
     fmt = FORMATS[kind]
     first, last = parse_day(since, "since"), parse_day(until, "until")
     with downloads.slot():
-        body = build_apart(kind, settings.db_path, first, last, name)
+        body = build_apart(kind, settings.db_path, first, last, name, settings.units)
     filename = f"footnote-{date.today().isoformat()}-{fmt.file_name}"
     return Response(
         body,
@@ -106,6 +106,11 @@ def export_pdf(settings: SettingsDep, downloads: DownloadsDep, since: Day = None
 @router.get("/export/episodes.csv", summary="One CSV row per episode")
 def export_csv(settings: SettingsDep, downloads: DownloadsDep, since: Day = None, until: Day = None):
     return _download("csv", settings, downloads, since, until, None)
+
+
+@router.get("/export/runs.csv", summary="One CSV row per run, with or without numbness")
+def export_runs_csv(settings: SettingsDep, downloads: DownloadsDep, since: Day = None, until: Day = None):
+    return _download("runs-csv", settings, downloads, since, until, None)
 
 
 @router.get("/export/bundle.fhir.json", summary="FHIR R4 document bundle")

@@ -51,10 +51,18 @@
     return {
       clock: clock,
       km: function (m) {
-        return m === null || m === undefined ? words.chart.unknown_distance : fixed(m / 1000, 2) + " " + units.km;
+        return m === null || m === undefined
+          ? words.chart.unknown_distance
+          : fixed(m / units.metres, 2) + " " + units.km;
       },
       speed: function (v) {
         return fixed(v, 1) + " " + units.speed;
+      },
+      // minutes per km or mile, as server.words.vocabulary.pace writes it
+      pace: function (v) {
+        if (v === null || v === undefined || v < words.pace_slowest_mps) return "-";
+        var s = Math.round(units.metres / v);
+        return Math.floor(s / 60) + ":" + pad2(s % 60) + " " + units.pace;
       },
       cadence: function (v) {
         return fixed(v, 0) + " " + units.cadence;
@@ -328,7 +336,9 @@
       var item = el("div");
       item.appendChild(el("dt", null, row[1]));
       var value = el("dd", null, row[2]);
-      value.dataset.field = row[0];
+      // a field of the sample itself; a value shown from another (pace, from speed) is marked apart
+      if (row[3] === "derived") value.dataset.derived = row[0];
+      else value.dataset.field = row[0];
       item.appendChild(value);
       list.appendChild(item);
     });
@@ -348,6 +358,7 @@
       ["time", w.time, clock(p[0]) + " " + w.in],
       ["distance", w.distance, this.fmt.km(p[3])],
       ["speed", w.speed_word, p[1] === null ? "-" : this.fmt.speed(p[1])],
+      ["pace", w.pace_word, p[1] === null ? "-" : this.fmt.pace(p[1]), "derived"],
       ["cadence", w.cadence_word, p[2] === null ? "-" : this.fmt.cadence(p[2])],
     ].concat(
       p.length > 4 ? [["heart_rate", w.heart_rate_word, p[4] === null || p[4] === undefined ? "-" : fixed(p[4], 0) + " " + w.bpm]] : [],
@@ -392,6 +403,7 @@
       ["time", w.time, clock(ep.onset_t_s) + " " + w.in],
       ["distance", w.distance, fmt.km(ep.onset_distance_m)],
       ["speed", w.speed_word, ep.onset_speed_mps === null ? "-" : fmt.speed(ep.onset_speed_mps)],
+      ["pace", w.pace_word, ep.onset_speed_mps === null ? "-" : fmt.pace(ep.onset_speed_mps), "derived"],
       ["cadence", w.cadence_word, ep.onset_cadence_spm === null ? "-" : fmt.cadence(ep.onset_cadence_spm)],
       ["state", w.state, this.words.states[ep.onset_state]],
     ]);
@@ -414,7 +426,7 @@
     end.textContent =
       ep.ended_by === "relief"
         ? w.relief + ": " + clock(ep.end_t_s) + " " + w.in + ", " + this.words.states[ep.end_state]
-        : w.still_numb + " (" + clock(ep.end_t_s) + ")";
+        : w.still_numb + " (" + clock(ep.end_t_s) + " " + w.in + ")";
     nodes.push(end);
     var link = this.figure.querySelector('.chart-zoom a[data-episode="' + number + '"]');
     if (link) {
