@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import json
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -29,6 +31,7 @@ from footnote.device.rules.rsc import decode_rsc_measurement
 from footnote.server.analysis import RunAnalysis, analyze_run
 
 FOOTNOTE = [sys.executable, "-m", "footnote.device.cli"]
+REPO = Path(__file__).resolve().parents[1]  # the checkout: hardware/, tools/, tests/vendor/, the FHIR venv
 """The command line, run as a separate process."""
 
 RUNNER_PASSWORD = "correct horse battery staple"
@@ -210,7 +213,7 @@ class LiveServer:
 
 # -- real runs (tests/data) -------------------------------------------------------------------
 
-REAL_RUNS = Path(__file__).parent / "data"
+REAL_RUNS = REPO / "tests" / "data"
 """Real runs from real watches and footpods, in the replay format (see its README)."""
 GROUND_TRUTH = {r["name"]: r for r in json.loads((REAL_RUNS / "ground_truth.json").read_text())}
 PLAIN_MPS, PLAIN_WINDOW_S = 0.8, 5.0
@@ -286,3 +289,15 @@ def client(server) -> httpx.Client:
 def csrf(c: httpx.Client) -> dict:
     """The header a form's script sends with a write."""
     return {"X-CSRF-Token": c.cookies["footnote_csrf"]}
+
+
+def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """`footnote ARGS` as the runner types it, its output captured as text."""
+    return subprocess.run([*FOOTNOTE, *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a `footnote serve` the test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -8,7 +8,6 @@ folder left out of the wheel fails them. These tests say so and check it."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -21,6 +20,7 @@ import pytest
 
 import footnote.device
 import footnote.server
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPS = ("device", "server")
@@ -82,12 +82,6 @@ def test_footnote_is_imported_from_the_installed_wheel_with_debians_python():
             check=True,
         )
         assert sys.version.split()[0] == debian.stdout.strip(), "the tests run on another Python than Debian's"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def every_get_route() -> list[str]:

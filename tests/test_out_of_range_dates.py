@@ -12,8 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from footnote.device.db.store import Store
-from tests.helpers import FOOTNOTE, client, rows
-from tests.test_replay_cli import footnote
+from tests.helpers import FOOTNOTE, client, footnote, rows
 
 
 @pytest.mark.parametrize("started_at", ["9999-12-31T23:59:59Z", "1999-12-31T23:00:00Z", "2101-01-01T00:00:00+01:00"])

@@ -1,6 +1,6 @@
 """The database's rows, typed: what the reader (device.db.reader) returns and the analysis
 works on, and what the logger and the dashboard write. Their fields are the columns of
-device.db.tables (tests/test_db_tables.py checks that they agree).
+device.db.tables (tests/device/db/test_db_tables.py checks that they agree).
 
 Time base: t_s is seconds since the run started (see device.db.tables).
 """

@@ -5,7 +5,7 @@ tables from them (device.db.schema), the logger's and the catch-up's inserts fol
 (device.db.store), `footnote recover` maps salvaged rows with them, the reader and the
 dashboard's writes select and save their columns (device.db.reader,
 device.db.dashboard_writes), and the doctor's CSV and the analysis cache's key take their
-column lists from them. tests/test_db_tables.py checks that a fresh database holds
+column lists from them. tests/device/db/test_db_tables.py checks that a fresh database holds
 exactly these tables and columns, and that the typed rows (device.db.rows) match them.
 
 Time base: every `t_s` is seconds on the logger's monotonic clock since its run started;

@@ -17,9 +17,9 @@ from footnote.device.db.store import Store
 from footnote.device.logger.replay import replay_file
 from footnote.device.rules.hrm import encode_hrm_measurement
 from footnote.device.rules.rsc import encode_rsc_measurement
-from tests.helpers import FOOTNOTE
+from tests.helpers import FOOTNOTE, REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 R4_PYTHON = ROOT / ".venv-fhir-r4" / "bin" / "python"
 
 

@@ -59,7 +59,7 @@ def test_a_replay_store_commits_samples_without_waiting_for_the_disk(db_path):
 def test_samples_wait_at_most_five_seconds_for_their_commit(db_path):
     """A Store with no journal guards its samples by committing them: a power cut loses
     at most the samples of the last JOURNAL_SYNC_S (5 s). (The logger's own store guards
-    them in the journal and commits less often: tests/test_sdcard.py.)"""
+    them in the journal and commits less often: tests/device/durability/.)"""
     store = Store(db_path)
     lg = RunRecorder(
         store=store,

@@ -13,12 +13,8 @@ import pytest
 from footnote.device.demo import DEMO_RUNS
 from footnote.device.logger.story import Story
 from footnote.device.paths import demo_sessions
-from tests.helpers import FOOTNOTE, rows
+from tests.helpers import FOOTNOTE, footnote, rows
 from tests.story_week import STORIES, story_files
-
-
-def footnote(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*FOOTNOTE, *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def test_replay_prints_the_runs_it_created(db_path):

@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from footnote.device.durability.integrity import examine
 from footnote.device.errors import FootnoteError
 from footnote.device.logger.replay import replay_file
 from footnote.device.logger.story import Story
-from tests.helpers import FOOTNOTE, csrf, rows
+from tests.helpers import FOOTNOTE, csrf, free_port, rows
 from tests.powercut import PowerCutCard
 from tests.story_week import story_files
 
@@ -515,12 +514,6 @@ SAVES = {
         lambda db, tag: rows(db, "SELECT count(*) FROM claudication_answers WHERE answered_at > ?", (tag,))[0][0] == 1,
     ),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_with_the_logger_running(card: PowerCutCard, tmp_path: Path) -> str:

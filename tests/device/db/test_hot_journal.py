@@ -1,6 +1,6 @@
 """A database left with a hot rollback journal: a transaction cut short by a power cut or
 a kill. For footnote that is SQLite's switch of a new file to WAL at the very first start
-(tests/test_powercut.py finds it by cutting at every sync); a read-only look cannot roll
+(tests/device/durability/test_powercut.py finds it by cutting at every sync); a read-only look cannot roll
 it back, so footnote used to refuse the file at every start and journal for ever."""
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from footnote.server.dashboard import passwords
 from footnote.server.dashboard.app import create_app
 from footnote.server.dashboard.auth import MAX_CONCURRENT_HASHES
 from footnote.server.dashboard.login_limit import GLOBAL_FAILURES_PER_MINUTE, client_of
-from tests.helpers import FOOTNOTE, RUNNER_PASSWORD, LiveServer
-from tests.test_dashboard_access import free_port
+from tests.helpers import FOOTNOTE, RUNNER_PASSWORD, LiveServer, free_port
 
 
 class TurnedClock:

@@ -24,9 +24,9 @@ from footnote.server.dashboard import lan
 from footnote.server.dashboard.app import create_app
 from footnote.server.dashboard.auth import SESSION_IDLE_S, SESSION_LIFETIME_S
 from footnote.server.dashboard.serve import tls_files
-from tests.helpers import FOOTNOTE, RUNNER_PASSWORD, LiveServer
+from tests.helpers import FOOTNOTE, REPO, RUNNER_PASSWORD, LiveServer, free_port
 
-HARDWARE = Path(__file__).parents[1] / "hardware"
+HARDWARE = REPO / "hardware"
 MINUTE_S = 60.0
 HOUR_S = 3600.0
 
@@ -291,12 +291,6 @@ def test_listening_on_one_address_gives_that_address():
 def test_the_machines_own_lan_addresses_are_never_loopback():
     for address in lan.lan_addresses():
         assert not address.startswith("127.") and address.count(".") == 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow

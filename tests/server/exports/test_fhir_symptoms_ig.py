@@ -14,9 +14,9 @@ import pytest
 
 from footnote.server.analysis.questionnaire import AnswersIn
 from footnote.server.dashboard.saves import save_answers
-from tests.helpers import FOOTNOTE
+from tests.helpers import FOOTNOTE, REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 R4_PYTHON = ROOT / ".venv-fhir-r4" / "bin" / "python"
 PROFILE = "http://hl7.org/fhir/uv/symptoms/StructureDefinition/SymptomObservation"
 SEVERITY_CODES = {"255604002": "Mild", "6736007": "Moderate", "24484000": "Severe"}

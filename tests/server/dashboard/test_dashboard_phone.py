@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -22,12 +21,12 @@ from footnote.device.db.connect import open_writer
 from footnote.device.watch.attach import attach_watch_file
 from footnote.server.words.vocabulary import CHART_WORDS, LABEL_WORDS, STATE_WORDS, cadence, clock, km, speed
 from tests.fit_writer import FitRecord, write_fit
-from tests.helpers import rows
+from tests.helpers import REPO, rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # headless Chromium
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+AXE = (REPO / "tests" / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SMALLEST_TEXT_PX = 12
 THUMB_PX = 44

@@ -74,12 +74,6 @@ def test_a_folder_or_a_fifo_as_the_database(command, tmp_path):
         assert what in line
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_busy_port_is_named_with_the_option_to_change_it(db, tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
