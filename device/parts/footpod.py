@@ -11,8 +11,6 @@ Cycling Power is found by its RSC service and plain cycling sensors are not.
 from __future__ import annotations
 
 from footnote.device.parts.sensor import (
-    BACKOFF_S,
-    SCAN_WINDOW_S,
     FoundSensor,
     InfoRead,
     SensorClient,
@@ -41,15 +39,4 @@ async def scan_footpods(*, timeout_s: float = 8.0) -> list[FoundSensor]:
 class FootpodClient(SensorClient):
     """Streams one footpod into a logger's Inputs until cancelled (see SensorClient)."""
 
-    def __init__(
-        self,
-        *,
-        address: str | None = None,
-        scan_window_s: float = SCAN_WINDOW_S,
-        backoff_s: tuple[float, ...] = BACKOFF_S,
-    ) -> None:
-        super().__init__(FOOTPOD, address=address, scan_window_s=scan_window_s, backoff_s=backoff_s)
-
-    @classmethod
-    def from_config(cls, config) -> FootpodClient:
-        return cls(address=config.footpod.address or None)
+    profile = FOOTPOD

@@ -26,6 +26,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
@@ -107,19 +108,25 @@ class SensorClient:
     advertising the profile's service heard in a `scan_window_s` scan is taken.
     """
 
+    profile: ClassVar[SensorProfile]  # what sensor it is: set by each subclass (footpod.py, strap.py)
+
     def __init__(
         self,
-        profile: SensorProfile,
         *,
         address: str | None = None,
         scan_window_s: float = SCAN_WINDOW_S,
         backoff_s: tuple[float, ...] = BACKOFF_S,
     ) -> None:
-        self.profile = profile
         self.address = address.upper() if address else None
         self.scan_window_s = scan_window_s
         self.backoff_s = backoff_s
         self.connections = 0  # successful connections, for tests and logs
+
+    @classmethod
+    def from_config(cls, config) -> Self:
+        """The sensor paired in the config's section of the profile's name ([footpod],
+        [strap]), or, with no address there, the strongest one heard."""
+        return cls(address=getattr(config, cls.profile.label).address or None)
 
     async def find(self) -> BLEDevice | None:
         """One scan: the paired sensor as soon as it is heard, or the strongest one."""

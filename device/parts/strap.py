@@ -10,8 +10,6 @@ Rate Measurement (0x2A37); notifications go to `inputs.hrm`, link changes to
 from __future__ import annotations
 
 from footnote.device.parts.sensor import (
-    BACKOFF_S,
-    SCAN_WINDOW_S,
     FoundSensor,
     InfoRead,
     SensorClient,
@@ -38,15 +36,4 @@ async def scan_straps(*, timeout_s: float = 8.0) -> list[FoundSensor]:
 class StrapClient(SensorClient):
     """Streams one heart-rate strap into a logger's Inputs until cancelled (see SensorClient)."""
 
-    def __init__(
-        self,
-        *,
-        address: str | None = None,
-        scan_window_s: float = SCAN_WINDOW_S,
-        backoff_s: tuple[float, ...] = BACKOFF_S,
-    ) -> None:
-        super().__init__(STRAP, address=address, scan_window_s=scan_window_s, backoff_s=backoff_s)
-
-    @classmethod
-    def from_config(cls, config) -> StrapClient:
-        return cls(address=config.strap.address or None)
+    profile = STRAP
