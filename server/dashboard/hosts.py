@@ -46,18 +46,9 @@ def served_names(host: str, *, hostname: str | None = None) -> frozenset[str]:
     names = set(LOOPBACK_NAMES)
     if host not in lan.WILDCARDS:
         names.add(_literal(host.lower()))
-    if not _is_loopback(host):
+    if not lan.is_loopback(host):
         names.add(lan.local_name(hostname).lower())
     return frozenset(names)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class HostAllowList:

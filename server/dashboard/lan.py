@@ -26,6 +26,16 @@ _LIGHT_ON_DARK = "\x1b[97;40m"  # bright white blocks on black
 _RESET = "\x1b[0m"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `footnote serve --host HOST` stays on this machine (localhost or a loopback address)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _route_source(destination: str) -> str | None:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

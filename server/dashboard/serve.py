@@ -6,7 +6,6 @@ at its own: the dashboard's requests never migrate the database."""
 from __future__ import annotations
 
 import errno
-import ipaddress
 import logging
 import socket
 import sqlite3
@@ -18,17 +17,9 @@ from pathlib import Path
 from footnote.device.config import load_config
 from footnote.device.db.connect import bring_up_to_date
 from footnote.device.errors import CertificateError, ConfigError, PortInUse
+from footnote.server.dashboard.lan import is_loopback
 
 logger = logging.getLogger(__name__)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_privacy(host: str, password_hash: str | None) -> None:
